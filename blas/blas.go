@@ -1,0 +1,105 @@
+// Package blas holds the dense float32 kernels that training is built on:
+// a general matrix product (Sgemm) and the few level-1 helpers the
+// optimisers and losses need.
+//
+// Every matrix is row-major. A matrix with r rows and c columns stored with
+// leading dimension ld (ld ≥ c) keeps element (i, j) at index i*ld + j, so a
+// sub-matrix view is simply a slice starting at its first element with the
+// parent's leading dimension.
+//
+// The package knows nothing of layers, models or files.
+package blas
+
+// Transpose selects op(X) in Sgemm: X itself or its transpose.
+type Transpose byte
+
+const (
+	NoTrans Transpose = 'N' // op(X) = X
+	Trans   Transpose = 'T' // op(X) = Xᵀ
+)
+
+// Sgemm computes
+//
+//	C = alpha · op(A) · op(B) + beta · C
+//
+// for row-major matrices, where op(A) is m×k, op(B) is k×n and C is m×n.
+// A is stored m×k (lda ≥ k) when tA == NoTrans and k×m (lda ≥ m) when
+// tA == Trans; likewise B is k×n (ldb ≥ n) or n×k (ldb ≥ k); ldc ≥ n.
+// When beta == 0, C is not read (NaNs in C do not propagate), as in BLAS.
+// When k == 0 or alpha == 0, C is only scaled by beta.
+//
+// The result for a given shape does not depend on the number of threads:
+// every element of C is reduced over k in the same order, so training is
+// reproducible for a given seed.
+//
+// Sgemm panics if a dimension is negative, a leading dimension is too small,
+// or a slice is too short for the shape: these are programmer errors.
+func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Constant panic messages, checked in a fixed order (enums, dimensions,
+// leading dimensions, lengths) as gonum's BLAS does.
+const (
+	errTransA = "blas: bad tA"
+	errTransB = "blas: bad tB"
+	errM      = "blas: m < 0"
+	errN      = "blas: n < 0"
+	errK      = "blas: k < 0"
+	errLda    = "blas: lda too small"
+	errLdb    = "blas: ldb too small"
+	errLdc    = "blas: ldc too small"
+	errShortA = "blas: a too short"
+	errShortB = "blas: b too short"
+	errShortC = "blas: c too short"
+	errLen    = "blas: slice lengths differ"
+)
+
+func checkGemm(tA, tB Transpose, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if tA != NoTrans && tA != Trans {
+		panic(errTransA)
+	}
+	if tB != NoTrans && tB != Trans {
+		panic(errTransB)
+	}
+	if m < 0 {
+		panic(errM)
+	}
+	if n < 0 {
+		panic(errN)
+	}
+	if k < 0 {
+		panic(errK)
+	}
+	// Stored shapes of A and B.
+	ar, ac := m, k
+	if tA == Trans {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tB == Trans {
+		br, bc = n, k
+	}
+	if lda < max(1, ac) {
+		panic(errLda)
+	}
+	if ldb < max(1, bc) {
+		panic(errLdb)
+	}
+	if ldc < max(1, n) {
+		panic(errLdc)
+	}
+	if ar > 0 && ac > 0 && len(a) < (ar-1)*lda+ac {
+		panic(errShortA)
+	}
+	if br > 0 && bc > 0 && len(b) < (br-1)*ldb+bc {
+		panic(errShortB)
+	}
+	if m > 0 && n > 0 && len(c) < (m-1)*ldc+n {
+		panic(errShortC)
+	}
+}

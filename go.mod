@@ -1,0 +1,3 @@
+module github.com/counter-current/ccl
+
+go 1.26
