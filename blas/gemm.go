@@ -1,0 +1,359 @@
+package blas
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// The product follows the Goto/BLIS structure. For every block of KC steps
+// of the reduction dimension, a KC×NC panel of op(B) is packed into
+// NR-wide column slivers (NR floats per k step, contiguous) and an MC×KC
+// block of op(A) into MR-tall row slivers (MR floats per k step). A
+// register-blocked micro-kernel then computes each MR×NR tile of C from
+// one A sliver and one B sliver:
+//
+//	for jc := 0; jc < n; jc += NC        // B panel, KC×NC: L3
+//	  for pc := 0; pc < k; pc += KC      // reduction blocks, fixed order
+//	    pack B[pc:pc+KC, jc:jc+NC]
+//	    for ic := 0; ic < m; ic += MC    // A block, MC×KC: L2
+//	      pack A[ic:ic+MC, pc:pc+KC]
+//	      for jr := 0; jr < NC; jr += NR // B sliver, KC×NR: L1
+//	        for ir := 0; ir < MC; ir += MR
+//	          C[ir:ir+MR, jr:jr+NR] (+)= A sliver · B sliver  (registers)
+//
+// Block sizes (Sapphire Rapids: 48 KiB L1d, 2 MiB L2 per core):
+//   - KC = 256 (kcMax): the B sliver the inner loop keeps in L1 is
+//     KC·NR·4 bytes, 32 KiB for NR = 32 (AVX-512), 16 KiB for NR = 16
+//     (AVX2); the A sliver streamed from L2 is KC·MR·4 bytes (12 KiB).
+//     The reduction is cut into ceil(k/KC) blocks of nearly equal depth,
+//     a function of k alone, never of the thread count.
+//   - MC (kernel.mc): the packed A block MC·KC·4 bytes stays in L2,
+//     about 1 MiB, half of it, so that B slivers and C tiles fit beside.
+//   - NC (kernel.nc): the packed B panel KC·NC·4 bytes is 4 MiB, in L3.
+//
+// Edge tiles: packed slivers are zero-padded to MR rows and NR columns, so
+// the micro-kernel always runs on full tiles; a partial tile of C is
+// computed into a small scratch tile and copied out. Only the last tile
+// row and column of C are partial.
+//
+// Determinism: C is scaled by beta in the first reduction block and
+// accumulates alpha·(block product) in the later ones, always in
+// increasing block order; within a block, the micro-kernel reduces over k
+// in increasing order. Threads own disjoint sets of C tiles aligned to the
+// MR×NR grid, so each element of C sees exactly the same operations
+// whatever the number of threads.
+
+// kcMax is the depth KC of a reduction block.
+const kcMax = 256
+
+// microKernel computes, for a packed MR×kc sliver a (a[p*MR+i] holds
+// op(A)[i, p]) and a packed kc×NR sliver b (b[p*NR+j] holds op(B)[p, j]),
+// the full tile
+//
+//	C[i*ldc+j] = alpha·Σ_p a[p*MR+i]·b[p*NR+j] + beta·C[i*ldc+j]
+//
+// for i < MR, j < NR, summing over p in increasing order. When beta == 0,
+// C is not read. kc ≥ 1.
+type microKernel func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
+
+// kernel describes one implementation of the micro-kernel with the block
+// sizes tuned for it.
+type kernel struct {
+	name   string
+	mr, nr int // register tile
+	mc, nc int // L2 block of A rows, L3 panel of B columns (multiples of mr, nr)
+	micro  microKernel
+	// pack, if not nil, replaces packRows for this kernel's tile sizes.
+	pack func(dst, src []float32, ld, r, kc, w int)
+}
+
+// parallelFlops is the smallest product (2·m·n·k) that is split across
+// threads: below it, waking the workers costs more than it saves.
+const parallelFlops = 1 << 22
+
+// gemmBuf holds the packing buffers of one thread. They only grow, so a
+// thread that has seen a shape once never allocates for it again.
+type gemmBuf struct {
+	a, b []float32 // packed A block, packed B panel
+	tmp  []float32 // one MR×NR tile for edge tiles
+}
+
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// gemmJob is one call of Sgemm, shared by the caller and the workers
+// helping it. Tasks are disjoint bands of C: row bands (splitM) or column
+// bands, each a multiple of the tile size.
+type gemmJob struct {
+	tA, tB      Transpose
+	m, n, k     int
+	alpha, beta float32
+	a, b, c     []float32
+	lda, ldb    int
+	ldc         int
+	kern        *kernel
+	splitM      bool
+	band        int // rows (splitM) or columns per task
+	ntasks      int
+	next        atomic.Int64
+	wg          sync.WaitGroup
+	buf         gemmBuf // the caller's buffers
+}
+
+// Free list of jobs: a buffered channel, so that getting and putting never
+// allocates once as many jobs as concurrent callers exist.
+var jobFree = make(chan *gemmJob, 64)
+
+func getJob() *gemmJob {
+	select {
+	case j := <-jobFree:
+		return j
+	default:
+		return new(gemmJob)
+	}
+}
+
+func putJob(j *gemmJob) {
+	j.a, j.b, j.c, j.kern = nil, nil, nil, nil
+	select {
+	case jobFree <- j:
+	default:
+	}
+}
+
+// The worker pool: persistent goroutines, each with its own buffers,
+// receiving jobs on workCh. The pool grows to GOMAXPROCS-1 workers.
+var (
+	poolMu   sync.Mutex
+	nworkers atomic.Int32
+	workCh   = make(chan *gemmJob, 256)
+)
+
+func ensureWorkers(n int) {
+	if int(nworkers.Load()) >= n {
+		return
+	}
+	poolMu.Lock()
+	for int(nworkers.Load()) < n {
+		nworkers.Add(1)
+		go worker()
+	}
+	poolMu.Unlock()
+}
+
+func worker() {
+	var buf gemmBuf
+	for j := range workCh {
+		j.runTasks(&buf)
+		j.wg.Done()
+	}
+}
+
+// sgemm is the product behind Sgemm; arguments are already checked and
+// m, n > 0.
+func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	kern := currentKernel()
+	j := getJob()
+	j.tA, j.tB, j.m, j.n, j.k = tA, tB, m, n, k
+	j.alpha, j.beta = alpha, beta
+	j.a, j.b, j.c = a, b, c
+	j.lda, j.ldb, j.ldc = lda, ldb, ldc
+	j.kern = kern
+
+	// Split the larger of m and n: the threads then each pack all of the
+	// smaller operand, which is the cheaper duplication.
+	threads := runtime.GOMAXPROCS(0)
+	if float64(m)*float64(n)*float64(k)*2 < parallelFlops {
+		threads = 1
+	}
+	j.splitM = m >= n
+	tile, dim := kern.nr, n
+	if j.splitM {
+		tile, dim = kern.mr, m
+	}
+	tiles := (dim + tile - 1) / tile
+	threads = min(threads, tiles)
+	j.band = (tiles + threads - 1) / threads * tile
+	j.ntasks = (dim + j.band - 1) / j.band
+	j.next.Store(0)
+
+	if j.ntasks > 1 {
+		ensureWorkers(j.ntasks - 1)
+		for range j.ntasks - 1 {
+			j.wg.Add(1)
+			select {
+			case workCh <- j:
+			default:
+				j.wg.Done()
+			}
+		}
+	}
+	j.runTasks(&j.buf)
+	j.wg.Wait()
+	putJob(j)
+}
+
+// runTasks runs tasks of j until none is left.
+func (j *gemmJob) runTasks(buf *gemmBuf) {
+	for {
+		t := int(j.next.Add(1) - 1)
+		if t >= j.ntasks {
+			return
+		}
+		i0, i1, j0, j1 := 0, j.m, 0, j.n
+		if j.splitM {
+			i0, i1 = t*j.band, min(j.m, (t+1)*j.band)
+		} else {
+			j0, j1 = t*j.band, min(j.n, (t+1)*j.band)
+		}
+		j.block(buf, i0, i1, j0, j1)
+	}
+}
+
+// kBlocks returns the number of reduction blocks for depth k and their
+// depth (the last may be shallower): a function of k alone.
+func kBlocks(k int) (nb, kc int) {
+	nb = (k + kcMax - 1) / kcMax
+	kc = (k + nb - 1) / nb
+	return nb, kc
+}
+
+// block computes C[i0:i1, j0:j1] with the blocked algorithm.
+func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
+	kn := j.kern
+	mr, nr := kn.mr, kn.nr
+	nb, kcb := kBlocks(j.k)
+	mc := min(kn.mc, roundUp(i1-i0, mr))
+	nc := min(kn.nc, roundUp(j1-j0, nr))
+	buf.a = grow(buf.a, mc*kcb)
+	buf.b = grow(buf.b, nc*kcb)
+	buf.tmp = grow(buf.tmp, mr*nr)
+	pack := kn.pack
+	if pack == nil {
+		pack = packRows
+	}
+
+	for jc := j0; jc < j1; jc += nc {
+		ncur := min(nc, j1-jc)
+		for blk := range nb {
+			pc := blk * kcb
+			kc := min(kcb, j.k-pc)
+			beta := j.beta
+			if blk > 0 {
+				beta = 1
+			}
+			// Pack op(B)[pc:pc+kc, jc:jc+ncur] into NR-wide slivers.
+			if j.tB == NoTrans {
+				packCols(buf.b, j.b[pc*j.ldb+jc:], j.ldb, ncur, kc, nr)
+			} else {
+				pack(buf.b, j.b[jc*j.ldb+pc:], j.ldb, ncur, kc, nr)
+			}
+			for ic := i0; ic < i1; ic += mc {
+				mcur := min(mc, i1-ic)
+				// Pack op(A)[ic:ic+mcur, pc:pc+kc] into MR-tall slivers.
+				if j.tA == NoTrans {
+					pack(buf.a, j.a[ic*j.lda+pc:], j.lda, mcur, kc, mr)
+				} else {
+					packCols(buf.a, j.a[pc*j.lda+ic:], j.lda, mcur, kc, mr)
+				}
+				for jr := 0; jr < ncur; jr += nr {
+					bs := buf.b[jr*kc : (jr+nr)*kc]
+					nn := min(nr, ncur-jr)
+					for ir := 0; ir < mcur; ir += mr {
+						as := buf.a[ir*kc : (ir+mr)*kc]
+						mm := min(mr, mcur-ir)
+						off := (ic+ir)*j.ldc + jc + jr
+						if mm == mr && nn == nr {
+							kn.micro(kc, as, bs, j.c[off:], j.ldc, j.alpha, beta)
+							continue
+						}
+						kn.micro(kc, as, bs, buf.tmp, nr, j.alpha, 0)
+						storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
+					}
+				}
+			}
+		}
+	}
+}
+
+// storeEdge writes the mm×nn corner of the tile t (leading dimension ldt)
+// into C: C = t + beta·C, or C = t when beta == 0.
+func storeEdge(c []float32, ldc int, t []float32, ldt, mm, nn int, beta float32) {
+	for i := range mm {
+		ci := c[i*ldc : i*ldc+nn]
+		ti := t[i*ldt : i*ldt+nn]
+		if beta == 0 {
+			copy(ci, ti)
+			continue
+		}
+		for jj, v := range ti {
+			ci[jj] = v + beta*ci[jj]
+		}
+	}
+}
+
+// scaleC computes C = beta·C for an m×n C (C is cleared when beta == 0).
+func scaleC(m, n int, beta float32, c []float32, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := range m {
+		ci := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(ci)
+			continue
+		}
+		for jj := range ci {
+			ci[jj] *= beta
+		}
+	}
+}
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+// packRows packs r rows of a row-major matrix, k-contiguous (element
+// (i, p) at src[i*ld+p]), into slivers of w rows: sliver s holds, for
+// p < kc, the w values of rows s*w .. s*w+w-1 at dst[s*w*kc + p*w + i].
+// Rows past r are zero. This is the layout of op(A) = A and op(B) = Bᵀ.
+func packRows(dst, src []float32, ld, r, kc, w int) {
+	for s := 0; s < r; s += w {
+		d := dst[s*kc : (s+w)*kc]
+		h := min(w, r-s)
+		for i := range h {
+			row := src[(s+i)*ld : (s+i)*ld+kc]
+			for p, v := range row {
+				d[p*w+i] = v
+			}
+		}
+		for i := h; i < w; i++ {
+			for p := range kc {
+				d[p*w+i] = 0
+			}
+		}
+	}
+}
+
+// packCols packs r columns of a row-major matrix, r-contiguous (element
+// (p, i) at src[p*ld+i]), into the same sliver layout as packRows: the w
+// values of columns s*w .. s*w+w-1 at step p go to dst[s*w*kc + p*w ..].
+// Columns past r are zero. This is the layout of op(B) = B and op(A) = Aᵀ.
+func packCols(dst, src []float32, ld, r, kc, w int) {
+	for s := 0; s < r; s += w {
+		d := dst[s*kc : (s+w)*kc]
+		h := min(w, r-s)
+		for p := range kc {
+			dp := d[p*w : p*w+w]
+			copy(dp, src[p*ld+s:p*ld+s+h])
+			clear(dp[h:])
+		}
+	}
+}

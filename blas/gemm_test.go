@@ -1,0 +1,359 @@
+package blas
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+)
+
+// refGemm is the float64 triple loop that every kernel is checked against.
+// It returns C = alpha·op(A)·op(B) + beta·C (C read only when beta != 0)
+// and, per element, the magnitude |alpha|·Σ|a·b| + |beta·c| that bounds the
+// rounding error.
+func refGemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) (want, mag []float64) {
+	want = make([]float64, m*n)
+	mag = make([]float64, m*n)
+	for i := range m {
+		for j := range n {
+			var s, sa float64
+			for p := range k {
+				ia, ib := i*lda+p, p*ldb+j
+				if tA == Trans {
+					ia = p*lda + i
+				}
+				if tB == Trans {
+					ib = j*ldb + p
+				}
+				av, bv := a[ia], b[ib]
+				s += float64(av) * float64(bv)
+				sa += math.Abs(float64(av) * float64(bv))
+			}
+			w := float64(alpha) * s
+			mg := math.Abs(float64(alpha)) * sa
+			if beta != 0 {
+				w += float64(beta) * float64(c[i*ldc+j])
+				mg += math.Abs(float64(beta) * float64(c[i*ldc+j]))
+			}
+			want[i*n+j], mag[i*n+j] = w, mg
+		}
+	}
+	return want, mag
+}
+
+// forEachKernel runs f once per kernel available on this build and CPU,
+// forcing it by clearing the switches of the better ones.
+func forEachKernel(t *testing.T, f func(t *testing.T, kn *kernel)) {
+	t.Helper()
+	defer SetKernel("auto")
+	for _, kn := range availableKernels() {
+		if err := SetKernel(kn.name); err != nil {
+			t.Fatalf("SetKernel(%q): %v", kn.name, err)
+		}
+		if got := currentKernel(); got != kn {
+			t.Fatalf("SetKernel(%q) selected %q", kn.name, got.name)
+		}
+		t.Run(kn.name, func(t *testing.T) { f(t, kn) })
+	}
+}
+
+// gemmCase is one product: shape, operations, scalars and padding.
+type gemmCase struct {
+	tA, tB      Transpose
+	m, n, k     int
+	alpha, beta float32
+	pad         int // added to every leading dimension
+	off         int // offset of each matrix in its backing slice
+}
+
+func (tc gemmCase) String() string {
+	return fmt.Sprintf("%c%c/%dx%dx%d/a%g/b%g/pad%d", tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, tc.beta, tc.pad)
+}
+
+const guard = float32(-7777.25) // value that must survive around C
+
+// check runs one case on the current kernel and compares with refGemm.
+// C lives in a larger slice whose elements outside the m×n view hold
+// guard, and must still hold it afterwards.
+func (tc gemmCase) check(t *testing.T, rng *rand.Rand) {
+	t.Helper()
+	ar, ac := tc.m, tc.k
+	if tc.tA == Trans {
+		ar, ac = tc.k, tc.m
+	}
+	br, bc := tc.k, tc.n
+	if tc.tB == Trans {
+		br, bc = tc.n, tc.k
+	}
+	lda, ldb, ldc := max(1, ac)+tc.pad, max(1, bc)+tc.pad, max(1, tc.n)+tc.pad
+	fill := func(rows, ld int) []float32 {
+		s := make([]float32, tc.off+rows*ld+tc.off)
+		for i := range s {
+			s[i] = rng.Float32()*2 - 1
+		}
+		return s
+	}
+	a, b := fill(ar, lda), fill(br, ldb)
+	cAll := make([]float32, tc.off+tc.m*ldc+tc.off)
+	for i := range cAll {
+		cAll[i] = guard
+	}
+	inView := func(x int) bool {
+		x -= tc.off
+		return x >= 0 && x < tc.m*ldc && x%ldc < tc.n
+	}
+	for i := range cAll {
+		if inView(i) {
+			if tc.beta == 0 {
+				cAll[i] = float32(math.NaN()) // must not be read
+			} else {
+				cAll[i] = rng.Float32()*2 - 1
+			}
+		}
+	}
+	c := cAll[tc.off:]
+	want, mag := refGemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a[tc.off:], lda, b[tc.off:], ldb, tc.beta, c, ldc)
+	Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a[tc.off:], lda, b[tc.off:], ldb, tc.beta, c, ldc)
+	bad := 0
+	for i := range cAll {
+		if !inView(i) {
+			if math.Float32bits(cAll[i]) != math.Float32bits(guard) {
+				t.Fatalf("%v: guard at %d overwritten with %g", tc, i, cAll[i])
+			}
+			continue
+		}
+		x := i - tc.off
+		r, col := x/ldc, x%ldc
+		w, mg := want[r*tc.n+col], mag[r*tc.n+col]
+		got := float64(cAll[i])
+		tol := float64(tc.k+4) * 0x1p-22 * mg
+		if math.IsNaN(got) || math.Abs(got-w) > tol {
+			t.Errorf("%v: C[%d,%d] = %g, want %g (tol %g)", tc, r, col, got, w, tol)
+			if bad++; bad > 5 {
+				t.FailNow()
+			}
+		}
+	}
+}
+
+// shapes returns the table of shapes every kernel is run on: empty and
+// tiny products, primes, and sizes just below and above the tile and block
+// sizes of kernel kn.
+func shapes(kn *kernel) [][3]int {
+	mr, nr, mc, nc := kn.mr, kn.nr, kn.mc, kn.nc
+	s := [][3]int{
+		{0, 0, 0}, {0, 5, 3}, {5, 0, 3}, {5, 3, 0}, {1, 1, 1}, {1, 1, 300},
+		{2, 3, 5}, {7, 13, 17}, {13, 7, 1}, {37, 41, 43}, {97, 101, 103},
+		{mr - 1, nr - 1, 3}, {mr, nr, 4}, {mr + 1, nr + 1, 5},
+		{2*mr - 1, 2*nr + 1, kcMax - 1}, {mr, nr, kcMax}, {mr + 1, nr - 1, kcMax + 1},
+		{3, 5, 2*kcMax + 1}, {5, 3, 3*kcMax - 1},
+		{mc - 1, 5, 7}, {mc + 1, 3, 9}, {mc + mr + 1, nr + 1, 11},
+		{3, nc - 1, 5}, {2, nc + 1, 3}, {1, 2*nc + nr + 1, 2},
+		{1, 257, 1}, {257, 1, 257}, {131, 67, 769}, {200, 300, 400},
+	}
+	return s
+}
+
+func TestSgemmKernels(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		for _, sh := range shapes(kn) {
+			for _, tA := range []Transpose{NoTrans, Trans} {
+				for _, tB := range []Transpose{NoTrans, Trans} {
+					scal := [][2]float32{{1, 0}, {-0.75, 1}, {1.5, -0.5}}
+					for si, ab := range scal {
+						tc := gemmCase{tA: tA, tB: tB, m: sh[0], n: sh[1], k: sh[2],
+							alpha: ab[0], beta: ab[1], pad: si * 3, off: si * 5}
+						tc.check(t, rng)
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestSgemmAlphaZeroAndKZero(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		rng := rand.New(rand.NewPCG(3, 4))
+		for _, tc := range []gemmCase{
+			{tA: NoTrans, tB: NoTrans, m: 5, n: 7, k: 9, alpha: 0, beta: 0, pad: 2, off: 1},
+			{tA: Trans, tB: NoTrans, m: 5, n: 7, k: 9, alpha: 0, beta: 2, pad: 1},
+			{tA: NoTrans, tB: Trans, m: 5, n: 7, k: 0, alpha: 1, beta: 0.5, pad: 1},
+			{tA: Trans, tB: Trans, m: 5, n: 7, k: 0, alpha: 1, beta: 0, pad: 3},
+			{tA: NoTrans, tB: NoTrans, m: 6, n: 33, k: 3, alpha: 1, beta: 1, pad: 0},
+		} {
+			tc.check(t, rng)
+		}
+	})
+}
+
+// TestSgemmThreadsDeterministic checks that the result is bit-identical
+// whatever GOMAXPROCS is.
+func TestSgemmThreadsDeterministic(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		rng := rand.New(rand.NewPCG(5, 6))
+		for _, sh := range [][3]int{{301, 157, 613}, {61, 530, 333}, {2*kn.mc + 5, 2*kn.nr + 3, 300}} {
+			m, n, k := sh[0], sh[1], sh[2]
+			a := make([]float32, m*k)
+			b := make([]float32, k*n)
+			c0 := make([]float32, m*n)
+			for _, s := range [][]float32{a, b, c0} {
+				for i := range s {
+					s[i] = rng.Float32()*2 - 1
+				}
+			}
+			var first []float32
+			for _, procs := range []int{1, 2, 3, 5} {
+				runtime.GOMAXPROCS(procs)
+				c := append([]float32(nil), c0...)
+				Sgemm(NoTrans, Trans, m, n, k, 0.5, a, k, b, k, 0.25, c, n)
+				if first == nil {
+					first = c
+					continue
+				}
+				for i := range c {
+					if math.Float32bits(c[i]) != math.Float32bits(first[i]) {
+						t.Fatalf("%dx%dx%d: GOMAXPROCS=%d differs at %d: %g vs %g", m, n, k, procs, i, c[i], first[i])
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestSgemmConcurrent(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		shapes := [][3]int{{150, 170, 190}, {33, 400, 257}, {400, 20, 513}, {7, 9, 11}}
+		type prob struct {
+			m, n, k int
+			a, b    []float32
+			want    []float32
+		}
+		rng := rand.New(rand.NewPCG(7, 8))
+		var probs []prob
+		for _, sh := range shapes {
+			p := prob{m: sh[0], n: sh[1], k: sh[2]}
+			p.a = make([]float32, p.m*p.k)
+			p.b = make([]float32, p.k*p.n)
+			for i := range p.a {
+				p.a[i] = rng.Float32()
+			}
+			for i := range p.b {
+				p.b[i] = rng.Float32()
+			}
+			p.want = make([]float32, p.m*p.n)
+			Sgemm(NoTrans, NoTrans, p.m, p.n, p.k, 1, p.a, p.k, p.b, p.n, 0, p.want, p.n)
+			probs = append(probs, p)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan string, 64)
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for it := range 6 {
+					p := probs[(g+it)%len(probs)]
+					c := make([]float32, p.m*p.n)
+					Sgemm(NoTrans, NoTrans, p.m, p.n, p.k, 1, p.a, p.k, p.b, p.n, 0, c, p.n)
+					for i := range c {
+						if c[i] != p.want[i] {
+							errs <- fmt.Sprintf("goroutine %d: %dx%dx%d differs at %d", g, p.m, p.n, p.k, i)
+							return
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+	})
+}
+
+func TestSgemmZeroAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation count is stable only without -short's neighbours")
+	}
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		for _, sh := range [][3]int{{3, 5, 7}, {256, 256, 300}, {40, 700, 129}} {
+			m, n, k := sh[0], sh[1], sh[2]
+			a := make([]float32, m*k)
+			b := make([]float32, k*n)
+			c := make([]float32, m*n)
+			for _, tr := range []Transpose{NoTrans, Trans} {
+				ld := n
+				if tr == Trans {
+					ld = k
+				}
+				allocs := testing.AllocsPerRun(10, func() {
+					Sgemm(NoTrans, tr, m, n, k, 1, a, k, b, ld, 0.5, c, n)
+				})
+				if allocs != 0 {
+					t.Errorf("%dx%dx%d tB=%c: %v allocations per call", m, n, k, tr, allocs)
+				}
+			}
+		}
+	})
+}
+
+func TestSgemmPanics(t *testing.T) {
+	a := make([]float32, 12)
+	for _, tc := range []struct {
+		want string
+		f    func()
+	}{
+		{errTransA, func() { Sgemm('X', NoTrans, 1, 1, 1, 1, a, 1, a, 1, 0, a, 1) }},
+		{errTransB, func() { Sgemm(NoTrans, 'x', 1, 1, 1, 1, a, 1, a, 1, 0, a, 1) }},
+		{errM, func() { Sgemm(NoTrans, NoTrans, -1, 1, 1, 1, a, 1, a, 1, 0, a, 1) }},
+		{errN, func() { Sgemm(NoTrans, NoTrans, 1, -1, 1, 1, a, 1, a, 1, 0, a, 1) }},
+		{errK, func() { Sgemm(NoTrans, NoTrans, 1, 1, -1, 1, a, 1, a, 1, 0, a, 1) }},
+		{errLda, func() { Sgemm(NoTrans, NoTrans, 2, 2, 3, 1, a, 2, a, 2, 0, a, 2) }},
+		{errLdb, func() { Sgemm(NoTrans, NoTrans, 2, 3, 2, 1, a, 2, a, 2, 0, a, 3) }},
+		{errLdc, func() { Sgemm(NoTrans, NoTrans, 2, 3, 2, 1, a, 2, a, 3, 0, a, 2) }},
+		{errShortA, func() { Sgemm(Trans, NoTrans, 2, 2, 7, 1, a, 2, a, 2, 0, a, 2) }},
+		{errShortB, func() { Sgemm(NoTrans, Trans, 2, 7, 2, 1, a, 2, a, 2, 0, a, 7) }},
+		{errShortC, func() { Sgemm(NoTrans, NoTrans, 4, 4, 1, 1, a, 1, a, 4, 0, a, 4) }},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r != tc.want {
+					t.Errorf("panic %v, want %q", r, tc.want)
+				}
+			}()
+			tc.f()
+		}()
+	}
+}
+
+// FuzzSgemm checks random shapes, operations, scalars and padding on every
+// available kernel.
+func FuzzSgemm(f *testing.F) {
+	f.Add(uint16(3), uint16(5), uint16(7), uint8(0), uint8(0), uint64(1))
+	f.Add(uint16(13), uint16(33), uint16(257), uint8(3), uint8(2), uint64(2))
+	f.Add(uint16(0), uint16(1), uint16(0), uint8(1), uint8(1), uint64(3))
+	f.Fuzz(func(t *testing.T, m, n, k uint16, ops, pad uint8, seed uint64) {
+		tc := gemmCase{
+			m: int(m % 300), n: int(n % 300), k: int(k % 600),
+			tA: NoTrans, tB: NoTrans, pad: int(pad % 8), off: int(pad / 8 % 4),
+		}
+		if ops&1 != 0 {
+			tc.tA = Trans
+		}
+		if ops&2 != 0 {
+			tc.tB = Trans
+		}
+		tc.alpha = []float32{1, -1, 0.5, 0}[ops>>2&3]
+		tc.beta = []float32{0, 1, -0.5, 2}[ops>>4&3]
+		rng := rand.New(rand.NewPCG(seed, 9))
+		defer SetKernel("auto")
+		for _, kn := range availableKernels() {
+			SetKernel(kn.name)
+			tc.check(t, rng)
+		}
+	})
+}
