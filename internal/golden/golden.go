@@ -1,0 +1,161 @@
+// Package golden reads the PyTorch golden files in testdata/golden (see the
+// README there) and compares Go tensors with them. It is used by tests only.
+package golden
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// Tolerance is the largest relative error the tests accept, per tensor:
+// max|got − want| / max(max|want|, 1e-12).
+const Tolerance = 1e-4
+
+// Tensor is one named array of a golden file.
+type Tensor struct {
+	Shape []int     `json:"shape"`
+	Data  []float64 `json:"data"`
+}
+
+// F32 returns the data as float32 (every value was written so that it
+// round-trips to the exact float32 PyTorch computed).
+func (t *Tensor) F32() []float32 {
+	out := make([]float32, len(t.Data))
+	for i, v := range t.Data {
+		out[i] = float32(v)
+	}
+	return out
+}
+
+// Labels returns the data as int32 class labels.
+func (t *Tensor) Labels() []int32 {
+	out := make([]int32, len(t.Data))
+	for i, v := range t.Data {
+		out[i] = int32(v)
+	}
+	return out
+}
+
+// File is a whole golden file.
+type File struct {
+	Version int                `json:"version"`
+	Case    string             `json:"case"`
+	Config  map[string]any     `json:"config"`
+	Tensors map[string]*Tensor `json:"tensors"`
+	path    string
+}
+
+// Dir returns the absolute path of testdata/golden in this repository.
+func Dir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "golden")
+}
+
+// Load reads testdata/golden/name.
+func Load(name string) (*File, error) {
+	p := filepath.Join(Dir(), name)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	f := &File{path: p}
+	if err := json.Unmarshal(b, f); err != nil {
+		return nil, fmt.Errorf("golden: %s: %w", p, err)
+	}
+	if f.Version != 1 {
+		return nil, fmt.Errorf("golden: %s: version %d, want 1", p, f.Version)
+	}
+	return f, nil
+}
+
+// Has reports whether the file holds the named tensor.
+func (f *File) Has(name string) bool { _, ok := f.Tensors[name]; return ok }
+
+// T returns the named tensor or panics (a test's programming error).
+func (f *File) T(name string) *Tensor {
+	t, ok := f.Tensors[name]
+	if !ok {
+		panic(fmt.Sprintf("golden: %s: no tensor %q", f.path, name))
+	}
+	return t
+}
+
+// Num returns a numeric config value.
+func (f *File) Num(key string) float64 {
+	v, ok := f.Config[key].(float64)
+	if !ok {
+		panic(fmt.Sprintf("golden: %s: config %q is not a number", f.path, key))
+	}
+	return v
+}
+
+// Str returns a string config value.
+func (f *File) Str(key string) string {
+	v, ok := f.Config[key].(string)
+	if !ok {
+		panic(fmt.Sprintf("golden: %s: config %q is not a string", f.path, key))
+	}
+	return v
+}
+
+// Ints returns an integer-list config value.
+func (f *File) Ints(key string) []int {
+	raw, ok := f.Config[key].([]any)
+	if !ok {
+		panic(fmt.Sprintf("golden: %s: config %q is not a list", f.path, key))
+	}
+	out := make([]int, len(raw))
+	for i, v := range raw {
+		out[i] = int(v.(float64))
+	}
+	return out
+}
+
+// RelErr returns max|got − want| / max(max|want|, 1e-12) and an error if the
+// lengths differ.
+func RelErr(got []float32, want []float64) (float64, error) {
+	if len(got) != len(want) {
+		return math.Inf(1), fmt.Errorf("length %d, want %d", len(got), len(want))
+	}
+	var diff, scale float64
+	for i, w := range want {
+		diff = max(diff, math.Abs(float64(got[i])-w))
+		scale = max(scale, math.Abs(w))
+	}
+	if math.IsNaN(diff) {
+		return math.Inf(1), nil
+	}
+	return diff / max(scale, 1e-12), nil
+}
+
+// TB is the part of testing.TB that Check uses.
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// Check compares got with the named tensor and reports an error (not a
+// fatal one: every mismatch of a run is shown) when the relative error
+// exceeds Tolerance. It returns the relative error.
+func (f *File) Check(t TB, name string, got []float32) float64 {
+	t.Helper()
+	e, err := RelErr(got, f.T(name).Data)
+	if err != nil {
+		t.Errorf("%s: %s: %v", f.Case, name, err)
+		return e
+	}
+	if e > Tolerance {
+		t.Errorf("%s: %s: relative error %.3g > %g", f.Case, name, e, Tolerance)
+	}
+	return e
+}
+
+// CheckScalar compares a scalar with the named one-element tensor.
+func (f *File) CheckScalar(t TB, name string, got float64) float64 {
+	t.Helper()
+	return f.Check(t, name, []float32{float32(got)})
+}

@@ -1,0 +1,24 @@
+package net
+
+import "github.com/counter-current/ccl/blas"
+
+// LinearForward computes out = in · wᵀ (no bias).
+//
+//	out: n × dout   in: n × din   w: dout × din
+func LinearForward(out, in, w []float32, n, din, dout int) {
+	blas.Sgemm(blas.NoTrans, blas.Trans, n, dout, din, 1, in, din, w, din, 0, out, dout)
+}
+
+// LinearBackwardWeight accumulates the weight gradient of out = in · wᵀ:
+//
+//	dW += dOutᵀ · in      dW: dout × din   dOut: n × dout   in: n × din
+func LinearBackwardWeight(dW, dOut, in []float32, n, din, dout int) {
+	blas.Sgemm(blas.Trans, blas.NoTrans, dout, din, n, 1, dOut, dout, in, din, 1, dW, din)
+}
+
+// LinearBackwardInput writes the input gradient of out = in · wᵀ:
+//
+//	dIn = dOut · w        dIn: n × din   dOut: n × dout   w: dout × din
+func LinearBackwardInput(dIn, dOut, w []float32, n, din, dout int) {
+	blas.Sgemm(blas.NoTrans, blas.NoTrans, n, din, dout, 1, dOut, dout, w, din, 0, dIn, din)
+}

@@ -1,0 +1,170 @@
+package net
+
+import "math"
+
+// SGD is stochastic gradient descent with PyTorch's momentum and
+// weight-decay semantics (torch.optim.SGD, dampening 0, no Nesterov):
+//
+//	g ← g + wd·w
+//	buf ← g                    on the first step
+//	buf ← m·buf + g            afterwards (only when m ≠ 0)
+//	w ← w − lr·buf             (w ← w − lr·g when m = 0)
+type SGD struct {
+	LR          float32
+	Momentum    float32
+	WeightDecay float32
+
+	buf     []float32 // momentum buffer, same layout as Params.Data
+	started bool
+}
+
+// Step updates every value of p from its gradient. The gradient slice is
+// used as scratch (it receives g + wd·w), as PyTorch's in-place step does to
+// its local copy; call ZeroGrad before the next accumulation.
+func (o *SGD) Step(p *Params) {
+	w, g := p.Data, p.Grad[:len(p.Data)]
+	lr, wd, m := o.LR, o.WeightDecay, o.Momentum
+	if wd != 0 {
+		for i, v := range w {
+			g[i] += wd * v
+		}
+	}
+	if m == 0 {
+		for i, d := range g {
+			w[i] -= lr * d
+		}
+		return
+	}
+	if o.buf == nil {
+		o.buf = make([]float32, len(w))
+	}
+	buf := o.buf[:len(w)]
+	if !o.started {
+		copy(buf, g)
+		o.started = true
+	} else {
+		for i, d := range g {
+			buf[i] = m*buf[i] + d
+		}
+	}
+	for i, b := range buf {
+		w[i] -= lr * b
+	}
+}
+
+// MomentumBuffer returns the momentum buffer (nil before the first step or
+// without momentum) for checkpoints and tests.
+func (o *SGD) MomentumBuffer() []float32 {
+	if !o.started {
+		return nil
+	}
+	return o.buf
+}
+
+// CentralizeGradients applies gradient centralization (Yong et al. 2020) to
+// every tensor of rank ≥ 2 in p: each output row of the gradient loses its
+// mean over the remaining dimensions (the input dimension for a linear
+// weight, (in, kh, kw) for a convolution weight):
+//
+//	G_ij ← G_ij − (1/cols) Σ_k G_ik
+//
+// Rank-1 tensors (biases) are left untouched.
+func CentralizeGradients(p *Params) {
+	for _, t := range p.Tensors {
+		if len(t.Shape) < 2 {
+			continue
+		}
+		rows, cols := t.Rows(), t.Cols()
+		for r := 0; r < rows; r++ {
+			g := t.Grad[r*cols : r*cols+cols]
+			var s float64
+			for _, v := range g {
+				s += float64(v)
+			}
+			mean := float32(s / float64(cols))
+			for i := range g {
+				g[i] -= mean
+			}
+		}
+	}
+}
+
+// GradNorm returns the Euclidean norm of all gradients in p together.
+func GradNorm(p *Params) float64 {
+	var s float64
+	for _, v := range p.Grad {
+		s += float64(v) * float64(v)
+	}
+	return math.Sqrt(s)
+}
+
+// ClipGradNorm scales the gradients of p so that their total norm is at most
+// maxNorm, as torch.nn.utils.clip_grad_norm_ does:
+//
+//	norm = ‖(g_1, …, g_P)‖₂       if norm > maxNorm: g ← g · maxNorm / (norm + 1e-6)
+//
+// It returns the norm before clipping. maxNorm ≤ 0 disables clipping.
+func ClipGradNorm(p *Params, maxNorm float64) float64 {
+	norm := GradNorm(p)
+	if maxNorm <= 0 {
+		return norm
+	}
+	coef := maxNorm / (norm + 1e-6)
+	if coef < 1 {
+		c := float32(coef)
+		for i := range p.Grad {
+			p.Grad[i] *= c
+		}
+	}
+	return norm
+}
+
+// CosineLR returns the learning rate of epoch e (0-based) under cosine
+// annealing with period tmax, as torch.optim.lr_scheduler.CosineAnnealingLR
+// stepped once per epoch:
+//
+//	lr_e = eta_min + (lr_0 − eta_min)·(1 + cos(π·e/tmax))/2
+//
+// tmax == 0 means no schedule: lr_0 for every epoch. Note that with
+// lr_0 < eta_min (e.g. a frozen feedback network, lr_B = 0) the schedule
+// raises the rate toward eta_min, exactly as PyTorch's does.
+func CosineLR(lr0, etaMin float64, e, tmax int) float64 {
+	if tmax == 0 {
+		return lr0
+	}
+	return etaMin + (lr0-etaMin)*(1+math.Cos(math.Pi*float64(e)/float64(tmax)))/2
+}
+
+// WarmupScale returns the factor the whole loss is multiplied by at a step:
+//
+//	(batch + 1)/warmup   while globalStep < warmup
+//	1                    afterwards, or when warmup == 0
+//
+// Quirk of the reference (spec §4): the numerator uses the batch index
+// within the epoch, not the global step. For warm-ups longer than an epoch
+// the factor therefore restarts from 1/warmup at each epoch boundary until
+// the global step reaches warmup.
+func WarmupScale(batch, globalStep, warmup int) float32 {
+	if warmup <= 0 || globalStep >= warmup {
+		return 1
+	}
+	return float32(batch+1) / float32(warmup)
+}
+
+// Optimizer is one parameter set's whole update, in the reference's order
+// (spec §6): gradient centralization, clipping by total norm, then SGD.
+type Optimizer struct {
+	SGD
+	Centralize bool    // GradC: 1
+	ClipNorm   float64 // grad_clip_F / grad_clip_B; 0 disables clipping
+	LastNorm   float64 // total gradient norm of the last Step, after centralization, before clipping
+}
+
+// Step applies the update to p from the gradients accumulated in p.Grad.
+func (o *Optimizer) Step(p *Params) {
+	if o.Centralize {
+		CentralizeGradients(p)
+	}
+	o.LastNorm = ClipGradNorm(p, o.ClipNorm)
+	o.SGD.Step(p)
+}

@@ -1,0 +1,91 @@
+package net
+
+import "fmt"
+
+// Tensor is a named view of one parameter inside a Params allocation.
+// Data and Grad have the same length, the product of Shape.
+type Tensor struct {
+	Name  string
+	Shape []int
+	Data  []float32
+	Grad  []float32
+}
+
+// Len returns the number of elements of t.
+func (t *Tensor) Len() int { return numel(t.Shape) }
+
+// Rows returns the first dimension; Cols the product of the others. A rank-1
+// tensor has one row.
+func (t *Tensor) Rows() int {
+	if len(t.Shape) < 2 {
+		return 1
+	}
+	return t.Shape[0]
+}
+
+// Cols returns the product of all dimensions but the first (for rank ≥ 2).
+func (t *Tensor) Cols() int { return t.Len() / t.Rows() }
+
+func numel(shape []int) int {
+	n := 1
+	for _, s := range shape {
+		n *= s
+	}
+	return n
+}
+
+// Params is one learning rule's parameter set (for CCL: the forward
+// weights, or the feedback weights) in a single allocation with named views,
+// so the optimiser, clipping and zero-grad are each one loop over a flat
+// slice. Register tensors with Add, then call Alloc once.
+type Params struct {
+	Tensors []*Tensor
+	Data    []float32 // every value, in registration order
+	Grad    []float32 // every gradient, same layout as Data
+}
+
+// Add registers a tensor of the given shape. Its Data and Grad become valid
+// after Alloc. Add panics after Alloc or on a non-positive dimension.
+func (p *Params) Add(name string, shape ...int) *Tensor {
+	if p.Data != nil {
+		panic("net: Params.Add after Alloc")
+	}
+	for _, s := range shape {
+		if s <= 0 {
+			panic(fmt.Sprintf("net: tensor %s: bad shape %v", name, shape))
+		}
+	}
+	t := &Tensor{Name: name, Shape: append([]int(nil), shape...)}
+	p.Tensors = append(p.Tensors, t)
+	return t
+}
+
+// Alloc makes the single allocation behind every registered tensor.
+func (p *Params) Alloc() {
+	total := 0
+	for _, t := range p.Tensors {
+		total += t.Len()
+	}
+	p.Data = make([]float32, total)
+	p.Grad = make([]float32, total)
+	off := 0
+	for _, t := range p.Tensors {
+		n := t.Len()
+		t.Data = p.Data[off : off+n : off+n]
+		t.Grad = p.Grad[off : off+n : off+n]
+		off += n
+	}
+}
+
+// ZeroGrad clears every gradient of the set.
+func (p *Params) ZeroGrad() { clear(p.Grad) }
+
+// Lookup returns the tensor with the given name, or nil.
+func (p *Params) Lookup(name string) *Tensor {
+	for _, t := range p.Tensors {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
