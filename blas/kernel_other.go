@@ -1,4 +1,6 @@
+//go:build !amd64 || !gc || purego || noasm
+
 package blas
 
-// No assembly yet: only the generic kernel.
+// No assembly in this build: only the generic kernel.
 var avx512Kernel, avx2Kernel, neonKernel *kernel

@@ -1,0 +1,126 @@
+//go:build amd64 && gc && !purego && !noasm
+
+package blas
+
+// CPU features, read once at start-up with CPUID and XGETBV: the
+// instruction set must be reported by the CPU and its register state
+// enabled by the OS (XCR0).
+var hasAVX2FMA, hasAVX512 = detectX86()
+
+// The amd64 kernels, nil when the CPU lacks the instructions.
+var (
+	avx512Kernel = ifKernel(hasAVX512, &kernel{
+		name: "avx512",
+		mr:   12, nr: 32,
+		mc: 960, nc: 4096,
+		micro: microAVX512,
+	})
+	avx2Kernel = ifKernel(hasAVX2FMA, &kernel{
+		name: "avx2",
+		mr:   6, nr: 16,
+		mc: 960, nc: 4096,
+		micro: microAVX2,
+	})
+	neonKernel *kernel
+)
+
+func ifKernel(ok bool, k *kernel) *kernel {
+	if ok {
+		return k
+	}
+	return nil
+}
+
+func detectX86() (avx2fma, avx512 bool) {
+	maxID, _, _, _ := cpuid(0, 0)
+	if maxID < 7 {
+		return false, false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const (
+		fma     = 1 << 12
+		osxsave = 1 << 27
+		avx     = 1 << 28
+	)
+	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
+		return false, false
+	}
+	xcr0, _ := xgetbv()
+	const (
+		ymmState = 1<<1 | 1<<2                   // SSE, AVX
+		zmmState = ymmState | 1<<5 | 1<<6 | 1<<7 // opmask, ZMM0-15 upper, ZMM16-31
+	)
+	_, ebx7, _, _ := cpuid(7, 0)
+	const (
+		avx2    = 1 << 5
+		avx512f = 1 << 16
+	)
+	avx2fma = xcr0&ymmState == ymmState && ebx7&avx2 != 0
+	avx512 = avx2fma && xcr0&zmmState == zmmState && ebx7&avx512f != 0
+	return avx2fma, avx512
+}
+
+// cpuid executes CPUID with EAX = eaxArg and ECX = ecxArg.
+func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+
+// xgetbv returns XCR0, the register state enabled by the OS.
+func xgetbv() (eax, edx uint32)
+
+// microAVX512 checks the bounds of the 12×32 tile and runs
+// sgemmKernelAVX512.
+func microAVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+	_ = a[kc*12-1]
+	_ = b[kc*32-1]
+	_ = c[11*ldc+31]
+	sgemmKernelAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+}
+
+// sgemmKernelAVX512 is the AVX-512 12×32 micro-kernel (MR = 12, NR = 32;
+// 24 zmm accumulators, two zmm of B and rotating broadcasts of A). kc ≥ 1.
+// It is equivalent to, with fused multiply-adds:
+//
+//	for i := 0; i < 12; i++ {
+//		for j := 0; j < 32; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[p*12+i] * b[p*32+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmKernelAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// microAVX2 checks the bounds of the 6×16 tile and runs sgemmKernelAVX2.
+func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+	_ = a[kc*6-1]
+	_ = b[kc*16-1]
+	_ = c[5*ldc+15]
+	sgemmKernelAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+}
+
+// sgemmKernelAVX2 is the AVX2+FMA 6×16 micro-kernel (MR = 6, NR = 16; 12
+// ymm accumulators, two ymm of B, two broadcasts of A). kc ≥ 1. It is
+// equivalent to, with fused multiply-adds:
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[p*6+i] * b[p*16+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmKernelAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)

@@ -1,0 +1,247 @@
+//go:build amd64 && gc && !purego && !noasm
+
+#include "textflag.h"
+
+// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL eaxArg+0(FP), AX
+	MOVL ecxArg+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func xgetbv() (eax, edx uint32)
+TEXT ·xgetbv(SB), NOSPLIT, $0-8
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, eax+0(FP)
+	MOVL DX, edx+4(FP)
+	RET
+
+// ---------------------------------------------------------------------
+// AVX-512 12×32 micro-kernel.
+// Registers: AX = a sliver (12 floats per k), BX = b sliver (32 floats per
+// k), CX = k steps left, DI = C row, DX = ldc in bytes.
+// Z0..Z23: accumulators, row i in Z(2i) (columns 0-15) and Z(2i+1)
+// (columns 16-31). Z24, Z25: B row. Z26..Z31: broadcasts of A, rotated so
+// that the loads of consecutive rows are independent.
+
+// ROW512(i, bc, lo, hi): acc[i][0:16] += a[i]·b[0:16]; acc[i][16:32] += a[i]·b[16:32].
+#define ROW512(off, bc, lo, hi) \
+	VBROADCASTSS off(AX), bc \
+	VFMADD231PS  Z24, bc, lo \
+	VFMADD231PS  Z25, bc, hi
+
+// STORE512(lo, hi): C[row][0:32] = alpha·acc + beta·C[row]; next row.
+#define STORE512(lo, hi) \
+	VMULPS      Z30, lo, lo  \
+	VFMADD231PS (DI), Z31, lo \
+	VMOVUPS     lo, (DI)      \
+	VMULPS      Z30, hi, hi   \
+	VFMADD231PS 64(DI), Z31, hi \
+	VMOVUPS     hi, 64(DI)    \
+	ADDQ        DX, DI
+
+// STORE512Z(lo, hi): C[row][0:32] = alpha·acc (C not read); next row.
+#define STORE512Z(lo, hi) \
+	VMULPS  Z30, lo, lo \
+	VMOVUPS lo, (DI)    \
+	VMULPS  Z30, hi, hi \
+	VMOVUPS hi, 64(DI)  \
+	ADDQ    DX, DI
+
+// func sgemmKernelAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-48
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+16(FP), BX
+	MOVQ c+24(FP), DI
+	MOVQ ldc+32(FP), DX
+	SHLQ $2, DX
+
+	// acc = 0
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+
+loop512:
+	// for p in 0..kc: b = B[p, 0:32]; for i < 12: acc[i] += A[i, p]·b
+	VMOVUPS (BX), Z24
+	VMOVUPS 64(BX), Z25
+	ROW512(0, Z26, Z0, Z1)
+	ROW512(4, Z27, Z2, Z3)
+	ROW512(8, Z28, Z4, Z5)
+	ROW512(12, Z29, Z6, Z7)
+	ROW512(16, Z30, Z8, Z9)
+	ROW512(20, Z31, Z10, Z11)
+	ROW512(24, Z26, Z12, Z13)
+	ROW512(28, Z27, Z14, Z15)
+	ROW512(32, Z28, Z16, Z17)
+	ROW512(36, Z29, Z18, Z19)
+	ROW512(40, Z30, Z20, Z21)
+	ROW512(44, Z31, Z22, Z23)
+	ADDQ $48, AX
+	ADDQ $128, BX
+	DECQ CX
+	JNZ  loop512
+
+	// Z30 = alpha, Z31 = beta in every lane.
+	VBROADCASTSS alpha+40(FP), Z30
+	VBROADCASTSS beta+44(FP), Z31
+	// if beta == ±0: C = alpha·acc, without reading C.
+	MOVL beta+44(FP), R8
+	SHLL $1, R8
+	JZ   store512zero
+
+	// else: C = alpha·acc + beta·C, row by row.
+	STORE512(Z0, Z1)
+	STORE512(Z2, Z3)
+	STORE512(Z4, Z5)
+	STORE512(Z6, Z7)
+	STORE512(Z8, Z9)
+	STORE512(Z10, Z11)
+	STORE512(Z12, Z13)
+	STORE512(Z14, Z15)
+	STORE512(Z16, Z17)
+	STORE512(Z18, Z19)
+	STORE512(Z20, Z21)
+	STORE512(Z22, Z23)
+	VZEROUPPER
+	RET
+
+store512zero:
+	STORE512Z(Z0, Z1)
+	STORE512Z(Z2, Z3)
+	STORE512Z(Z4, Z5)
+	STORE512Z(Z6, Z7)
+	STORE512Z(Z8, Z9)
+	STORE512Z(Z10, Z11)
+	STORE512Z(Z12, Z13)
+	STORE512Z(Z14, Z15)
+	STORE512Z(Z16, Z17)
+	STORE512Z(Z18, Z19)
+	STORE512Z(Z20, Z21)
+	STORE512Z(Z22, Z23)
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------
+// AVX2 6×16 micro-kernel.
+// Registers: AX = a sliver (6 floats per k), BX = b sliver (16 floats per
+// k), CX = k steps left, DI = C row, DX = ldc in bytes.
+// Y0..Y11: accumulators, row i in Y(2i) (columns 0-7) and Y(2i+1)
+// (columns 8-15). Y12, Y13: B row. Y14, Y15: broadcasts of A.
+
+// ROW256(off, bc, lo, hi): acc[i][0:8] += a[i]·b[0:8]; acc[i][8:16] += a[i]·b[8:16].
+#define ROW256(off, bc, lo, hi) \
+	VBROADCASTSS off(AX), bc \
+	VFMADD231PS  Y12, bc, lo \
+	VFMADD231PS  Y13, bc, hi
+
+// STORE256(lo, hi): C[row][0:16] = alpha·acc + beta·C[row]; next row.
+#define STORE256(lo, hi) \
+	VMULPS      Y14, lo, lo   \
+	VFMADD231PS (DI), Y15, lo \
+	VMOVUPS     lo, (DI)      \
+	VMULPS      Y14, hi, hi   \
+	VFMADD231PS 32(DI), Y15, hi \
+	VMOVUPS     hi, 32(DI)    \
+	ADDQ        DX, DI
+
+// STORE256Z(lo, hi): C[row][0:16] = alpha·acc (C not read); next row.
+#define STORE256Z(lo, hi) \
+	VMULPS  Y14, lo, lo \
+	VMOVUPS lo, (DI)    \
+	VMULPS  Y14, hi, hi \
+	VMOVUPS hi, 32(DI)  \
+	ADDQ    DX, DI
+
+// func sgemmKernelAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-48
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+16(FP), BX
+	MOVQ c+24(FP), DI
+	MOVQ ldc+32(FP), DX
+	SHLQ $2, DX
+
+	// acc = 0
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+loop256:
+	// for p in 0..kc: b = B[p, 0:16]; for i < 6: acc[i] += A[i, p]·b
+	VMOVUPS (BX), Y12
+	VMOVUPS 32(BX), Y13
+	ROW256(0, Y14, Y0, Y1)
+	ROW256(4, Y15, Y2, Y3)
+	ROW256(8, Y14, Y4, Y5)
+	ROW256(12, Y15, Y6, Y7)
+	ROW256(16, Y14, Y8, Y9)
+	ROW256(20, Y15, Y10, Y11)
+	ADDQ $24, AX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ  loop256
+
+	// Y14 = alpha, Y15 = beta in every lane.
+	VBROADCASTSS alpha+40(FP), Y14
+	VBROADCASTSS beta+44(FP), Y15
+	// if beta == ±0: C = alpha·acc, without reading C.
+	MOVL beta+44(FP), R8
+	SHLL $1, R8
+	JZ   store256zero
+
+	// else: C = alpha·acc + beta·C, row by row.
+	STORE256(Y0, Y1)
+	STORE256(Y2, Y3)
+	STORE256(Y4, Y5)
+	STORE256(Y6, Y7)
+	STORE256(Y8, Y9)
+	STORE256(Y10, Y11)
+	VZEROUPPER
+	RET
+
+store256zero:
+	STORE256Z(Y0, Y1)
+	STORE256Z(Y2, Y3)
+	STORE256Z(Y4, Y5)
+	STORE256Z(Y6, Y7)
+	STORE256Z(Y8, Y9)
+	STORE256Z(Y10, Y11)
+	VZEROUPPER
+	RET
