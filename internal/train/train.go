@@ -1,0 +1,247 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/counter-current/ccl/datasets"
+	"github.com/counter-current/ccl/internal/atomicfile"
+	"github.com/counter-current/ccl/internal/config"
+	"github.com/counter-current/ccl/net"
+)
+
+// ValidationFraction is the share of the official training set held out for
+// validation (spec §7).
+const ValidationFraction = 0.1
+
+// Options are the run's settings that are not part of the configuration.
+type Options struct {
+	DataDir string                       // data directory (see datasets.DataDir)
+	RunDir  string                       // directory for the run's files; created if missing
+	Out     io.Writer                    // one line per epoch; nil for none
+	Logf    func(string, ...any)         // what the data layer does (downloads…); nil for none
+	OnEpoch func(EpochMetrics)           // called after every epoch, if not nil
+	Now     func() time.Time             // clock, for tests; nil means time.Now
+	Model   func(dim int) (Model, error) // model factory; nil means NewModel(cfg, dim)
+}
+
+// EpochMetrics is one line of metrics.jsonl.
+type EpochMetrics struct {
+	Epoch         int       `json:"epoch"` // 1-based
+	TrainLoss     float64   `json:"train_loss"`
+	TrainCE       float64   `json:"train_ce"`
+	TrainAcc      float64   `json:"train_acc"`
+	PairLosses    []float64 `json:"pair_losses,omitempty"`
+	ValLoss       float64   `json:"val_loss"`
+	ValAcc        float64   `json:"val_acc"`
+	LrF           float64   `json:"lr_F"`
+	LrB           float64   `json:"lr_B"`
+	Seconds       float64   `json:"epoch_seconds"`
+	SamplesPerSec float64   `json:"samples_per_second"`
+	Best          bool      `json:"best"`
+}
+
+// Result is what a finished run reports (and writes to result.json).
+type Result struct {
+	Method       string         `json:"method"`
+	Dataset      string         `json:"dataset"`
+	Epochs       int            `json:"epochs"`
+	BestEpoch    int            `json:"best_epoch"` // 0: the initial weights were never beaten
+	BestValLoss  float64        `json:"best_val_loss"`
+	BestValAcc   float64        `json:"best_val_acc"`
+	TestLoss     float64        `json:"test_loss"`
+	TestAcc      float64        `json:"test_acc"`
+	TotalSeconds float64        `json:"total_seconds"`
+	History      []EpochMetrics `json:"-"`
+}
+
+// Run trains the model cfg describes on its data set and returns the test
+// figures of the weights with the lowest validation loss. The run directory
+// receives config.yaml (the resolved configuration), metrics.jsonl (one line
+// per epoch, rewritten atomically after each) and result.json.
+func Run(cfg *config.Config, opt Options) (*Result, error) {
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	start := now()
+	out := opt.Out
+	if out == nil {
+		out = io.Discard
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	name := cfg.Dataset.Name
+	dir, err := datasets.Ensure(name, opt.DataDir, opt.Logf)
+	if err != nil {
+		return nil, err
+	}
+	trainSet, testSet, err := datasets.Load(name, dir)
+	if err != nil {
+		return nil, err
+	}
+	if trainSet.Classes != cfg.Dataset.NumClasses {
+		return nil, fmt.Errorf("dataset.num_classes: %d, but %s has %d classes", cfg.Dataset.NumClasses, name, trainSet.Classes)
+	}
+	if trainSet.C != cfg.Dataset.NumChannels {
+		return nil, fmt.Errorf("dataset.num_chn: %d, but %s has %d channels", cfg.Dataset.NumChannels, name, trainSet.C)
+	}
+	norm, err := datasets.NormalizationFor(name)
+	if err != nil {
+		return nil, err
+	}
+	seed := uint64(cfg.Training.Seed)
+	trIdx, valIdx := datasets.Split(trainSet.N, ValidationFraction, seed)
+	testIdx := make([]int, testSet.N)
+	for i := range testIdx {
+		testIdx[i] = i
+	}
+	bs := cfg.Dataset.BatchSize
+	trainL := datasets.NewLoader(trainSet, trIdx, bs, true, seed, norm)
+	valL := datasets.NewLoader(trainSet, valIdx, bs, false, seed, norm)
+	testL := datasets.NewLoader(testSet, testIdx, bs, false, seed, norm)
+
+	dim := trainSet.Dim()
+	var model Model
+	if opt.Model != nil {
+		model, err = opt.Model(dim)
+	} else {
+		model, err = NewModel(cfg, dim)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opt.RunDir, 0o755); err != nil {
+		return nil, fmt.Errorf("run directory: %w", err)
+	}
+	if err := atomicfile.WriteFile(filepath.Join(opt.RunDir, "config.yaml"), cfg.YAML()); err != nil {
+		return nil, err
+	}
+
+	x := make([]float32, bs*dim)
+	y := make([]int32, bs)
+	state := model.State()
+	best := cloneState(state)
+	t := cfg.Training
+	res := &Result{Method: cfg.Method.Name, Dataset: name, Epochs: t.Epochs}
+	res.BestValLoss, res.BestValAcc = evaluate(model, valL, x, y)
+	fmt.Fprintf(out, "%s %s: %d train / %d validation / %d test samples, batch %d, %d epochs\n",
+		cfg.Method.Name, name, len(trIdx), len(valIdx), testSet.N, bs, t.Epochs)
+	fmt.Fprintf(out, "epoch 0: val loss %.4f, val acc %.2f %% (initial weights)\n", res.BestValLoss, 100*res.BestValAcc)
+
+	var metrics []byte
+	step := 0
+	pairSums := make([]float64, model.PairCount())
+	for e := 0; e < t.Epochs; e++ {
+		t0 := now()
+		lrF := net.CosineLR(t.LrF, t.EtaMin, e, t.TMax)
+		lrB := net.CosineLR(t.LrB, t.EtaMin, e, t.TMax)
+		model.SetLR(lrF, lrB)
+		trainL.SetEpoch(e)
+		var lossSum, ceSum float64
+		correct, seen := 0, 0
+		clear(pairSums)
+		for b := 0; b < trainL.NumBatches(); b++ {
+			n := trainL.Batch(b, x, y)
+			scale := net.WarmupScale(b, step, t.Warmup)
+			st := model.Step(x, y, n, scale)
+			if math.IsNaN(st.Total) || math.IsInf(st.Total, 0) {
+				return res, fmt.Errorf("training diverged at epoch %d, batch %d (global step %d): loss = %v (cross-entropy %v, pair losses %v); the last written files are from epoch %d",
+					e+1, b, step, st.Total, st.CE, st.Pairs, e)
+			}
+			lossSum += st.Total * float64(n)
+			ceSum += st.CE * float64(n)
+			for i, p := range st.Pairs {
+				pairSums[i] += p * float64(n)
+			}
+			correct += st.Correct
+			seen += n
+			step++
+		}
+		m := EpochMetrics{Epoch: e + 1, TrainLoss: lossSum / float64(seen), TrainCE: ceSum / float64(seen),
+			TrainAcc: float64(correct) / float64(seen), LrF: lrF, LrB: lrB}
+		for _, p := range pairSums {
+			m.PairLosses = append(m.PairLosses, p/float64(seen))
+		}
+		trainTime := now().Sub(t0).Seconds()
+		m.ValLoss, m.ValAcc = evaluate(model, valL, x, y)
+		m.Seconds = now().Sub(t0).Seconds()
+		m.SamplesPerSec = float64(seen) / trainTime
+		if m.ValLoss < res.BestValLoss {
+			m.Best = true
+			res.BestEpoch, res.BestValLoss, res.BestValAcc = e+1, m.ValLoss, m.ValAcc
+			copyState(best, state)
+		}
+		res.History = append(res.History, m)
+		mark := ""
+		if m.Best {
+			mark = "  *best"
+		}
+		fmt.Fprintf(out, "epoch %d/%d: train loss %.4f, val loss %.4f, val acc %.2f %%, lr_F %.4g, lr_B %.4g, %.2f s (%.0f samples/s)%s\n",
+			e+1, t.Epochs, m.TrainLoss, m.ValLoss, 100*m.ValAcc, lrF, lrB, m.Seconds, m.SamplesPerSec, mark)
+		line, _ := json.Marshal(m)
+		metrics = append(append(metrics, line...), '\n')
+		if err := atomicfile.WriteFile(filepath.Join(opt.RunDir, "metrics.jsonl"), metrics); err != nil {
+			return res, err
+		}
+		if opt.OnEpoch != nil {
+			opt.OnEpoch(m)
+		}
+	}
+
+	copyState(state, best)
+	res.TestLoss, res.TestAcc = evaluate(model, testL, x, y)
+	res.TotalSeconds = now().Sub(start).Seconds()
+	fmt.Fprintf(out, "test (weights of epoch %d, val loss %.4f): loss %.4f, accuracy %.2f %%\n",
+		res.BestEpoch, res.BestValLoss, res.TestLoss, 100*res.TestAcc)
+	b, _ := json.MarshalIndent(res, "", "  ")
+	if err := atomicfile.WriteFile(filepath.Join(opt.RunDir, "result.json"), append(b, '\n')); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// evaluate returns the sample-weighted mean cross-entropy and the accuracy
+// of the model over every batch of l.
+func evaluate(m Model, l *datasets.Loader, x []float32, y []int32) (loss, acc float64) {
+	var sum float64
+	correct, seen := 0, 0
+	for b := 0; b < l.NumBatches(); b++ {
+		n := l.Batch(b, x, y)
+		ls, c := m.Evaluate(x, y, n)
+		sum += ls * float64(n)
+		correct += c
+		seen += n
+	}
+	if seen == 0 {
+		return math.NaN(), math.NaN()
+	}
+	return sum / float64(seen), float64(correct) / float64(seen)
+}
+
+func cloneState(s [][]float32) [][]float32 {
+	c := make([][]float32, len(s))
+	for i, v := range s {
+		c[i] = append([]float32(nil), v...)
+	}
+	return c
+}
+
+func copyState(dst, src [][]float32) {
+	for i := range dst {
+		copy(dst[i], src[i])
+	}
+}
+
+// DefaultRunDir returns runs/<config base name>-<UTC time> under base.
+func DefaultRunDir(base, configPath string, t time.Time) string {
+	stem := strings.TrimSuffix(filepath.Base(configPath), filepath.Ext(configPath))
+	return filepath.Join(base, stem+"-"+t.UTC().Format("20060102-150405"))
+}
