@@ -22,10 +22,9 @@ func TestDebianFashionMNIST(t *testing.T) {
 		t.Fatal(err)
 	}
 	elapsed := time.Since(start)
+	// About 0.3 s on an idle machine; see BenchmarkLoadFashionMNIST. Not
+	// asserted: the race detector and loaded CI machines are much slower.
 	t.Logf("found and loaded in %v", elapsed)
-	if elapsed > 5*time.Second {
-		t.Errorf("loading took %v, want well under a second", elapsed)
-	}
 	if train.N != 60000 || test.N != 10000 {
 		t.Fatalf("counts %d/%d, want 60000/10000", train.N, test.N)
 	}
