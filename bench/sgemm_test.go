@@ -1,0 +1,115 @@
+package bench
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/counter-current/ccl/blas"
+)
+
+var (
+	flagKernels = flag.String("kernels", "", "comma-separated blas kernels to benchmark (default: all but generic)")
+	flagShapes  = flag.String("shapes", "", "substring filter on shape names")
+)
+
+// Shape is one benchmarked product C(M×N) = A(M×K)·B(K×N), all NoTrans.
+type Shape struct {
+	Name    string
+	M, N, K int
+}
+
+// Shapes are the benchmarked products: square sizes, the dense training
+// shapes, and the im2col products of the CIFAR CNN (3×3 convolutions, pad
+// 1, batch 128: M = 128·H·W, N = output channels, K = 9·input channels).
+var Shapes = []Shape{
+	{"square512", 512, 512, 512},
+	{"square1024", 1024, 1024, 1024},
+	{"square2048", 2048, 2048, 2048},
+	{"dense256x1024x3072", 256, 1024, 3072},
+	{"dense256x1024x1024", 256, 1024, 1024},
+	{"dense256x256x784", 256, 256, 784},
+	{"conv32px_3to128", 131072, 128, 27},
+	{"conv32px_128to128", 131072, 128, 1152},
+	{"conv16px_128to256", 32768, 256, 1152},
+	{"conv8px_256to256", 8192, 256, 2304},
+	{"conv4px_256to512", 2048, 512, 2304},
+	{"conv2px_512to512", 512, 512, 4608},
+	{"im2col32768x128x1152", 32768, 128, 1152},
+	{"im2col8192x256x1152", 8192, 256, 1152},
+	{"im2col2048x256x2304", 2048, 256, 2304},
+	{"im2col512x512x2304", 512, 512, 2304},
+}
+
+func benchKernels() []string {
+	if *flagKernels != "" {
+		return strings.Split(*flagKernels, ",")
+	}
+	var ks []string
+	for _, k := range blas.Kernels() {
+		if k != "generic" {
+			ks = append(ks, k)
+		}
+	}
+	if len(ks) == 0 {
+		ks = []string{"generic"}
+	}
+	return ks
+}
+
+// BenchmarkSgemm reports GFLOP/s per kernel and shape (mean over the run,
+// and best single call, which a busy machine lowers less), and the same as
+// a percentage of the measured all-core FMA peak of the kernel's
+// instruction set.
+func BenchmarkSgemm(b *testing.B) {
+	defer blas.SetKernel("auto")
+	for _, kn := range benchKernels() {
+		if err := blas.SetKernel(kn); err != nil {
+			b.Fatalf("kernel %q: %v", kn, err)
+		}
+		peak := AllCorePeak(kn)
+		for _, s := range Shapes {
+			if *flagShapes != "" && !strings.Contains(s.Name, *flagShapes) {
+				continue
+			}
+			b.Run(fmt.Sprintf("%s/%s", kn, s.Name), func(b *testing.B) {
+				a, bm, c := operands(s)
+				flops := 2 * float64(s.M) * float64(s.N) * float64(s.K)
+				blas.Sgemm(blas.NoTrans, blas.NoTrans, s.M, s.N, s.K, 1, a, s.K, bm, s.N, 0, c, s.N)
+				b.ResetTimer()
+				best := time.Duration(math.MaxInt64)
+				for b.Loop() {
+					t0 := time.Now()
+					blas.Sgemm(blas.NoTrans, blas.NoTrans, s.M, s.N, s.K, 1, a, s.K, bm, s.N, 0, c, s.N)
+					best = min(best, time.Since(t0))
+				}
+				g := flops * float64(b.N) / b.Elapsed().Seconds() / 1e9
+				gBest := flops / best.Seconds() / 1e9
+				b.ReportMetric(g, "GFLOP/s")
+				b.ReportMetric(gBest, "best-GFLOP/s")
+				if peak > 0 {
+					b.ReportMetric(100*g/peak, "%peak")
+					b.ReportMetric(100*gBest/peak, "best-%peak")
+				}
+			})
+		}
+	}
+}
+
+func operands(s Shape) (a, b, c []float32) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	a = make([]float32, s.M*s.K)
+	b = make([]float32, s.K*s.N)
+	c = make([]float32, s.M*s.N)
+	for i := range a {
+		a[i] = rng.Float32() - 0.5
+	}
+	for i := range b {
+		b[i] = rng.Float32() - 0.5
+	}
+	return a, b, c
+}
