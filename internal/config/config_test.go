@@ -318,7 +318,7 @@ func TestSetAndKeys(t *testing.T) {
 
 	// Setting every key to a distinct value changes the field it names, and
 	// only that field.
-	for n, k := range keys {
+	for _, k := range keys {
 		cfg := Default()
 		before := *cfg
 		fl, _ := lookupKey(k)
@@ -340,7 +340,6 @@ func TestSetAndKeys(t *testing.T) {
 		if got := fl.format(cfg); got != val && !(fl.kind == kindFloat && got == "0.25") {
 			t.Errorf("after Set(%q, %q) the key reads %q", k, val, got)
 		}
-		_ = n
 	}
 
 	cfg := mustLoad(t, "mlp/mnist_ccl.yaml")
@@ -379,4 +378,30 @@ func TestSetErrors(t *testing.T) {
 			t.Errorf("Set(%q, %q) = %v, want %s", c.key, c.value, err, c.want)
 		}
 	}
+}
+
+// FuzzParse checks that Parse never panics and that whatever it accepts
+// survives the trip through YAML().
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(minimal))
+	f.Add([]byte("training:\n  lr_F: 0.\n  epochs: 3"))
+	f.Add([]byte("dataset: {dataset: CIFAR100, num_chn: 3}"))
+	f.Add([]byte("a: &x 1\nb: *x"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse(data, "fuzz.yaml")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "config: fuzz.yaml") {
+				t.Errorf("error does not name the file: %v", err)
+			}
+			return
+		}
+		_ = cfg.Validate()
+		back, err := Parse(cfg.YAML(), "back.yaml")
+		if err != nil {
+			t.Fatalf("Parse(YAML()): %v\n%s", err, cfg.YAML())
+		}
+		if diff := cmp.Diff(cfg, back); diff != "" {
+			t.Errorf("round trip (-orig +back):\n%s", diff)
+		}
+	})
 }
