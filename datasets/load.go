@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // IDX magic numbers: two zero bytes, type 0x08 (unsigned byte), number of
@@ -131,6 +132,37 @@ func expectEOF(path string, cr *countingReader, what string) error {
 	return nil
 }
 
+// readN reads exactly n bytes. If trusted (n is the expected size, not just
+// what a header claims), the buffer is allocated at once; otherwise it grows
+// as data arrives, so a corrupt header cannot make it allocate more than the
+// file holds. On error it returns what was read and io.ErrUnexpectedEOF (or
+// the read error).
+func readN(r io.Reader, n int64, trusted bool) ([]byte, error) {
+	const chunk = 16 << 20
+	c := n
+	if !trusted {
+		c = min(n, chunk)
+	}
+	buf := make([]byte, 0, c)
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, int(min(n, 2*int64(cap(buf)))-int64(len(buf))))
+		}
+		m, err := r.Read(buf[len(buf):min(int64(cap(buf)), n)])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			if int64(len(buf)) < n {
+				return buf, io.ErrUnexpectedEOF
+			}
+			break
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
 // readHeader reads the big-endian 32-bit magic and dims of an IDX file and
 // checks the magic.
 func readHeader(path string, cr *countingReader, magic uint32, ndims int) ([]uint32, error) {
@@ -179,9 +211,9 @@ func (s *spec) loadIDX(d *Dataset, dir, imagesBase, labelsBase string, wantN int
 		return &FileError{Path: path, Offset: 12, Msg: fmt.Sprintf("columns: expected %d, got %d", s.w, dims[2])}
 	}
 	d.N = int(n)
-	d.Images = make([]uint8, d.N*d.Dim())
-	if got, err := io.ReadFull(cr, d.Images); err != nil {
-		return readErr(path, 16, "pixels", int64(len(d.Images)), int64(got), err)
+	want := n * int64(d.Dim())
+	if d.Images, err = readN(cr, want, wantN > 0); err != nil {
+		return readErr(path, 16, "pixels", want, int64(len(d.Images)), err)
 	}
 	if err := expectEOF(path, cr, fmt.Sprintf("%d images", n)); err != nil {
 		return err
@@ -206,9 +238,8 @@ func (s *spec) loadIDX(d *Dataset, dir, imagesBase, labelsBase string, wantN int
 		return &FileError{Path: path, Offset: 4, Msg: fmt.Sprintf("label count: expected %d (the image count of %s), got %d",
 			n, filepath.Base(imagesPath), dims[0])}
 	}
-	d.Labels = make([]uint8, d.N)
-	if got, err := io.ReadFull(cr, d.Labels); err != nil {
-		return readErr(path, 8, "labels", int64(len(d.Labels)), int64(got), err)
+	if d.Labels, err = readN(cr, n, true); err != nil {
+		return readErr(path, 8, "labels", n, int64(len(d.Labels)), err)
 	}
 	for i, l := range d.Labels {
 		if int(l) >= s.classes {
