@@ -72,8 +72,8 @@ type kernel struct {
 // threads: below it, waking the workers costs more than it saves.
 const parallelFlops = 1 << 22
 
-// gemmBuf holds the packing buffers of one thread. They only grow, so a
-// thread that has seen a shape once never allocates for it again.
+// gemmBuf holds the packing buffers of one task. They only grow, so a
+// job that has seen a shape once never allocates for it again.
 type gemmBuf struct {
 	a, b []float32 // packed A block, packed B panel
 	tmp  []float32 // one MR×NR tile for edge tiles
@@ -88,7 +88,8 @@ func grow(s []float32, n int) []float32 {
 
 // gemmJob is one call of Sgemm, shared by the caller and the workers
 // helping it. Tasks are disjoint bands of C: row bands (splitM) or column
-// bands, each a multiple of the tile size.
+// bands, each a multiple of the tile size. Task t packs into bufs[t], so
+// the buffers belong to the job, whichever goroutine runs the task.
 type gemmJob struct {
 	tA, tB      Transpose
 	m, n, k     int
@@ -102,32 +103,37 @@ type gemmJob struct {
 	ntasks      int
 	next        atomic.Int64
 	wg          sync.WaitGroup
-	buf         gemmBuf // the caller's buffers
+	bufs        []gemmBuf
 }
 
-// Free list of jobs: a buffered channel, so that getting and putting never
-// allocates once as many jobs as concurrent callers exist.
-var jobFree = make(chan *gemmJob, 64)
+// Free list of jobs, last in first out, so that a caller gets back the job
+// (and buffers) of its previous call: once as many jobs exist as
+// concurrent callers, Sgemm allocates nothing.
+var (
+	jobMu   sync.Mutex
+	jobFree []*gemmJob
+)
 
 func getJob() *gemmJob {
-	select {
-	case j := <-jobFree:
+	jobMu.Lock()
+	defer jobMu.Unlock()
+	if n := len(jobFree); n > 0 {
+		j := jobFree[n-1]
+		jobFree = jobFree[:n-1]
 		return j
-	default:
-		return new(gemmJob)
 	}
+	return new(gemmJob)
 }
 
 func putJob(j *gemmJob) {
 	j.a, j.b, j.c, j.kern = nil, nil, nil, nil
-	select {
-	case jobFree <- j:
-	default:
-	}
+	jobMu.Lock()
+	jobFree = append(jobFree, j)
+	jobMu.Unlock()
 }
 
-// The worker pool: persistent goroutines, each with its own buffers,
-// receiving jobs on workCh. The pool grows to GOMAXPROCS-1 workers.
+// The worker pool: persistent goroutines receiving jobs on workCh. The
+// pool grows to GOMAXPROCS-1 workers.
 var (
 	poolMu   sync.Mutex
 	nworkers atomic.Int32
@@ -147,9 +153,8 @@ func ensureWorkers(n int) {
 }
 
 func worker() {
-	var buf gemmBuf
 	for j := range workCh {
-		j.runTasks(&buf)
+		j.runTasks()
 		j.wg.Done()
 	}
 }
@@ -185,6 +190,9 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 	j.band = (tiles + threads - 1) / threads * tile
 	j.ntasks = (dim + j.band - 1) / j.band
 	j.next.Store(0)
+	if len(j.bufs) < j.ntasks {
+		j.bufs = append(j.bufs, make([]gemmBuf, j.ntasks-len(j.bufs))...)
+	}
 
 	if j.ntasks > 1 {
 		ensureWorkers(j.ntasks - 1)
@@ -197,13 +205,13 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 			}
 		}
 	}
-	j.runTasks(&j.buf)
+	j.runTasks()
 	j.wg.Wait()
 	putJob(j)
 }
 
 // runTasks runs tasks of j until none is left.
-func (j *gemmJob) runTasks(buf *gemmBuf) {
+func (j *gemmJob) runTasks() {
 	for {
 		t := int(j.next.Add(1) - 1)
 		if t >= j.ntasks {
@@ -215,7 +223,7 @@ func (j *gemmJob) runTasks(buf *gemmBuf) {
 		} else {
 			j0, j1 = t*j.band, min(j.n, (t+1)*j.band)
 		}
-		j.block(buf, i0, i1, j0, j1)
+		j.block(&j.bufs[t], i0, i1, j0, j1)
 	}
 }
 

@@ -140,7 +140,7 @@ func (tc gemmCase) check(t *testing.T, rng *rand.Rand) {
 
 // shapes returns the table of shapes every kernel is run on: empty and
 // tiny products, primes, and sizes just below and above the tile and block
-// sizes of kernel kn.
+// sizes of kernel kn (the largest are left out by -short).
 func shapes(kn *kernel) [][3]int {
 	mr, nr, mc, nc := kn.mr, kn.nr, kn.mc, kn.nc
 	s := [][3]int{
@@ -151,7 +151,10 @@ func shapes(kn *kernel) [][3]int {
 		{3, 5, 2*kcMax + 1}, {5, 3, 3*kcMax - 1},
 		{mc - 1, 5, 7}, {mc + 1, 3, 9}, {mc + mr + 1, nr + 1, 11},
 		{3, nc - 1, 5}, {2, nc + 1, 3}, {1, 2*nc + nr + 1, 2},
-		{1, 257, 1}, {257, 1, 257}, {131, 67, 769}, {200, 300, 400},
+		{1, 257, 1}, {257, 1, 257},
+	}
+	if !testing.Short() { // slow under emulation
+		s = append(s, [3]int{131, 67, 769}, [3]int{200, 300, 400})
 	}
 	return s
 }
