@@ -109,7 +109,7 @@ func (s *spec) ensure(dir string, logf func(string, ...any)) (string, error) {
 		for _, f := range miss {
 			gz := f + ".gz"
 			if err := download(s.mirrors, gz, s.md5[gz], filepath.Join(own, gz), logf); err != nil {
-				return "", err
+				return "", fmt.Errorf("%w (to work offline, put %s or %s in %s)", err, gz, f, own)
 			}
 		}
 	default:
@@ -128,7 +128,7 @@ func (s *spec) ensure(dir string, logf func(string, ...any)) (string, error) {
 		} else {
 			base := s.archiveURL[:len(s.archiveURL)-len(path.Base(s.archiveURL))]
 			if err := download([]string{base}, path.Base(s.archiveURL), s.archiveMD5, archive, logf); err != nil {
-				return "", err
+				return "", fmt.Errorf("%w (to work offline, put %s in %s, or its files in %s)", err, path.Base(s.archiveURL), dir, own)
 			}
 			downloaded = true
 		}
@@ -205,10 +205,10 @@ func download(mirrors []string, name, wantMD5, dst string, logf func(string, ...
 			return nil
 		}
 		logf("%v", err)
-		errs = append(errs, err.Error())
+		errs = append(errs, strings.TrimPrefix(err.Error(), "datasets: "))
 	}
 	if len(errs) == 1 {
-		return errors.New(errs[0])
+		return errors.New("datasets: " + errs[0])
 	}
 	return fmt.Errorf("datasets: %s: every mirror failed: %s", name, strings.Join(errs, "; "))
 }

@@ -180,10 +180,10 @@ func TestEnsureDownloadFailures(t *testing.T) {
 	}{
 		{"checksum mismatch", func(srv *server, s *spec) {
 			s.md5["t10k-images-idx3-ubyte.gz"] = "0123456789abcdef0123456789abcdef"
-		}, []string{"datasets: downloading " + "URL/mnist/t10k-images-idx3-ubyte.gz: md5: expected 0123456789abcdef0123456789abcdef, got ", "discarded"}},
+		}, []string{"; downloading URL/mnist/t10k-images-idx3-ubyte.gz: md5: expected 0123456789abcdef0123456789abcdef, got ", "discarded"}},
 		{"interrupted", func(srv *server, s *spec) {
 			srv.interrupt["/mnist/t10k-images-idx3-ubyte.gz"] = true
-		}, []string{"datasets: downloading URL/mnist/t10k-images-idx3-ubyte.gz: interrupted after 100 of ", "unexpected EOF"}},
+		}, []string{"; downloading URL/mnist/t10k-images-idx3-ubyte.gz: interrupted after 100 of ", "unexpected EOF"}},
 		{"not found", func(srv *server, s *spec) {
 			delete(srv.files, "/mnist/t10k-images-idx3-ubyte.gz")
 		}, []string{"t10k-images-idx3-ubyte.gz: every mirror failed", "URL/mnist/t10k-images-idx3-ubyte.gz: HTTP 404 Not Found"}},
@@ -197,6 +197,10 @@ func TestEnsureDownloadFailures(t *testing.T) {
 				t.Fatal("no error")
 			}
 			msg := err.Error()
+			t.Log(msg)
+			if !strings.Contains(msg, "(to work offline, put t10k-images-idx3-ubyte.gz or t10k-images-idx3-ubyte in "+filepath.Join(dir, "MNIST")+")") {
+				t.Errorf("error %q lacks the offline hint", msg)
+			}
 			if strings.Contains(msg, "\n") {
 				t.Errorf("error not one line: %q", msg)
 			}
@@ -353,5 +357,32 @@ func TestExtractMissingOrWrongSizeEntry(t *testing.T) {
 	_, err = s.ensure(t.TempDir(), nil)
 	if err == nil || !strings.Contains(err.Error(), `entry "cifar-10-batches-bin/data_batch_2.bin": expected 12292 bytes, got 100`) {
 		t.Errorf("short entry: %v", err)
+	}
+}
+
+func TestEnsureCIFARArchiveFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		prepare func(srv *server, s *spec)
+		want    string
+	}{
+		{"checksum mismatch", func(srv *server, s *spec) { s.archiveMD5 = "00000000000000000000000000000000" },
+			"cifar-10-binary.tar.gz: md5: expected 00000000000000000000000000000000, got "},
+		{"interrupted", func(srv *server, s *spec) { srv.interrupt["/kriz/cifar-10-binary.tar.gz"] = true },
+			"cifar-10-binary.tar.gz: interrupted after 100 of "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, s := cifarServer(t, cifarEntries())
+			tc.prepare(srv, s)
+			dir := t.TempDir()
+			_, err := s.ensure(dir, nil)
+			if err == nil || !strings.HasPrefix(err.Error(), "datasets: downloading "+srv.URL+"/kriz/") ||
+				!strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "(to work offline, put cifar-10-binary.tar.gz in "+dir) {
+				t.Errorf("error %v", err)
+			}
+			if l := strings.Join(listDir(t, dir), " "); l != "cifar-10-batches-bin" {
+				t.Errorf("left behind: %s", l)
+			}
+		})
 	}
 }

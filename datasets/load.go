@@ -38,12 +38,20 @@ func Load(name, dir string) (train, test *Dataset, err error) {
 	return s.load(dir)
 }
 
+// load reads both splits, the test split on another goroutine (decompressing
+// is the bulk of the work); a training-split error is reported first.
 func (s *spec) load(dir string) (train, test *Dataset, err error) {
+	var testErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		test, testErr = s.loadSplit(dir, s.testFiles, s.testN)
+	}()
 	train, err = s.loadSplit(dir, s.trainFiles, s.trainN)
-	if err != nil {
-		return nil, nil, err
+	<-done
+	if err == nil {
+		err = testErr
 	}
-	test, err = s.loadSplit(dir, s.testFiles, s.testN)
 	if err != nil {
 		return nil, nil, err
 	}
