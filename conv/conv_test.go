@@ -1,0 +1,446 @@
+package conv
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+)
+
+// guard is the value written past the end of every output slice; the tests
+// check it is never touched.
+const guard = float32(-12345.25)
+const nguard = 11
+
+// withGuard returns a slice of length n whose backing array continues with
+// nguard guard values.
+func withGuard(n int, fill float32) []float32 {
+	s := make([]float32, n+nguard)
+	for i := range s {
+		s[i] = fill
+		if i >= n {
+			s[i] = guard
+		}
+	}
+	return s[:n]
+}
+
+func checkGuard(t *testing.T, name string, s []float32) {
+	t.Helper()
+	for i, v := range s[len(s) : len(s)+nguard] {
+		if v != guard {
+			t.Errorf("%s: guard %d past the end overwritten: %v", name, i, v)
+			return
+		}
+	}
+}
+
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.NormFloat64())
+	}
+	return s
+}
+
+// close reports max|got − want| / max(max|want|, 1e-12) ≤ tol.
+func closeTo(t *testing.T, name string, got []float32, want []float64, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: length %d, want %d", name, len(got), len(want))
+	}
+	var diff, scale float64
+	for i, w := range want {
+		diff = max(diff, math.Abs(float64(got[i])-w))
+		scale = max(scale, math.Abs(w))
+	}
+	if math.IsNaN(diff) || diff/max(scale, 1e-12) > tol {
+		t.Errorf("%s: relative error %.3g > %g", name, diff/max(scale, 1e-12), tol)
+	}
+}
+
+// The oracle: a direct convolution in float64, straight from the definition
+// out(n, oy, ox, o) = b[o] + Σ_{c,ky,kx} in(n, oy·S−P+ky, ox·S−P+kx, c)·w[o][c][ky][kx],
+// with its gradients dIn, dW, dB obtained by differentiating the same sum.
+type naive struct {
+	out, dIn, dW, dB []float64
+}
+
+func naiveConv(in, w, b, dOut []float32, g Geometry) naive {
+	ho, wo := g.Out()
+	res := naive{
+		out: make([]float64, g.N*ho*wo*g.Cout),
+		dIn: make([]float64, g.InLen()),
+		dW:  make([]float64, g.WeightLen()),
+		dB:  make([]float64, g.Cout),
+	}
+	for n := 0; n < g.N; n++ {
+		for oy := 0; oy < ho; oy++ {
+			for ox := 0; ox < wo; ox++ {
+				for o := 0; o < g.Cout; o++ {
+					oi := ((n*ho+oy)*wo+ox)*g.Cout + o
+					s := 0.0
+					if b != nil {
+						s = float64(b[o])
+					}
+					res.dB[o] += float64(dOut[oi])
+					for c := 0; c < g.Cin; c++ {
+						for ky := 0; ky < g.K; ky++ {
+							for kx := 0; kx < g.K; kx++ {
+								iy, ix := oy*g.Stride-g.Pad+ky, ox*g.Stride-g.Pad+kx
+								if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
+									continue
+								}
+								ii := ((n*g.H+iy)*g.W+ix)*g.Cin + c
+								wi := ((o*g.Cin+c)*g.K+ky)*g.K + kx
+								s += float64(in[ii]) * float64(w[wi])
+								res.dIn[ii] += float64(dOut[oi]) * float64(w[wi])
+								res.dW[wi] += float64(dOut[oi]) * float64(in[ii])
+							}
+						}
+					}
+					res.out[oi] = s
+				}
+			}
+		}
+	}
+	return res
+}
+
+func geometries() []Geometry {
+	var gs []Geometry
+	sizes := [][2]int{{7, 5}, {5, 7}, {6, 6}, {9, 4}, {3, 3}, {1, 1}, {8, 8}}
+	for _, k := range []int{1, 3, 5} {
+		for _, s := range []int{1, 2} {
+			for _, p := range []int{0, 1, 2} {
+				for _, n := range []int{1, 3} {
+					for i, hw := range sizes {
+						if hw[0]+2*p < k || hw[1]+2*p < k {
+							continue
+						}
+						cin := []int{1, 3, 5}[(i+k)%3]
+						cout := []int{3, 1, 7, 2}[(i+s+p)%4]
+						gs = append(gs, Geometry{N: n, H: hw[0], W: hw[1], Cin: cin, Cout: cout, K: k, Stride: s, Pad: p})
+					}
+				}
+			}
+		}
+	}
+	return gs
+}
+
+func TestOut(t *testing.T) {
+	for _, c := range []struct {
+		g      Geometry
+		ho, wo int
+	}{
+		{Geometry{N: 1, H: 7, W: 5, Cin: 1, Cout: 1, K: 3, Stride: 2, Pad: 1}, 4, 3},
+		{Geometry{N: 1, H: 32, W: 32, Cin: 1, Cout: 1, K: 3, Stride: 2, Pad: 1}, 16, 16},
+		{Geometry{N: 1, H: 32, W: 32, Cin: 1, Cout: 1, K: 3, Stride: 1, Pad: 1}, 32, 32},
+		{Geometry{N: 1, H: 6, W: 5, Cin: 1, Cout: 1, K: 5, Stride: 1, Pad: 2}, 6, 5},
+		{Geometry{N: 1, H: 4, W: 6, Cin: 1, Cout: 1, K: 1, Stride: 1, Pad: 0}, 4, 6},
+		{Geometry{N: 1, H: 8, W: 7, Cin: 1, Cout: 1, K: 5, Stride: 2, Pad: 0}, 2, 2},
+	} {
+		ho, wo := c.g.Out()
+		if ho != c.ho || wo != c.wo {
+			t.Errorf("%+v: Out = %d, %d, want %d, %d", c.g, ho, wo, c.ho, c.wo)
+		}
+	}
+	g := Geometry{N: 3, H: 7, W: 5, Cin: 2, Cout: 4, K: 3, Stride: 2, Pad: 1}
+	if g.Rows() != 3*4*3 || g.Depth() != 18 || g.ColLen() != 36*18 || g.InLen() != 210 || g.OutLen() != 144 || g.WeightLen() != 72 {
+		t.Errorf("sizes of %+v wrong", g)
+	}
+}
+
+// TestConvAgainstNaive compares Forward, BackwardWeight and BackwardInput
+// with the float64 direct convolution on many small shapes, with and without
+// bias, and checks nothing past the outputs is written and that parameter
+// gradients accumulate.
+func TestConvAgainstNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, g := range geometries() {
+		for _, withBias := range []bool{true, false} {
+			name := fmt.Sprintf("%+v bias=%v", g, withBias)
+			in := randSlice(r, g.InLen())
+			w := randSlice(r, g.WeightLen())
+			var b []float32
+			if withBias {
+				b = randSlice(r, g.Cout)
+			}
+			dOut := randSlice(r, g.OutLen())
+			want := naiveConv(in, w, b, dOut, g)
+
+			out := withGuard(g.OutLen(), float32(math.NaN()))
+			col := withGuard(g.ColLen(), float32(math.NaN()))
+			Forward(out, col, in, w, b, g)
+			closeTo(t, name+" out", out, want.out, 1e-5)
+			checkGuard(t, name+" out", out)
+			checkGuard(t, name+" col", col)
+
+			dW0 := randSlice(r, g.WeightLen())
+			dW := withGuard(g.WeightLen(), 0)
+			copy(dW, dW0)
+			var dB, dB0 []float32
+			if withBias {
+				dB0 = randSlice(r, g.Cout)
+				dB = withGuard(g.Cout, 0)
+				copy(dB, dB0)
+			}
+			BackwardWeight(dW, dB, dOut, col, g)
+			wantDW := make([]float64, len(dW0))
+			for i := range wantDW {
+				wantDW[i] = float64(dW0[i]) + want.dW[i]
+			}
+			closeTo(t, name+" dW", dW, wantDW, 1e-5)
+			checkGuard(t, name+" dW", dW)
+			if withBias {
+				wantDB := make([]float64, len(dB0))
+				for i := range wantDB {
+					wantDB[i] = float64(dB0[i]) + want.dB[i]
+				}
+				closeTo(t, name+" dB", dB, wantDB, 1e-5)
+				checkGuard(t, name+" dB", dB)
+			}
+
+			dIn := withGuard(g.InLen(), float32(math.NaN()))
+			dcol := withGuard(g.ColLen(), float32(math.NaN()))
+			BackwardInput(dIn, dcol, dOut, w, g)
+			closeTo(t, name+" dIn", dIn, want.dIn, 1e-5)
+			checkGuard(t, name+" dIn", dIn)
+			checkGuard(t, name+" dcol", dcol)
+		}
+	}
+}
+
+// TestIm2colDefinition checks every element of Im2col against its
+// definition, including the zeros of the padding, and the column order
+// (c, ky, kx) with c slowest.
+func TestIm2colDefinition(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, g := range geometries() {
+		in := randSlice(r, g.InLen())
+		col := withGuard(g.ColLen(), float32(math.NaN()))
+		Im2col(col, in, g)
+		checkGuard(t, "col", col)
+		ho, wo := g.Out()
+		d := g.Depth()
+		for n := 0; n < g.N; n++ {
+			for oy := 0; oy < ho; oy++ {
+				for ox := 0; ox < wo; ox++ {
+					for c := 0; c < g.Cin; c++ {
+						for ky := 0; ky < g.K; ky++ {
+							for kx := 0; kx < g.K; kx++ {
+								iy, ix := oy*g.Stride-g.Pad+ky, ox*g.Stride-g.Pad+kx
+								var want float32
+								if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
+									want = in[((n*g.H+iy)*g.W+ix)*g.Cin+c]
+								}
+								got := col[((n*ho+oy)*wo+ox)*d+(c*g.K+ky)*g.K+kx]
+								if got != want {
+									t.Fatalf("%+v: col(n=%d oy=%d ox=%d c=%d ky=%d kx=%d) = %v, want %v", g, n, oy, ox, c, ky, kx, got, want)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestCol2imAdjoint checks ⟨Im2col(x), y⟩ = ⟨x, Col2im(y)⟩ and that Col2im
+// clears its output first.
+func TestCol2imAdjoint(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, g := range geometries() {
+		x := randSlice(r, g.InLen())
+		y := randSlice(r, g.ColLen())
+		col := make([]float32, g.ColLen())
+		Im2col(col, x, g)
+		dx := withGuard(g.InLen(), float32(math.NaN())) // NaN: must be cleared
+		Col2im(dx, y, g)
+		checkGuard(t, "dx", dx)
+		var lhs, rhs, scale float64
+		for i := range col {
+			lhs += float64(col[i]) * float64(y[i])
+			scale += math.Abs(float64(col[i]) * float64(y[i]))
+		}
+		for i := range x {
+			rhs += float64(x[i]) * float64(dx[i])
+		}
+		if math.Abs(lhs-rhs) > 1e-5*max(scale, 1) || math.IsNaN(rhs) {
+			t.Errorf("%+v: ⟨Im2col x, y⟩ = %v, ⟨x, Col2im y⟩ = %v", g, lhs, rhs)
+		}
+	}
+}
+
+// TestPointwiseNilDcol: a 1×1 stride-1 unpadded convolution does not need
+// dcol.
+func TestPointwiseNilDcol(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	g := Geometry{N: 3, H: 4, W: 5, Cin: 6, Cout: 7, K: 1, Stride: 1, Pad: 0}
+	in, w, dOut := randSlice(r, g.InLen()), randSlice(r, g.WeightLen()), randSlice(r, g.OutLen())
+	want := naiveConv(in, w, nil, dOut, g)
+	dIn := make([]float32, g.InLen())
+	BackwardInput(dIn, nil, dOut, w, g)
+	closeTo(t, "dIn", dIn, want.dIn, 1e-5)
+}
+
+func TestPanics(t *testing.T) {
+	g := Geometry{N: 2, H: 5, W: 5, Cin: 2, Cout: 3, K: 3, Stride: 2, Pad: 1}
+	ok := func() {
+		Forward(make([]float32, g.OutLen()), make([]float32, g.ColLen()), make([]float32, g.InLen()), make([]float32, g.WeightLen()), nil, g)
+	}
+	ok()
+	for name, f := range map[string]func(){
+		"short out": func() {
+			Forward(make([]float32, g.OutLen()-1), make([]float32, g.ColLen()), make([]float32, g.InLen()), make([]float32, g.WeightLen()), nil, g)
+		},
+		"short col": func() { Im2col(make([]float32, g.ColLen()-1), make([]float32, g.InLen()), g) },
+		"short bias": func() {
+			Forward(make([]float32, g.OutLen()), make([]float32, g.ColLen()), make([]float32, g.InLen()), make([]float32, g.WeightLen()), make([]float32, 2), g)
+		},
+		"short dIn":  func() { Col2im(make([]float32, g.InLen()-1), make([]float32, g.ColLen()), g) },
+		"zero K":     func() { Im2col(nil, nil, Geometry{N: 1, H: 1, W: 1, Cin: 1, Cout: 1, Stride: 1}) },
+		"big kernel": func() { Im2col(nil, nil, Geometry{N: 1, H: 2, W: 2, Cin: 1, Cout: 1, K: 5, Stride: 1}) },
+		"short argmax": func() {
+			MaxPool2Forward(make([]float32, 4), make([]int32, 3), make([]float32, 16), 1, 4, 4, 1)
+		},
+		"short up": func() { Upsample2Forward(make([]float32, 15), make([]float32, 4), 1, 2, 2, 1) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+// bigCase is large enough for every parallel loop to be cut into parts.
+func bigCase() (Geometry, []float32, []float32, []float32, []float32) {
+	r := rand.New(rand.NewPCG(9, 10))
+	g := Geometry{N: 8, H: 16, W: 16, Cin: 16, Cout: 24, K: 3, Stride: 1, Pad: 1}
+	return g, randSlice(r, g.InLen()), randSlice(r, g.WeightLen()), randSlice(r, g.Cout), randSlice(r, g.OutLen())
+}
+
+// Out2 returns the output map of g and its channels.
+func (g Geometry) Out2() (ho, wo, c int) {
+	ho, wo = g.Out()
+	return ho, wo, g.Cout
+}
+
+type allOutputs struct {
+	out, col, dW, dB, dIn, dcol []float32
+	pool, dPool, up, dUp        []float32
+	argmax                      []int32
+}
+
+func runAll(g Geometry, in, w, b, dOut []float32) allOutputs {
+	var o allOutputs
+	o.out = make([]float32, g.OutLen())
+	o.col = make([]float32, g.ColLen())
+	o.dW = make([]float32, g.WeightLen())
+	o.dB = make([]float32, g.Cout)
+	o.dIn = make([]float32, g.InLen())
+	o.dcol = make([]float32, g.ColLen())
+	Forward(o.out, o.col, in, w, b, g)
+	BackwardWeight(o.dW, o.dB, dOut, o.col, g)
+	BackwardInput(o.dIn, o.dcol, dOut, w, g)
+	ho, wo, c := g.Out2()
+	pl := g.N * (ho / 2) * (wo / 2) * c
+	o.pool = make([]float32, pl)
+	o.argmax = make([]int32, pl)
+	MaxPool2Forward(o.pool, o.argmax, o.out, g.N, ho, wo, c)
+	o.dPool = make([]float32, g.OutLen())
+	MaxPool2Backward(o.dPool, o.pool, o.argmax, g.N, ho, wo, c)
+	o.up = make([]float32, 4*g.OutLen())
+	Upsample2Forward(o.up, o.out, g.N, ho, wo, c)
+	o.dUp = make([]float32, g.OutLen())
+	Upsample2Backward(o.dUp, o.up, g.N, ho, wo, c)
+	return o
+}
+
+// TestThreadCountInvariance: results are bit-identical for GOMAXPROCS 1, 2,
+// 3 and 5 (the loops are cut differently each time).
+func TestThreadCountInvariance(t *testing.T) {
+	g, in, w, b, dOut := bigCase()
+	if parts(g.N, g.ColLen()) < 2 && runtime.GOMAXPROCS(0) > 1 {
+		t.Fatalf("bigCase too small to go parallel")
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(1)
+	ref := runAll(g, in, w, b, dOut)
+	for _, p := range []int{2, 3, 5} {
+		runtime.GOMAXPROCS(p)
+		got := runAll(g, in, w, b, dOut)
+		for name, pair := range map[string][2][]float32{
+			"out": {ref.out, got.out}, "col": {ref.col, got.col}, "dW": {ref.dW, got.dW}, "dB": {ref.dB, got.dB},
+			"dIn": {ref.dIn, got.dIn}, "pool": {ref.pool, got.pool}, "dPool": {ref.dPool, got.dPool},
+			"up": {ref.up, got.up}, "dUp": {ref.dUp, got.dUp},
+		} {
+			if !slices.Equal(pair[0], pair[1]) {
+				t.Errorf("GOMAXPROCS %d: %s differs from GOMAXPROCS 1", p, name)
+			}
+		}
+		if !slices.Equal(ref.argmax, got.argmax) {
+			t.Errorf("GOMAXPROCS %d: argmax differs", p)
+		}
+	}
+}
+
+// TestNoAllocations: no function allocates, on the parallel path as well as
+// on the small one.
+func TestNoAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	big, in, w, b, dOut := bigCase()
+	small := Geometry{N: 2, H: 5, W: 5, Cin: 2, Cout: 3, K: 3, Stride: 2, Pad: 1}
+	for _, g := range []Geometry{big, small} {
+		in, w, b, dOut := in[:g.InLen()], w[:g.WeightLen()], b[:g.Cout], dOut[:g.OutLen()]
+		o := runAll(g, in, w, b, dOut) // allocates the buffers, warms the pools
+		ho, wo, c := g.Out2()
+		for name, f := range map[string]func(){
+			"Im2col":         func() { Im2col(o.col, in, g) },
+			"Col2im":         func() { Col2im(o.dIn, o.dcol, g) },
+			"Forward":        func() { Forward(o.out, o.col, in, w, b, g) },
+			"BackwardWeight": func() { BackwardWeight(o.dW, o.dB, dOut, o.col, g) },
+			"BackwardInput":  func() { BackwardInput(o.dIn, o.dcol, dOut, w, g) },
+			"MaxPool2Forward": func() {
+				MaxPool2Forward(o.pool, o.argmax, o.out, g.N, ho, wo, c)
+			},
+			"MaxPool2Backward": func() {
+				MaxPool2Backward(o.dPool, o.pool, o.argmax, g.N, ho, wo, c)
+			},
+			"Upsample2Forward":  func() { Upsample2Forward(o.up, o.out, g.N, ho, wo, c) },
+			"Upsample2Backward": func() { Upsample2Backward(o.dUp, o.up, g.N, ho, wo, c) },
+		} {
+			f()
+			if a := testing.AllocsPerRun(20, f); a != 0 {
+				t.Errorf("%+v: %s allocates %v times per call", g, name, a)
+			}
+		}
+	}
+}
+
+// TestConcurrentCallers runs the parallel loops from several goroutines at
+// once (for the race detector) and checks the results.
+func TestConcurrentCallers(t *testing.T) {
+	g, in, w, b, dOut := bigCase()
+	ref := runAll(g, in, w, b, dOut)
+	done := make(chan allOutputs)
+	for range 4 {
+		go func() { done <- runAll(g, in, w, b, dOut) }()
+	}
+	for range 4 {
+		got := <-done
+		if !slices.Equal(got.out, ref.out) || !slices.Equal(got.dIn, ref.dIn) || !slices.Equal(got.dPool, ref.dPool) || !slices.Equal(got.dUp, ref.dUp) {
+			t.Errorf("concurrent call differs")
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package conv
+
+import (
+	"fmt"
+	"math"
+)
+
+// checkMap panics unless n, h, w, c describe a valid NHWC batch whose
+// indices fit in an int32.
+func checkMap(n, h, w, c int) {
+	if n < 0 || h < 1 || w < 1 || c < 1 {
+		panic(fmt.Sprintf("conv: invalid map size n=%d h=%d w=%d c=%d", n, h, w, c))
+	}
+	if float64(n)*float64(h)*float64(w)*float64(c) > math.MaxInt32 {
+		panic("conv: map too large for int32 indices")
+	}
+}
+
+// MaxPool2Forward computes a 2×2 max-pool with stride 2:
+//
+//	out(n, oy, ox, c) = max_{dy,dx ∈ {0,1}} in(n, 2oy+dy, 2ox+dx, c)
+//	argmax(n, oy, ox, c) = the flat index ((n·h + y)·w + x)·c' + c into in
+//	                       of the winning element
+//
+// in is (n·h·w) × c NHWC; out and argmax are (n·⌊h/2⌋·⌊w/2⌋) × c. An odd last
+// row or column is dropped (PyTorch's floor mode). Ties and NaNs follow
+// PyTorch's CPU kernel: the window is scanned in row-major order from
+// (dy, dx) = (0, 0) and an element wins when it is greater than the current
+// maximum or is NaN, so the first of equal maxima wins, any NaN beats
+// numbers (the last NaN wins), and a window of −∞ picks its first element.
+func MaxPool2Forward(out []float32, argmax []int32, in []float32, n, h, w, c int) {
+	checkMap(n, h, w, c)
+	ol := n * (h / 2) * (w / 2) * c
+	need("out", out, ol)
+	if len(argmax) < ol {
+		panic(fmt.Sprintf("conv: argmax has length %d, need %d", len(argmax), ol))
+	}
+	need("in", in, n*h*w*c)
+	j := getJob()
+	j.kind, j.dst, j.idx, j.src = kPoolF, out, argmax, in
+	j.g = Geometry{N: n, H: h, W: w, Cin: c}
+	run(j, n, n*h*w*c)
+}
+
+// MaxPool2Backward is the gradient of MaxPool2Forward:
+//
+//	dIn[argmax[i]] += dOut[i] for every output element i, dIn = 0 elsewhere
+//
+// dIn is (n·h·w) × c (written, including zeros at every non-winning
+// position); dOut and argmax are (n·⌊h/2⌋·⌊w/2⌋) × c, argmax as filled by
+// MaxPool2Forward with the same sizes.
+func MaxPool2Backward(dIn, dOut []float32, argmax []int32, n, h, w, c int) {
+	checkMap(n, h, w, c)
+	ol := n * (h / 2) * (w / 2) * c
+	need("dIn", dIn, n*h*w*c)
+	need("dOut", dOut, ol)
+	if len(argmax) < ol {
+		panic(fmt.Sprintf("conv: argmax has length %d, need %d", len(argmax), ol))
+	}
+	j := getJob()
+	j.kind, j.dst, j.src, j.idx = kPoolB, dIn, dOut, argmax
+	j.g = Geometry{N: n, H: h, W: w, Cin: c}
+	run(j, n, n*h*w*c)
+}
+
+// Upsample2Forward is nearest-neighbour upsampling by 2:
+//
+//	out(n, y, x, c) = in(n, ⌊y/2⌋, ⌊x/2⌋, c)
+//
+// in is (n·h·w) × c, out is (n·2h·2w) × c, both NHWC.
+func Upsample2Forward(out, in []float32, n, h, w, c int) {
+	checkMap(n, 2*h, 2*w, c)
+	need("out", out, n*4*h*w*c)
+	need("in", in, n*h*w*c)
+	j := getJob()
+	j.kind, j.dst, j.src = kUpF, out, in
+	j.g = Geometry{N: n, H: h, W: w, Cin: c}
+	run(j, n, n*5*h*w*c)
+}
+
+// Upsample2Backward is the adjoint of Upsample2Forward: the sum over each
+// 2×2 block,
+//
+//	dIn(n, y, x, c) = dOut(n, 2y, 2x, c) + dOut(n, 2y, 2x+1, c)
+//	                + dOut(n, 2y+1, 2x, c) + dOut(n, 2y+1, 2x+1, c)
+//
+// added left to right in that (PyTorch's) order. dIn is (n·h·w) × c
+// (written), dOut is (n·2h·2w) × c.
+func Upsample2Backward(dIn, dOut []float32, n, h, w, c int) {
+	checkMap(n, 2*h, 2*w, c)
+	need("dIn", dIn, n*h*w*c)
+	need("dOut", dOut, n*4*h*w*c)
+	j := getJob()
+	j.kind, j.dst, j.src = kUpB, dIn, dOut
+	j.g = Geometry{N: n, H: h, W: w, Cin: c}
+	run(j, n, n*5*h*w*c)
+}
+
+// poolForward pools samples [lo, hi).
+func poolForward(out []float32, argmax []int32, in []float32, h, w, c, lo, hi int) {
+	ho, wo := h/2, w/2
+	for n := lo; n < hi; n++ {
+		for oy := 0; oy < ho; oy++ {
+			for ox := 0; ox < wo; ox++ {
+				o := ((n*ho+oy)*wo + ox) * c
+				i00 := ((n*h+2*oy)*w + 2*ox) * c
+				i01, i10 := i00+c, i00+w*c
+				i11 := i10 + c
+				dst := out[o : o+c]
+				am := argmax[o : o+c]
+				a, b, d, e := in[i00:i00+c], in[i01:i01+c], in[i10:i10+c], in[i11:i11+c]
+				for k := range dst {
+					m, idx := a[k], i00+k
+					if v := b[k]; v > m || v != v {
+						m, idx = v, i01+k
+					}
+					if v := d[k]; v > m || v != v {
+						m, idx = v, i10+k
+					}
+					if v := e[k]; v > m || v != v {
+						m, idx = v, i11+k
+					}
+					dst[k], am[k] = m, int32(idx)
+				}
+			}
+		}
+	}
+}
+
+// poolBackward writes dIn for samples [lo, hi).
+func poolBackward(dIn, dOut []float32, argmax []int32, h, w, c, lo, hi int) {
+	ol := (h / 2) * (w / 2) * c
+	il := h * w * c
+	dInS := dIn[lo*il : hi*il]
+	clear(dInS)
+	for i := lo * ol; i < hi*ol; i++ {
+		dIn[argmax[i]] += dOut[i]
+	}
+}
+
+// upForward upsamples samples [lo, hi).
+func upForward(out, in []float32, h, w, c, lo, hi int) {
+	w2 := 2 * w
+	for n := lo; n < hi; n++ {
+		for y := 0; y < h; y++ {
+			r0 := ((n*2*h + 2*y) * w2) * c // output row 2y
+			r1 := r0 + w2*c                // output row 2y+1
+			src := in[(n*h+y)*w*c : (n*h+y+1)*w*c]
+			for x := 0; x < w; x++ {
+				p := src[x*c : (x+1)*c]
+				copy(out[r0+2*x*c:r0+(2*x+1)*c], p)
+				copy(out[r0+(2*x+1)*c:r0+(2*x+2)*c], p)
+			}
+			copy(out[r1:r1+w2*c], out[r0:r0+w2*c])
+		}
+	}
+}
+
+// upBackward sums the 2×2 blocks of samples [lo, hi).
+func upBackward(dIn, dOut []float32, h, w, c, lo, hi int) {
+	w2 := 2 * w
+	for n := lo; n < hi; n++ {
+		for y := 0; y < h; y++ {
+			r0 := ((n*2*h + 2*y) * w2) * c
+			r1 := r0 + w2*c
+			dst := dIn[(n*h+y)*w*c : (n*h+y+1)*w*c]
+			for x := 0; x < w; x++ {
+				a := dOut[r0+2*x*c : r0+(2*x+1)*c]
+				b := dOut[r0+(2*x+1)*c : r0+(2*x+2)*c]
+				d := dOut[r1+2*x*c : r1+(2*x+1)*c]
+				e := dOut[r1+(2*x+1)*c : r1+(2*x+2)*c]
+				q := dst[x*c : (x+1)*c]
+				for k := range q {
+					s := a[k]
+					s += b[k]
+					s += d[k]
+					s += e[k]
+					q[k] = s
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,182 @@
+package conv
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+type mapSize struct{ n, h, w, c int }
+
+var poolSizes = []mapSize{{1, 2, 2, 1}, {3, 4, 6, 5}, {2, 5, 7, 3}, {1, 8, 8, 7}, {2, 1, 3, 2}, {4, 6, 3, 1}}
+
+// naivePool is max-pooling straight from the definition, with PyTorch's
+// scan: row-major window order, update when greater or NaN.
+func naivePool(in []float32, s mapSize) ([]float32, []int32) {
+	ho, wo := s.h/2, s.w/2
+	out := make([]float32, s.n*ho*wo*s.c)
+	idx := make([]int32, len(out))
+	for n := 0; n < s.n; n++ {
+		for oy := 0; oy < ho; oy++ {
+			for ox := 0; ox < wo; ox++ {
+				for c := 0; c < s.c; c++ {
+					m, best := float32(math.Inf(-1)), -1
+					for dy := 0; dy < 2; dy++ {
+						for dx := 0; dx < 2; dx++ {
+							i := ((n*s.h+2*oy+dy)*s.w+2*ox+dx)*s.c + c
+							if best < 0 {
+								best = i // PyTorch starts at the window's first index with −∞
+							}
+							if v := in[i]; v > m || math.IsNaN(float64(v)) {
+								m, best = v, i
+							}
+						}
+					}
+					o := ((n*ho+oy)*wo+ox)*s.c + c
+					out[o], idx[o] = m, int32(best)
+				}
+			}
+		}
+	}
+	return out, idx
+}
+
+func sameFloat(a, b float32) bool {
+	return a == b || (a != a && b != b)
+}
+
+func TestMaxPool2(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, s := range poolSizes {
+		for _, ties := range []bool{false, true} {
+			name := fmt.Sprintf("%+v ties=%v", s, ties)
+			in := randSlice(r, s.n*s.h*s.w*s.c)
+			if ties { // small integers, NaNs and −∞: many equal maxima
+				for i := range in {
+					switch k := r.IntN(12); {
+					case k == 0:
+						in[i] = float32(math.NaN())
+					case k == 1:
+						in[i] = float32(math.Inf(-1))
+					default:
+						in[i] = float32(k % 3)
+					}
+				}
+			}
+			wantOut, wantIdx := naivePool(in, s)
+			ol := len(wantOut)
+			out := withGuard(ol, 7)
+			idx := make([]int32, ol+nguard)
+			for i := range idx {
+				idx[i] = -5
+			}
+			idx = idx[:ol]
+			MaxPool2Forward(out, idx, in, s.n, s.h, s.w, s.c)
+			checkGuard(t, name+" out", out)
+			for i := range wantOut {
+				if !sameFloat(out[i], wantOut[i]) || idx[i] != wantIdx[i] {
+					t.Fatalf("%s: out[%d] = %v @%d, want %v @%d", name, i, out[i], idx[i], wantOut[i], wantIdx[i])
+				}
+			}
+			for _, v := range idx[ol : ol+nguard] {
+				if v != -5 {
+					t.Fatalf("%s: argmax guard overwritten", name)
+				}
+			}
+
+			dOut := randSlice(r, ol)
+			dIn := withGuard(len(in), float32(math.NaN())) // must be cleared
+			MaxPool2Backward(dIn, dOut, idx, s.n, s.h, s.w, s.c)
+			checkGuard(t, name+" dIn", dIn)
+			want := make([]float32, len(in))
+			for i, j := range wantIdx {
+				want[j] += dOut[i]
+			}
+			for i := range want {
+				if dIn[i] != want[i] {
+					t.Fatalf("%s: dIn[%d] = %v, want %v", name, i, dIn[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestMaxPool2PyTorchSemantics pins the tie and NaN rules on one window
+// (values checked against torch 1.13's max_pool2d with return_indices).
+func TestMaxPool2PyTorchSemantics(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	for _, c := range []struct {
+		in   [4]float32
+		want float32
+		idx  int32
+	}{
+		{[4]float32{1, nan, nan, 0}, nan, 2}, // torch: nan @2 (the last NaN)
+		{[4]float32{2, 2, 2, 2}, 2, 0},       // the first maximum
+		{[4]float32{-inf, -inf, -inf, -inf}, -inf, 0},
+		{[4]float32{1, 3, 3, 2}, 3, 1},
+		{[4]float32{nan, 5, 6, 7}, nan, 0},
+	} {
+		out, idx := make([]float32, 1), make([]int32, 1)
+		MaxPool2Forward(out, idx, c.in[:], 1, 2, 2, 1)
+		if !sameFloat(out[0], c.want) || idx[0] != c.idx {
+			t.Errorf("%v: got %v @%d, want %v @%d", c.in, out[0], idx[0], c.want, c.idx)
+		}
+	}
+}
+
+func TestUpsample2(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, s := range poolSizes {
+		in := randSlice(r, s.n*s.h*s.w*s.c)
+		ol := 4 * len(in)
+		out := withGuard(ol, float32(math.NaN()))
+		Upsample2Forward(out, in, s.n, s.h, s.w, s.c)
+		checkGuard(t, "out", out)
+		h2, w2 := 2*s.h, 2*s.w
+		for n := 0; n < s.n; n++ {
+			for y := 0; y < h2; y++ {
+				for x := 0; x < w2; x++ {
+					for c := 0; c < s.c; c++ {
+						got := out[((n*h2+y)*w2+x)*s.c+c]
+						want := in[((n*s.h+y/2)*s.w+x/2)*s.c+c]
+						if got != want {
+							t.Fatalf("%+v: out(%d,%d,%d,%d) = %v, want %v", s, n, y, x, c, got, want)
+						}
+					}
+				}
+			}
+		}
+
+		dOut := randSlice(r, ol)
+		dIn := withGuard(len(in), float32(math.NaN()))
+		Upsample2Backward(dIn, dOut, s.n, s.h, s.w, s.c)
+		checkGuard(t, "dIn", dIn)
+		for n := 0; n < s.n; n++ {
+			for y := 0; y < s.h; y++ {
+				for x := 0; x < s.w; x++ {
+					for c := 0; c < s.c; c++ {
+						at := func(yy, xx int) float32 { return dOut[((n*h2+yy)*w2+xx)*s.c+c] }
+						want := at(2*y, 2*x) + at(2*y, 2*x+1) + at(2*y+1, 2*x) + at(2*y+1, 2*x+1)
+						if got := dIn[((n*s.h+y)*s.w+x)*s.c+c]; got != want {
+							t.Fatalf("%+v: dIn(%d,%d,%d,%d) = %v, want %v", s, n, y, x, c, got, want)
+						}
+					}
+				}
+			}
+		}
+
+		// Adjoint: ⟨Up(x), y⟩ = ⟨x, Up*(y)⟩.
+		var lhs, rhs, scale float64
+		for i := range out {
+			lhs += float64(out[i]) * float64(dOut[i])
+			scale += math.Abs(float64(out[i]) * float64(dOut[i]))
+		}
+		for i := range in {
+			rhs += float64(in[i]) * float64(dIn[i])
+		}
+		if math.Abs(lhs-rhs) > 1e-5*max(scale, 1) {
+			t.Errorf("%+v: ⟨Up x, y⟩ = %v, ⟨x, Up* y⟩ = %v", s, lhs, rhs)
+		}
+	}
+}
