@@ -129,7 +129,8 @@ type spec struct {
 
 // Official sources and checksums, as listed by torchvision
 // (torchvision/datasets/mnist.py: MNIST.mirrors/resources and
-// FashionMNIST.mirrors/resources). For the CIFAR binary archives (torchvision
+// FashionMNIST.mirrors/resources; the ossci mirror is tried before
+// yann.lecun.com, which often refuses downloads). For the CIFAR binary archives (torchvision
 // uses the Python pickles instead), the URLs are those of the CIFAR page
 // https://www.cs.toronto.edu/~kriz/cifar.html and the MD5s the ones published
 // there and used by e.g. tensorflow-datasets.
