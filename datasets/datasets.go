@@ -131,9 +131,9 @@ type spec struct {
 // (torchvision/datasets/mnist.py: MNIST.mirrors/resources and
 // FashionMNIST.mirrors/resources; the ossci mirror is tried before
 // yann.lecun.com, which often refuses downloads). For the CIFAR binary archives (torchvision
-// uses the Python pickles instead), the URLs are those of the CIFAR page
-// https://www.cs.toronto.edu/~kriz/cifar.html and the MD5s the ones published
-// there and used by e.g. tensorflow-datasets.
+// uses the Python pickles instead), the URLs and MD5s are those of the
+// "binary version" rows of https://www.cs.toronto.edu/~kriz/cifar.html (the
+// same MD5s appear in public loaders of the binary archives).
 var (
 	mnistMirrors = []string{
 		"https://ossci-datasets.s3.amazonaws.com/mnist/",
