@@ -38,7 +38,7 @@ func TestMLPGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			for l := 1; l <= L; l++ {
-				copy(m.F.W[l].Data, g.T(fmt.Sprintf("W%d", l)).F32())
+				copy(m.F.Unit(l).W.Data, g.T(fmt.Sprintf("W%d", l)).F32())
 			}
 			for s := 1; s <= 2; s++ {
 				p := fmt.Sprintf("step%d.", s)
@@ -46,9 +46,9 @@ func TestMLPGolden(t *testing.T) {
 				g.CheckScalar(t, p+"warmup_factor", float64(scale))
 				st := m.Gradients(g.T(p+"x").F32(), g.T(p+"y").Labels(), n, scale)
 				for l := 1; l < L; l++ {
-					g.Check(t, fmt.Sprintf("%sa%d", p, l), m.F.A[l][:n*sizes[l]])
+					g.Check(t, fmt.Sprintf("%sa%d", p, l), m.F.Output(l)[:n*sizes[l]])
 				}
-				g.Check(t, p+"logits", m.F.A[L][:n*K])
+				g.Check(t, p+"logits", m.F.Output(L)[:n*K])
 				g.CheckScalar(t, p+"loss.ce", st.CE)
 				g.CheckScalar(t, p+"loss.total", st.Total)
 				for _, tn := range m.FwdSet.Tensors {
@@ -66,7 +66,7 @@ func TestMLPGolden(t *testing.T) {
 					g.Check(t, p+tn.Name, tn.Data)
 				}
 				for l := 1; l < L; l++ {
-					if bn := m.F.Norm[l]; bn != nil {
+					if bn := m.F.Unit(l).Norm; bn != nil {
 						g.Check(t, fmt.Sprintf("%sbnF%d.running_mean", p, l), bn.RunningMean)
 						g.Check(t, fmt.Sprintf("%sbnF%d.running_var", p, l), bn.RunningVar)
 					}

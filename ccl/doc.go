@@ -48,10 +48,10 @@
 //
 // Optimisation, separately for {W} and {V} (net.Optimizer.Step, spec §6):
 //
-//	1. GradC: G ← G − mean over the input dimension, per output row (net.CentralizeGradients)
-//	2. clip: if ‖G‖ > c, G ← G·c/(‖G‖ + 1e-6), norm over the whole set (net.ClipGradNorm)
-//	3. SGD: g ← g + wd·w; buf ← g (first) or m·buf + g; w ← w − lr·buf (net.SGD)
-//	4. per epoch, if tmax ≠ 0: lr_e = η_min + (lr_0 − η_min)(1 + cos(πe/tmax))/2 (net.CosineLR)
+//  1. GradC: G ← G − mean over the input dimension, per output row (net.CentralizeGradients)
+//  2. clip: if ‖G‖ > c, G ← G·c/(‖G‖ + 1e-6), norm over the whole set (net.ClipGradNorm)
+//  3. SGD: g ← g + wd·w; buf ← g (first) or m·buf + g; w ← w − lr·buf (net.SGD)
+//  4. per epoch, if tmax ≠ 0: lr_e = η_min + (lr_0 − η_min)(1 + cos(πe/tmax))/2 (net.CosineLR)
 //
 // Quirks of the reference, reproduced on purpose: the warm-up uses the batch
 // index within the epoch; batch-norm affine parameters are in no optimiser

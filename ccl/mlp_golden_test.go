@@ -67,11 +67,11 @@ func runMLPGolden(t *testing.T, g *golden.File) {
 		st := m.Gradients(x, y, n, scale)
 
 		for l := 1; l < L; l++ {
-			g.Check(t, fmt.Sprintf("%sa%d", p, l), m.F.A[l][:n*sizes[l]])
+			g.Check(t, fmt.Sprintf("%sa%d", p, l), m.F.Output(l)[:n*sizes[l]])
 		}
-		g.Check(t, p+"logits", m.F.A[L][:n*K])
+		g.Check(t, p+"logits", m.F.Output(L)[:n*K])
 		for l := 0; l < L; l++ {
-			g.Check(t, fmt.Sprintf("%sc%d", p, l), m.B.A[L-l][:K*sizes[l]])
+			g.Check(t, fmt.Sprintf("%sc%d", p, l), m.B.Output(L - l)[:K*sizes[l]])
 			g.CheckScalar(t, fmt.Sprintf("%sloss.pair%d", p, l), st.Pairs[l])
 		}
 		g.CheckScalar(t, p+"loss.ce", st.CE)
@@ -125,10 +125,10 @@ func runMLPGolden(t *testing.T, g *golden.File) {
 // checkRunningStats compares the batch norms' running statistics: bnF{l}
 // belongs to forward layer l, bnB{l} to the feedback layer holding V_l,
 // which is layer L−l+1 of the feedback stack.
-func checkRunningStats(t *testing.T, g *golden.File, p string, F, B *net.MLP, L int) {
+func checkRunningStats(t *testing.T, g *golden.File, p string, F, B *net.Stack, L int) {
 	t.Helper()
 	for l := 1; l <= L; l++ {
-		if bn := F.Norm[l]; bn != nil {
+		if bn := F.Unit(l).Norm; bn != nil {
 			g.Check(t, fmt.Sprintf("%sbnF%d.running_mean", p, l), bn.RunningMean)
 			g.Check(t, fmt.Sprintf("%sbnF%d.running_var", p, l), bn.RunningVar)
 		} else if g.Has(fmt.Sprintf("%sbnF%d.running_mean", p, l)) {
@@ -137,7 +137,7 @@ func checkRunningStats(t *testing.T, g *golden.File, p string, F, B *net.MLP, L 
 		if B == nil {
 			continue
 		}
-		if bn := B.Norm[L-l+1]; bn != nil {
+		if bn := B.Unit(L - l + 1).Norm; bn != nil {
 			g.Check(t, fmt.Sprintf("%sbnB%d.running_mean", p, l), bn.RunningMean)
 			g.Check(t, fmt.Sprintf("%sbnB%d.running_var", p, l), bn.RunningVar)
 		} else if g.Has(fmt.Sprintf("%sbnB%d.running_mean", p, l)) {

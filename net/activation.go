@@ -2,7 +2,6 @@ package net
 
 import (
 	"fmt"
-	"math"
 )
 
 // Activation is an element-wise non-linearity f with its derivative.
@@ -54,7 +53,7 @@ func (f Activation) Forward(y, x []float32) {
 	case ELU:
 		for i, v := range x {
 			if v <= 0 {
-				v = float32(math.Expm1(float64(v)))
+				v = expm1f(v)
 			}
 			y[i] = v
 		}
@@ -64,7 +63,7 @@ func (f Activation) Forward(y, x []float32) {
 		}
 	case Tanh:
 		for i, v := range x {
-			y[i] = float32(math.Tanh(float64(v)))
+			y[i] = tanhf(v)
 		}
 	case LeakyReLU:
 		for i, v := range x {
@@ -76,7 +75,7 @@ func (f Activation) Forward(y, x []float32) {
 	case SELU:
 		for i, v := range x {
 			if v <= 0 {
-				y[i] = float32(seluScale * seluAlpha * math.Expm1(float64(v)))
+				y[i] = float32(seluScale * seluAlpha * float64(expm1f(v)))
 			} else {
 				y[i] = float32(seluScale * float64(v))
 			}

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/counter-current/ccl/datasets"
@@ -42,6 +44,7 @@ type override struct{ key, value string }
 
 type trainOpts struct {
 	yaml, data, out, runs string
+	cpuProfile            string
 	threads               int
 	overrides             []override
 }
@@ -55,6 +58,7 @@ func trainFlags(stderr io.Writer) (*flag.FlagSet, *trainOpts) {
 	fs.StringVar(&o.data, "data", "", "data `directory` (default $CCL_DATA, else the per-user cache)")
 	fs.StringVar(&o.out, "out", "", "run `directory` (default RUNS/<config name>-<UTC time>)")
 	fs.StringVar(&o.runs, "runs", "runs", "parent `directory` of default run directories")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `file` (for go tool pprof)")
 	fs.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "worker `threads` for the matrix kernels (results are reproducible for a given seed and thread count)")
 	for _, k := range config.Keys() {
 		fs.Func(k, config.Describe(k), func(v string) error {
@@ -113,6 +117,19 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	runDir := o.out
 	if runDir == "" {
 		runDir = train.DefaultRunDir(o.runs, o.yaml, time.Now())
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "ccl train: --cpuprofile: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "ccl train: --cpuprofile: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
 	}
 	fmt.Fprintf(stdout, "run directory %s, %d threads\n", runDir, o.threads)
 	logf := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }

@@ -55,20 +55,17 @@ func mlpSizes(dataset string, dim, classes int) ([]int, error) {
 	return append(append([]int{dim}, hidden...), classes), nil
 }
 
+// cnnChannels is the channel list of the reference's CNNs after the input
+// channels (spec §3): five conv pairs, 32→16→8→4→2→1.
+var cnnChannels = []int{128, 128, 256, 256, 512}
+
+// cnnInputSize is the square input size of the reference's CNNs.
+const cnnInputSize = 32
+
 // NewModel builds the model a configuration asks for, for inputs of width
-// dim, with batches of at most cfg.Dataset.BatchSize rows.
+// dim (C·H·W), with batches of at most cfg.Dataset.BatchSize rows.
 func NewModel(cfg *config.Config, dim int) (Model, error) {
 	m, t := cfg.Method, cfg.Training
-	if m.Architecture != "simple_linear" {
-		return nil, fmt.Errorf("method.architecture: %s is not available in this version; only simple_linear (the MLP) is", m.Architecture)
-	}
-	if m.Task != "classification" {
-		return nil, fmt.Errorf("method.task: %s is not available for simple_linear; expected classification", m.Task)
-	}
-	sizes, err := mlpSizes(cfg.Dataset.Name, dim, cfg.Dataset.NumClasses)
-	if err != nil {
-		return nil, err
-	}
 	actF, err := net.ParseActivation(m.ActF)
 	if err != nil {
 		return nil, fmt.Errorf("method.act_F: %w", err)
@@ -81,53 +78,92 @@ func NewModel(cfg *config.Config, dim int) (Model, error) {
 		Centralize: t.GradC != 0, Clip: t.GradClipF}
 	optB := ccl.OptimConfig{LR: float32(t.LrB), Momentum: float32(t.MmtB), WeightDecay: float32(t.WdB),
 		Centralize: t.GradC != 0, Clip: t.GradClipB}
-	switch m.Name {
-	case "CCL":
-		c, err := ccl.NewMLP(ccl.MLPConfig{
-			Sizes: sizes, ActF: actF, ActB: actB, FwBN: m.FwBN, BwBN: m.BwBN,
-			LossScaleC: float32(t.LossScaleC), Filter: t.FilterTarget != 0,
-			MaxBatch: cfg.Dataset.BatchSize, Seed: int64(t.Seed), Forward: optF, Feedback: optB,
-		})
+	bs, seed := cfg.Dataset.BatchSize, int64(t.Seed)
+	if m.Task != "classification" {
+		return nil, fmt.Errorf("method.task: %s is not available in this version; expected classification", m.Task)
+	}
+	switch m.Architecture {
+	case "simple_linear":
+		sizes, err := mlpSizes(cfg.Dataset.Name, dim, cfg.Dataset.NumClasses)
 		if err != nil {
 			return nil, err
 		}
-		return &cclMLP{c}, nil
-	case "BP":
-		b, err := bp.NewMLP(bp.MLPConfig{Sizes: sizes, Act: actF, BN: m.FwBN,
-			MaxBatch: cfg.Dataset.BatchSize, Seed: int64(t.Seed), Opt: optF.Optimizer()})
-		if err != nil {
-			return nil, err
+		switch m.Name {
+		case "CCL":
+			c, err := ccl.NewMLP(ccl.MLPConfig{
+				Sizes: sizes, ActF: actF, ActB: actB, FwBN: m.FwBN, BwBN: m.BwBN,
+				LossScaleC: float32(t.LossScaleC), Filter: t.FilterTarget != 0,
+				MaxBatch: bs, Seed: seed, Forward: optF, Feedback: optB,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &cclNet{c}, nil
+		case "BP":
+			b, err := bp.NewMLP(bp.MLPConfig{Sizes: sizes, Act: actF, BN: m.FwBN,
+				MaxBatch: bs, Seed: seed, Opt: optF.Optimizer()})
+			if err != nil {
+				return nil, err
+			}
+			return &bpNet{b}, nil
 		}
-		return &bpMLP{b}, nil
+	case "cnn", "cnn_pool":
+		kind, err := net.ParseConvKind(m.Architecture)
+		if err != nil {
+			return nil, fmt.Errorf("method.architecture: %w", err)
+		}
+		c := cfg.Dataset.NumChannels
+		if dim != c*cnnInputSize*cnnInputSize {
+			return nil, fmt.Errorf("architecture %s needs %d×%d×%d inputs, the data gives %d values per sample",
+				m.Architecture, c, cnnInputSize, cnnInputSize, dim)
+		}
+		spec := net.CNNSpec{Kind: kind, Channels: append([]int{c}, cnnChannels...),
+			H: cnnInputSize, W: cnnInputSize, Classes: cfg.Dataset.NumClasses}
+		zeroBias := m.BiasInit == "zero"
+		switch m.Name {
+		case "CCL":
+			n, err := ccl.NewCNN(ccl.CNNConfig{Spec: spec, ActF: actF, ActB: actB, FwBN: m.FwBN, BwBN: m.BwBN,
+				LossScaleC: float32(t.LossScaleC), LossScaleSSL: float32(t.LossScaleSSL),
+				Filter: t.FilterTarget != 0, ZeroBias: zeroBias, MaxBatch: bs, Seed: seed,
+				Forward: optF, Feedback: optB})
+			if err != nil {
+				return nil, err
+			}
+			return &cclNet{n}, nil
+		case "BP":
+			n, err := bp.NewCNN(bp.CNNConfig{Spec: spec, Act: actF, BN: m.FwBN, ZeroBias: zeroBias,
+				MaxBatch: bs, Seed: seed, Opt: optF.Optimizer()})
+			if err != nil {
+				return nil, err
+			}
+			return &bpNet{n}, nil
+		}
+	default:
+		return nil, fmt.Errorf("method.architecture: %s is not available in this version (available: simple_linear, cnn, cnn_pool)", m.Architecture)
 	}
 	return nil, fmt.Errorf("method.method: unknown method %q (expected CCL or BP)", m.Name)
 }
 
-type cclMLP struct{ m *ccl.MLP }
+type cclNet struct{ m *ccl.Network }
 
-func (a *cclMLP) Step(x []float32, y []int32, n int, scale float32) StepStats {
+func (a *cclNet) Step(x []float32, y []int32, n int, scale float32) StepStats {
 	s := a.m.Step(x, y, n, scale)
 	return StepStats{Total: s.Total, CE: s.CE, Pairs: s.Pairs, Correct: s.Correct}
 }
-func (a *cclMLP) Evaluate(x []float32, y []int32, n int) (float64, int) { return a.m.Evaluate(x, y, n) }
-func (a *cclMLP) SetLR(lrF, lrB float64) {
+func (a *cclNet) Evaluate(x []float32, y []int32, n int) (float64, int) { return a.m.Evaluate(x, y, n) }
+func (a *cclNet) SetLR(lrF, lrB float64) {
 	a.m.OptF.LR, a.m.OptB.LR = float32(lrF), float32(lrB)
 }
-func (a *cclMLP) State() [][]float32 {
-	s := [][]float32{a.m.FwdSet.Data, a.m.FbSet.Data}
-	return append(append(s, a.m.F.State()...), a.m.B.State()...)
-}
-func (a *cclMLP) PairCount() int { return len(a.m.Cfg.Sizes) - 1 }
+func (a *cclNet) State() [][]float32 { return a.m.State() }
+func (a *cclNet) PairCount() int     { return a.m.Layers() }
 
-type bpMLP struct{ m *bp.MLP }
+type bpNet struct{ m *bp.Network }
 
-func (a *bpMLP) Step(x []float32, y []int32, n int, scale float32) StepStats {
+func (a *bpNet) Step(x []float32, y []int32, n int, scale float32) StepStats {
 	s := a.m.Step(x, y, n, scale)
 	return StepStats{Total: s.Total, CE: s.CE, Correct: s.Correct}
 }
-func (a *bpMLP) Evaluate(x []float32, y []int32, n int) (float64, int) { return a.m.Evaluate(x, y, n) }
-func (a *bpMLP) SetLR(lrF, _ float64)                                  { a.m.Opt.LR = float32(lrF) }
-func (a *bpMLP) State() [][]float32 {
-	return append([][]float32{a.m.FwdSet.Data}, a.m.F.State()...)
-}
-func (a *bpMLP) PairCount() int { return 0 }
+func (a *bpNet) Evaluate(x []float32, y []int32, n int) (float64, int) { return a.m.Evaluate(x, y, n) }
+func (a *bpNet) SetLR(lrF, _ float64)                                  { a.m.Opt.LR = float32(lrF) }
+func (a *bpNet) State() [][]float32                                    { return a.m.State() }
+func (a *bpNet) PairCount() int                                        { return 0 }

@@ -1,0 +1,55 @@
+package ccl
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/counter-current/ccl/net"
+)
+
+func randomBatch(n, d, k int) ([]float32, []int32) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := make([]float32, n*d)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	y := make([]int32, n)
+	for i := range y {
+		y[i] = int32(rng.IntN(k))
+	}
+	return x, y
+}
+
+// A training step allocates nothing once warmed up (the first step may
+// allocate lazily sized scratch), for the MLP and for both CNN kinds, with
+// every optimiser option switched on.
+func TestStepDoesNotAllocate(t *testing.T) {
+	opt := OptimConfig{LR: 0.1, Momentum: 0.9, WeightDecay: 1e-4, Centralize: true, Clip: 1}
+	mlp, err := NewMLP(MLPConfig{Sizes: []int{64, 32, 32, 10}, ActF: net.ELU, ActB: net.ELU, FwBN: 2, BwBN: 1,
+		LossScaleC: 0.5, Filter: true, MaxBatch: 16, Forward: opt, Feedback: opt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nets := map[string]*Network{"mlp": mlp}
+	for _, kind := range []net.ConvKind{net.StrideConv, net.PoolConv} {
+		c, err := NewCNN(CNNConfig{Spec: net.CNNSpec{Kind: kind, Channels: []int{3, 8, 8, 16}, H: 8, W: 8, Classes: 10},
+			ActF: net.ELU, ActB: net.ELU, FwBN: 2, BwBN: 2, LossScaleC: 1, LossScaleSSL: 0.5, Filter: true,
+			MaxBatch: 16, Forward: opt, Feedback: opt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nets[map[net.ConvKind]string{net.StrideConv: "cnn", net.PoolConv: "cnn_pool"}[kind]] = c
+	}
+	for name, m := range nets {
+		d := m.F.Unit(1).Cfg.InDim()
+		x, y := randomBatch(16, d, 10)
+		m.Step(x, y, 16, 0.5)
+		m.Step(x, y, 13, 1) // a short last batch
+		if a := testing.AllocsPerRun(5, func() { m.Step(x, y, 16, 1) }); a != 0 {
+			t.Errorf("%s: %.0f allocations per step", name, a)
+		}
+		if a := testing.AllocsPerRun(5, func() { m.Evaluate(x, y, 16) }); a != 0 {
+			t.Errorf("%s: %.0f allocations per evaluation", name, a)
+		}
+	}
+}

@@ -1,0 +1,203 @@
+package ccl
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/counter-current/ccl/net"
+)
+
+// OptimConfig is one parameter set's optimiser settings (spec §6).
+type OptimConfig struct {
+	LR, Momentum, WeightDecay float32
+	Centralize                bool    // GradC
+	Clip                      float64 // clip by total norm; 0 = off
+}
+
+// Optimizer builds the net.Optimizer these settings describe.
+func (c OptimConfig) Optimizer() net.Optimizer {
+	return net.Optimizer{
+		SGD:        net.SGD{LR: c.LR, Momentum: c.Momentum, WeightDecay: c.WeightDecay},
+		Centralize: c.Centralize,
+		ClipNorm:   c.Clip,
+	}
+}
+
+// filterThreshold is the fixed true-class probability above which the
+// filter zeroes a row (spec §4: threshold 0.1 on 1 − p).
+const filterThreshold = 0.9
+
+// pairLoss is the local loss of one layer pair: the MLP loss or the CNN
+// loss. It writes dA (n × d) and dB (k × d) and returns the loss without
+// the warm-up scale.
+type pairLoss interface {
+	Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k, d int, scale float32) float64
+}
+
+// Network is a CCL dual network: the forward stack F (input → logits) and
+// the feedback stack B (K×K identity → input shape), with one optimiser for
+// each. Unit j of B holds V_{L−j+1}, and B's output after unit j is c_{L−j}.
+type Network struct {
+	FwdSet   net.Params // W_l (and conv biases)
+	FbSet    net.Params // V_l (and conv biases)
+	F, B     *net.Stack
+	OptF     net.Optimizer
+	OptB     net.Optimizer
+	Filter   bool
+	Filtered []bool // rows the filter zeroed in the last step (nil when the filter is off)
+
+	loss  pairLoss
+	K     int
+	eye   []float32 // K × K identity: the feedback network's input
+	prob  []float32 // N × K softmax of the logits
+	dz    []float32 // N × K gradient of the logits
+	dA    []float32 // N × max d scratch
+	dB    []float32 // K × max d scratch
+	pairs []float64 // per-pair losses of the last step
+}
+
+// finish allocates the parameters and buffers once F and B are built and
+// initialises the weights as PyTorch does by default (forward and feedback
+// from independent streams of seed); biases are zeroed when zeroBias.
+func (m *Network) finish(maxBatch int, seed int64, zeroBias bool) error {
+	L := m.F.Layers()
+	if m.B.Layers() != L {
+		return fmt.Errorf("ccl: forward network has %d layers, feedback %d", L, m.B.Layers())
+	}
+	m.FwdSet.Alloc()
+	m.FbSet.Alloc()
+	initSet(&m.FwdSet, net.NewRand(seed, 1), zeroBias)
+	initSet(&m.FbSet, net.NewRand(seed, 2), zeroBias)
+	K := m.K
+	m.eye = make([]float32, K*K)
+	for i := 0; i < K; i++ {
+		m.eye[i*K+i] = 1
+	}
+	wmax := max(m.F.MaxWidth(), m.F.Unit(1).Cfg.InDim())
+	m.prob = make([]float32, maxBatch*K)
+	m.dz = make([]float32, maxBatch*K)
+	m.dA = make([]float32, maxBatch*wmax)
+	m.dB = make([]float32, K*wmax)
+	m.pairs = make([]float64, L)
+	if m.Filter {
+		m.Filtered = make([]bool, maxBatch)
+	}
+	return nil
+}
+
+// initSet draws every weight from PyTorch's default U(±1/sqrt(fan_in)) and
+// every bias likewise (fan_in of its layer's weight), or zero.
+func initSet(p *net.Params, rng *rand.Rand, zeroBias bool) {
+	var fanIn int
+	for _, t := range p.Tensors {
+		if len(t.Shape) >= 2 {
+			fanIn = t.Cols()
+			net.InitUniform(t, 1/sqrtf(fanIn), rng)
+			continue
+		}
+		if zeroBias {
+			clear(t.Data)
+		} else {
+			net.InitUniform(t, 1/sqrtf(fanIn), rng)
+		}
+	}
+}
+
+// StepLosses reports one training step. Pairs and CE are the losses before
+// the warm-up factor; Total = scale·(Σ Pairs + CE) is the loss whose
+// gradient was taken. Pairs is reused by the next step.
+type StepLosses struct {
+	Pairs    []float64
+	CE       float64
+	Total    float64
+	Correct  int // training-mode arg-max hits in the batch
+	Filtered int // rows the filter zeroed
+}
+
+// Gradients runs both networks on one batch and accumulates every
+// parameter's gradient of scale·(Σ_l L_l + CE) into FwdSet.Grad and
+// FbSet.Grad, which it clears first. It does not update the weights.
+//
+//	x: n × d_0 inputs    y: n labels in [0, K)    n ≤ the batch size
+//
+// The rules, in order (spec §4–§5; ccl/doc.go lists them):
+//
+//	z = F(x)                                   forward pass, inputs detached per layer
+//	c = B(I_K)                                 feedback pass
+//	dz = scale·(softmax(z) − Y)/n              CE, top layer only:  dW_L += dzᵀ·a_{L−1}
+//	for pair l = 0 … L−1 (A = a_l, or x for l = 0; Bm = c_l):
+//	    dA, dBm = pair loss(A, Bm)             MLP or CNN loss
+//	    l ≥ 1:  dW_l     += (dA through f', BN, pool)ᵀ · in_l       (Unit.Backward, dx = nil)
+//	            dV_{l+1} += (dBm through g', BN)ᵀ · c_{l+1}          (no g' for l = 0)
+func (m *Network) Gradients(x []float32, y []int32, n int, scale float32) StepLosses {
+	L, K := m.F.Layers(), m.K
+	m.FwdSet.ZeroGrad()
+	m.FbSet.ZeroGrad()
+
+	z := m.F.Forward(x, n, true)
+	dz := m.dz[:n*K]
+	ce, correct := net.SoftmaxCrossEntropy(dz, m.prob, z, y, n, K, scale)
+	var filtered []bool
+	nf := 0
+	if m.Filter {
+		filtered = m.Filtered[:n]
+		for i := range filtered {
+			filtered[i] = m.prob[i*K+int(y[i])] > filterThreshold
+			if filtered[i] {
+				nf++
+			}
+		}
+	}
+	m.B.Forward(m.eye, K, true)
+
+	// The top forward weight learns from the cross-entropy alone.
+	m.F.Backward(L, dz, nil, n)
+
+	total := ce
+	for l := 0; l < L; l++ {
+		A := m.F.Output(l)[:n*m.width(l)]
+		d := len(A) / n
+		Bm := m.B.Output(L - l)[:K*d]
+		dA, dB := m.dA[:n*d], m.dB[:K*d]
+		m.pairs[l] = m.loss.Pair(dA, dB, A, Bm, y, filtered, n, K, d, scale)
+		total += m.pairs[l]
+		if l >= 1 {
+			m.F.Backward(l, dA, nil, n) // pair l → W_l only (a_{l−1} is detached)
+		}
+		m.B.Backward(L-l, dB, nil, K) // pair l → V_{l+1} only (c_{l+1} is detached)
+	}
+	return StepLosses{Pairs: m.pairs, CE: ce, Total: float64(scale) * total, Correct: correct, Filtered: nf}
+}
+
+// width returns d_l, the per-sample width of a_l.
+func (m *Network) width(l int) int {
+	if l == 0 {
+		return m.F.Unit(1).Cfg.InDim()
+	}
+	return m.F.Unit(l).Cfg.OutDim()
+}
+
+// Step runs Gradients, then updates the forward and the feedback weights,
+// each set with its own optimiser (centralization, clipping, SGD).
+func (m *Network) Step(x []float32, y []int32, n int, scale float32) StepLosses {
+	st := m.Gradients(x, y, n, scale)
+	m.OptF.Step(&m.FwdSet)
+	m.OptB.Step(&m.FbSet)
+	return st
+}
+
+// Evaluate runs the forward network in eval mode and returns the mean
+// cross-entropy and the number of correct predictions on the batch.
+func (m *Network) Evaluate(x []float32, y []int32, n int) (loss float64, correct int) {
+	return m.F.Evaluate(m.prob, x, y, n)
+}
+
+// State returns every slice that defines the network: both weight sets and
+// every running statistic.
+func (m *Network) State() [][]float32 {
+	s := [][]float32{m.FwdSet.Data, m.FbSet.Data}
+	return append(append(s, m.F.State()...), m.B.State()...)
+}
+
+// Layers returns L, the number of layer pairs.
+func (m *Network) Layers() int { return m.F.Layers() }

@@ -1,0 +1,87 @@
+package net
+
+import "fmt"
+
+// ConvKind is the kind of convolution pair of a CNN (spec §2).
+type ConvKind int
+
+const (
+	// StrideConv ("cnn"): forward conv 3×3, stride 2, padding 1, with bias;
+	// feedback nearest ×2 upsampling, then conv 3×3, stride 1, padding 1,
+	// with bias.
+	StrideConv ConvKind = iota
+	// PoolConv ("cnn_pool"): forward conv 3×3, stride 1, padding 1, no
+	// bias, activation, then 2×2 max-pool; feedback nearest ×2 upsampling,
+	// then conv 3×3, stride 1, padding 1, no bias.
+	PoolConv
+)
+
+// ParseConvKind maps an architecture name (cnn, cnn_pool) to its kind.
+func ParseConvKind(arch string) (ConvKind, error) {
+	switch arch {
+	case "cnn":
+		return StrideConv, nil
+	case "cnn_pool":
+		return PoolConv, nil
+	}
+	return 0, fmt.Errorf("unknown CNN architecture %q (expected cnn or cnn_pool)", arch)
+}
+
+// CNNSpec describes the paper's CNNs (spec §3): conv pairs over the channel
+// list, each halving the map, then one linear pair from the flattened last
+// map to the classes. The reference's networks are channels
+// C→128→128→256→256→512 on 32×32 inputs (32→16→8→4→2→1), then 512→K.
+type CNNSpec struct {
+	Kind     ConvKind
+	Channels []int // C_0 (input) … C_{L−1}: L−1 conv pairs
+	H, W     int   // input size; must halve exactly L−1 times
+	Classes  int   // K
+}
+
+// Layers returns L: the conv pairs plus the linear pair.
+func (s CNNSpec) Layers() int { return len(s.Channels) }
+
+// Size returns the spatial size of a_l (l = 0 … L−1).
+func (s CNNSpec) Size(l int) (h, w int) { return s.H >> l, s.W >> l }
+
+// Check reports a spec whose input does not halve evenly down the stack.
+func (s CNNSpec) Check() error {
+	if len(s.Channels) < 2 || s.Classes < 1 {
+		return fmt.Errorf("a CNN needs an input and at least one conv pair, and classes ≥ 1")
+	}
+	n := len(s.Channels) - 1
+	if s.H%(1<<n) != 0 || s.W%(1<<n) != 0 || s.H < 1<<n || s.W < 1<<n {
+		return fmt.Errorf("input %d×%d cannot be halved %d times (needs multiples of %d)", s.H, s.W, n, 1<<n)
+	}
+	for _, c := range s.Channels {
+		if c < 1 {
+			return fmt.Errorf("channels must be positive, got %v", s.Channels)
+		}
+	}
+	return nil
+}
+
+// NewCNNStack builds the forward network of a CNN: L−1 conv units (kind
+// per spec, activation act, batch-norm placement bn) then the linear unit
+// from the flattened last map (H·W·C, NHWC order; 1×1 in the reference's
+// networks, so the order is immaterial there) to the logits, with neither
+// activation nor batch norm. Weights are named W1 … WL, conv biases b1 ….
+func NewCNNStack(p *Params, s CNNSpec, act Activation, bn, maxRows int) *Stack {
+	st := &Stack{}
+	L := s.Layers()
+	for l := 1; l < L; l++ {
+		h, w := s.Size(l - 1)
+		cfg := UnitConfig{InC: s.Channels[l-1], InH: h, InW: w, OutC: s.Channels[l],
+			Conv: true, Kernel: 3, Pad: 1, BN: bn, Act: act}
+		if s.Kind == StrideConv {
+			cfg.Stride, cfg.Bias = 2, true
+		} else {
+			cfg.Stride, cfg.Pool = 1, true
+		}
+		st.Units = append(st.Units, NewUnit(p, fmt.Sprintf("W%d", l), fmt.Sprintf("b%d", l), cfg, maxRows))
+	}
+	h, w := s.Size(L - 1)
+	top := UnitConfig{InC: s.Channels[L-1] * h * w, InH: 1, InW: 1, OutC: s.Classes, Act: Identity}
+	st.Units = append(st.Units, NewUnit(p, fmt.Sprintf("W%d", L), "", top, maxRows))
+	return st
+}

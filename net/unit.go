@@ -1,0 +1,310 @@
+package net
+
+import (
+	"fmt"
+
+	"github.com/counter-current/ccl/conv"
+)
+
+// UnitConfig describes one layer of a Stack. Feature maps are NHWC (see
+// package conv): a batch of n maps of H×W×C is an (n·H·W) × C matrix, so a
+// linear layer is the case H = W = 1.
+//
+// The layer computes, in order (each step optional except the core):
+//
+//	x₁ = BN(x)              BN = 1: batch norm of the input, over its C channels
+//	x₂ = up(x₁)             Upsample: nearest-neighbour ×2
+//	h  = core(x₂) + bias    Conv: K×K convolution (Stride, Pad); else x₂·Wᵀ
+//	z  = BN(h)              BN = 2: batch norm over the OutC channels
+//	a  = f(z)               Act (Identity: none)
+//	y  = pool(a)            Pool: 2×2 max-pool, stride 2
+type UnitConfig struct {
+	InC, InH, InW       int  // input map; a linear layer has InH = InW = 1
+	OutC                int  // output channels (features)
+	Conv                bool // convolution core; else linear
+	Kernel, Stride, Pad int  // convolution geometry
+	Upsample            bool // nearest ×2 before the core
+	Bias                bool
+	BN                  int // 0 none, 1 on the input, 2 before the activation
+	Act                 Activation
+	Pool                bool
+}
+
+// coreIn returns the spatial size the core sees.
+func (c UnitConfig) coreIn() (h, w int) {
+	if c.Upsample {
+		return 2 * c.InH, 2 * c.InW
+	}
+	return c.InH, c.InW
+}
+
+// coreOut returns the spatial size of the core's output.
+func (c UnitConfig) coreOut() (h, w int) {
+	h, w = c.coreIn()
+	if c.Conv {
+		h = (h+2*c.Pad-c.Kernel)/c.Stride + 1
+		w = (w+2*c.Pad-c.Kernel)/c.Stride + 1
+	}
+	return h, w
+}
+
+// OutShape returns the output map's height, width and channels.
+func (c UnitConfig) OutShape() (h, w, ch int) {
+	h, w = c.coreOut()
+	if c.Pool {
+		h, w = h/2, w/2
+	}
+	return h, w, c.OutC
+}
+
+// InDim and OutDim return the per-sample input and output widths.
+func (c UnitConfig) InDim() int { return c.InC * c.InH * c.InW }
+
+// OutDim returns the per-sample output width H·W·C.
+func (c UnitConfig) OutDim() int { h, w, ch := c.OutShape(); return h * w * ch }
+
+func (c UnitConfig) geometry(n int) conv.Geometry {
+	h, w := c.coreIn()
+	return conv.Geometry{N: n, H: h, W: w, Cin: c.InC, Cout: c.OutC, K: c.Kernel, Stride: c.Stride, Pad: c.Pad}
+}
+
+// Unit is one layer of a Stack: its parameters, its batch norm and every
+// buffer its forward pass saves, allocated once for at most MaxRows samples.
+type Unit struct {
+	Cfg     UnitConfig
+	W       *Tensor    // OutC × InC (linear) or OutC × InC × K × K (conv)
+	B       *Tensor    // OutC, or nil
+	Norm    *BatchNorm // BN ≠ 0, else nil
+	MaxRows int
+
+	x, x1, x2 []float32 // input (the caller's), after BN, after upsampling
+	col       []float32 // im2col of x2 (conv)
+	h, z, a   []float32 // core output, after BN, after the activation
+	y         []float32 // output (after pooling; aliases a without pool)
+	argmax    []int32   // pool routing
+	n         int       // rows of the last Forward
+
+	da, dcol, dx2, dx1 []float32 // backward scratch, allocated on first use
+}
+
+// NewUnit registers the unit's weight (and bias) in p as wName (and bName)
+// and allocates its buffers for maxRows samples.
+func NewUnit(p *Params, wName, bName string, cfg UnitConfig, maxRows int) *Unit {
+	if cfg.BN < 0 || cfg.BN > 2 {
+		panic(fmt.Sprintf("net: bad batch-norm placement %d", cfg.BN))
+	}
+	u := &Unit{Cfg: cfg, MaxRows: maxRows}
+	if cfg.Conv {
+		u.W = p.Add(wName, cfg.OutC, cfg.InC, cfg.Kernel, cfg.Kernel)
+	} else {
+		if cfg.Upsample || cfg.Pool {
+			panic("net: a linear unit cannot upsample or pool")
+		}
+		u.W = p.Add(wName, cfg.OutC, cfg.InC)
+	}
+	if cfg.Bias {
+		u.B = p.Add(bName, cfg.OutC)
+	}
+	inRows := maxRows * cfg.InH * cfg.InW
+	ih, iw := cfg.coreIn()
+	oh, ow := cfg.coreOut()
+	coreRows := maxRows * oh * ow
+	switch cfg.BN {
+	case 1:
+		u.Norm = NewBatchNorm(cfg.InC)
+		u.x1 = make([]float32, inRows*cfg.InC)
+	case 2:
+		u.Norm = NewBatchNorm(cfg.OutC)
+		u.z = make([]float32, coreRows*cfg.OutC)
+	}
+	if cfg.Upsample {
+		u.x2 = make([]float32, maxRows*ih*iw*cfg.InC)
+	}
+	if cfg.Conv {
+		u.col = make([]float32, cfg.geometry(maxRows).ColLen())
+	}
+	u.h = make([]float32, coreRows*cfg.OutC)
+	if cfg.BN != 2 {
+		u.z = u.h
+	}
+	if cfg.Act == Identity {
+		u.a = u.z
+	} else {
+		u.a = make([]float32, coreRows*cfg.OutC)
+	}
+	u.y = u.a
+	if cfg.Pool {
+		u.y = make([]float32, maxRows*(oh/2)*(ow/2)*cfg.OutC)
+		u.argmax = make([]int32, len(u.y))
+	}
+	return u
+}
+
+// Output returns the output of the last Forward (n × OutDim).
+func (u *Unit) Output() []float32 { return u.y[:u.n*u.Cfg.OutDim()] }
+
+// Forward runs the unit on x (n × InDim, kept by reference until Backward)
+// in training mode (batch statistics; running statistics updated) or eval
+// mode, and returns its output (n × OutDim, a view of an internal buffer).
+func (u *Unit) Forward(x []float32, n int, train bool) []float32 {
+	c := u.Cfg
+	if n > u.MaxRows {
+		panic(fmt.Sprintf("net: batch of %d rows exceeds MaxRows %d", n, u.MaxRows))
+	}
+	u.n = n
+	inRows := n * c.InH * c.InW
+	u.x = x[:inRows*c.InC]
+	cur := u.x
+	if c.BN == 1 {
+		normalize(u.Norm, u.x1[:len(cur)], cur, inRows, train)
+		cur = u.x1[:len(cur)]
+	}
+	if c.Upsample {
+		up := u.x2[:4*len(cur)]
+		conv.Upsample2Forward(up, cur, n, c.InH, c.InW, c.InC)
+		cur = up
+	}
+	oh, ow := c.coreOut()
+	rows := n * oh * ow
+	h := u.h[:rows*c.OutC]
+	var bias []float32
+	if u.B != nil {
+		bias = u.B.Data
+	}
+	if c.Conv {
+		g := c.geometry(n)
+		conv.Forward(h, u.col[:g.ColLen()], cur, u.W.Data, bias, g)
+	} else {
+		LinearForward(h, cur, u.W.Data, rows, c.InC, c.OutC)
+		if bias != nil {
+			addBias(h, bias, rows)
+		}
+	}
+	z := u.z[:len(h)]
+	if c.BN == 2 {
+		normalize(u.Norm, z, h, rows, train)
+	}
+	a := u.a[:len(h)]
+	if c.Act != Identity {
+		c.Act.Forward(a, z)
+	}
+	if c.Pool {
+		y := u.y[:len(a)/4]
+		conv.MaxPool2Forward(y, u.argmax[:len(y)], a, n, oh, ow, c.OutC)
+		return y
+	}
+	return a
+}
+
+func normalize(bn *BatchNorm, y, x []float32, rows int, train bool) {
+	if train {
+		bn.ForwardTrain(y, x, rows)
+	} else {
+		bn.ForwardEval(y, x, rows)
+	}
+}
+
+func addBias(h, bias []float32, rows int) {
+	c := len(bias)
+	for r := 0; r < rows; r++ {
+		hr := h[r*c : r*c+c]
+		for j, b := range bias {
+			hr[j] += b
+		}
+	}
+}
+
+// Backward takes dy = ∂loss/∂y (n × OutDim) for the last training-mode
+// Forward and
+//
+//	da = poolᵀ(dy)                       (arg-max routing; dy itself without pool)
+//	dz = da ⊙ f'(z)
+//	dh = BNᵀ(dz) if BN = 2, else dz      (through the batch statistics)
+//	dW += dhᵀ·x₂ (linear) or dhᵀ·im2col(x₂) (conv);  dBias += Σ_rows dh
+//	dx₂ = dh·W (linear) or col2im(dh·W) (conv)          only if dx ≠ nil
+//	dx₁ = upᵀ(dx₂) (sum of each 2×2 block) if Upsample
+//	dx = BNᵀ(dx₁) if BN = 1
+//
+// dy is overwritten when there is no pool. dx == nil stops the gradient at
+// the unit's input: CCL's detachment.
+func (u *Unit) Backward(dy, dx []float32, n int) {
+	c := u.Cfg
+	oh, ow := c.coreOut()
+	rows := n * oh * ow
+	var dh []float32
+	if c.Pool {
+		if u.da == nil {
+			u.da = make([]float32, len(u.a))
+		}
+		dh = u.da[:rows*c.OutC]
+		conv.MaxPool2Backward(dh, dy[:len(dh)/4], u.argmax[:len(dh)/4], n, oh, ow, c.OutC)
+	} else {
+		dh = dy[:rows*c.OutC]
+	}
+	if c.Act != Identity {
+		c.Act.Backward(dh, dh, u.z[:len(dh)], u.a[:len(dh)])
+	}
+	if c.BN == 2 {
+		u.Norm.Backward(dh, dh, u.z[:len(dh)], rows)
+	}
+	var dBias []float32
+	if u.B != nil {
+		dBias = u.B.Grad
+	}
+	cin := u.coreInput()
+	if c.Conv {
+		g := c.geometry(n)
+		conv.BackwardWeight(u.W.Grad, dBias, dh, u.col[:g.ColLen()], g)
+	} else {
+		LinearBackwardWeight(u.W.Grad, dh, cin, rows, c.InC, c.OutC)
+		if dBias != nil {
+			for r := 0; r < rows; r++ {
+				for j, v := range dh[r*c.OutC : r*c.OutC+c.OutC] {
+					dBias[j] += v
+				}
+			}
+		}
+	}
+	if dx == nil {
+		return
+	}
+	inRows := n * c.InH * c.InW
+	dx = dx[:inRows*c.InC]
+	// The gradient of the core's input goes straight to dx unless an
+	// upsampling or input batch norm still lies between them.
+	dcore := dx
+	if c.Upsample {
+		if u.dx2 == nil {
+			u.dx2 = make([]float32, len(u.x2))
+		}
+		dcore = u.dx2[:4*len(dx)]
+	}
+	if c.Conv {
+		g := c.geometry(n)
+		if u.dcol == nil {
+			u.dcol = make([]float32, len(u.col))
+		}
+		conv.BackwardInput(dcore, u.dcol[:g.ColLen()], dh, u.W.Data, g)
+	} else {
+		LinearBackwardInput(dcore, dh, u.W.Data, rows, c.InC, c.OutC)
+	}
+	if c.Upsample {
+		conv.Upsample2Backward(dx, dcore, n, c.InH, c.InW, c.InC)
+	}
+	if c.BN == 1 {
+		u.Norm.Backward(dx, dx, u.x1[:len(dx)], inRows)
+	}
+}
+
+// coreInput returns what the core consumed in the last Forward.
+func (u *Unit) coreInput() []float32 {
+	c := u.Cfg
+	inLen := len(u.x)
+	switch {
+	case c.Upsample:
+		return u.x2[:4*inLen]
+	case c.BN == 1:
+		return u.x1[:inLen]
+	}
+	return u.x
+}

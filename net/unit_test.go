@@ -1,0 +1,101 @@
+package net
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// unitLoss is a fixed random linear functional of the unit's output, so
+// that its gradient is exercised in every direction.
+func unitLoss(u *Unit, x, r []float32, n int) float64 {
+	y := u.Forward(x, n, true)
+	var s float64
+	for i, v := range y {
+		s += float64(v) * float64(r[i])
+	}
+	return s
+}
+
+// TestUnitFiniteDifferences checks every unit kind used by the paper's
+// networks (linear; stride-2 conv with bias; conv + pool; upsample + conv;
+// each batch-norm placement) against central differences in the weights,
+// the bias and the input.
+func TestUnitFiniteDifferences(t *testing.T) {
+	cfgs := []UnitConfig{
+		{InC: 5, InH: 1, InW: 1, OutC: 4, Act: ELU},
+		{InC: 5, InH: 1, InW: 1, OutC: 4, Act: Tanh, BN: 1},
+		{InC: 5, InH: 1, InW: 1, OutC: 4, Act: SELU, BN: 2},
+		{InC: 2, InH: 5, InW: 5, OutC: 3, Conv: true, Kernel: 3, Stride: 2, Pad: 1, Bias: true, Act: ELU},
+		{InC: 2, InH: 4, InW: 6, OutC: 3, Conv: true, Kernel: 3, Stride: 1, Pad: 1, Act: Tanh, Pool: true},
+		{InC: 3, InH: 2, InW: 2, OutC: 2, Conv: true, Kernel: 3, Stride: 1, Pad: 1, Upsample: true, Bias: true, Act: ELU, BN: 2},
+		{InC: 3, InH: 4, InW: 4, OutC: 2, Conv: true, Kernel: 3, Stride: 1, Pad: 1, Act: ELU, BN: 1, Pool: true},
+		{InC: 3, InH: 2, InW: 2, OutC: 2, Conv: true, Kernel: 3, Stride: 1, Pad: 1, Upsample: true, Act: Identity},
+	}
+	for ci, cfg := range cfgs {
+		t.Run(fmt.Sprint(ci), func(t *testing.T) {
+			const n = 3
+			rng := rand.New(rand.NewPCG(uint64(ci), 9))
+			var p Params
+			u := NewUnit(&p, "w", "b", cfg, n)
+			p.Alloc()
+			for i := range p.Data {
+				p.Data[i] = float32(rng.NormFloat64() * 0.5)
+			}
+			x := make([]float32, n*cfg.InDim())
+			for i := range x {
+				x[i] = float32(rng.NormFloat64())
+			}
+			r := make([]float32, n*cfg.OutDim())
+			for i := range r {
+				r[i] = float32(rng.NormFloat64())
+			}
+			unitLoss(u, x, r, n)
+			dy := append([]float32(nil), r...)
+			dx := make([]float32, len(x))
+			p.ZeroGrad()
+			u.Backward(dy, dx, n)
+			check := func(name string, v, grad []float32) {
+				for i := range v {
+					old := v[i]
+					const h = 1e-2
+					v[i] = old + h
+					lp := unitLoss(u, x, r, n)
+					v[i] = old - h
+					lm := unitLoss(u, x, r, n)
+					v[i] = old
+					num := (lp - lm) / (2 * h)
+					if math.Abs(num-float64(grad[i])) > 2e-2*max(1, math.Abs(num)) {
+						t.Errorf("%+v: d%s[%d] = %.5g, finite difference %.5g", cfg, name, i, grad[i], num)
+					}
+				}
+			}
+			check("W", u.W.Data, u.W.Grad)
+			if u.B != nil {
+				check("bias", u.B.Data, u.B.Grad)
+			}
+			check("x", x, dx)
+		})
+	}
+}
+
+// A stack's eval pass on a batch-norm unit uses the running statistics.
+func TestBatchNormEvalUsesRunningStats(t *testing.T) {
+	bn := NewBatchNorm(2)
+	x := []float32{1, 10, 3, 20, 5, 30}
+	y := make([]float32, 6)
+	bn.ForwardTrain(y, x, 3)
+	// mean (3, 20), biased var (8/3, 200/3), unbiased (4, 100)
+	wantMean := []float32{0.3, 2}
+	wantVar := []float32{0.9 + 0.4, 0.9 + 10}
+	for j := 0; j < 2; j++ {
+		if math.Abs(float64(bn.RunningMean[j]-wantMean[j])) > 1e-6 || math.Abs(float64(bn.RunningVar[j]-wantVar[j])) > 1e-5 {
+			t.Fatalf("running stats %v %v, want %v %v", bn.RunningMean, bn.RunningVar, wantMean, wantVar)
+		}
+	}
+	bn.ForwardEval(y, x, 3)
+	if want := (1 - 0.3) / math.Sqrt(1.3+1e-5); math.Abs(float64(y[0])-want) > 1e-6 {
+		t.Errorf("eval output %g, want %g", y[0], want)
+	}
+}
