@@ -96,7 +96,23 @@ func Upsample2Backward(dIn, dOut []float32, n, h, w, c int) {
 	run(j, n, n*5*h*w*c)
 }
 
-// poolForward pools samples [lo, hi).
+// poolKey maps v, found at window position pos (0…3), to an int64 whose
+// order is PyTorch's "v beats the current maximum" relation under a strict
+// >: numbers keep their float order with −0 = +0 (so the first of equal
+// values wins), and a NaN maps above every number, later positions higher
+// (so any NaN wins and the last NaN wins). It is branch-free.
+func poolKey(v float32, pos int64) int64 {
+	b := int32(math.Float32bits(v))
+	s := b >> 31                           // −1 for a negative sign bit
+	mag := b & 0x7fffffff                  // |v| as bits
+	k := int64((mag ^ s) - s)              // ±|v| bits: monotone in v, −0 → 0
+	nan := int64((0x7f800000 - mag) >> 31) // −1 for a NaN
+	return (k &^ nan) + (nan & (1<<40 + pos))
+}
+
+// poolForward pools samples [lo, hi). The window maximum is tracked with
+// integer keys and masks instead of branches: on real data the winner's
+// position is unpredictable and branches cost twice as much.
 func poolForward(out []float32, argmax []int32, in []float32, h, w, c, lo, hi int) {
 	ho, wo := h/2, w/2
 	for n := lo; n < hi; n++ {
@@ -110,17 +126,19 @@ func poolForward(out []float32, argmax []int32, in []float32, h, w, c, lo, hi in
 				am := argmax[o : o+c]
 				a, b, d, e := in[i00:i00+c], in[i01:i01+c], in[i10:i10+c], in[i11:i11+c]
 				for k := range dst {
-					m, idx := a[k], i00+k
-					if v := b[k]; v > m || v != v {
-						m, idx = v, i01+k
-					}
-					if v := d[k]; v > m || v != v {
-						m, idx = v, i10+k
-					}
-					if v := e[k]; v > m || v != v {
-						m, idx = v, i11+k
-					}
-					dst[k], am[k] = m, int32(idx)
+					km, idx := poolKey(a[k], 0), i00+k
+					kv := poolKey(b[k], 1)
+					mask := (km - kv) >> 63 // −1 when kv > km
+					km += (kv - km) & mask
+					idx ^= (idx ^ (i01 + k)) & int(mask)
+					kv = poolKey(d[k], 2)
+					mask = (km - kv) >> 63
+					km += (kv - km) & mask
+					idx ^= (idx ^ (i10 + k)) & int(mask)
+					kv = poolKey(e[k], 3)
+					mask = (km - kv) >> 63
+					idx ^= (idx ^ (i11 + k)) & int(mask)
+					dst[k], am[k] = in[idx], int32(idx)
 				}
 			}
 		}

@@ -59,8 +59,10 @@ func TestMaxPool2(t *testing.T) {
 						in[i] = float32(math.NaN())
 					case k == 1:
 						in[i] = float32(math.Inf(-1))
+					case k == 2:
+						in[i] = float32(math.Copysign(0, -1))
 					default:
-						in[i] = float32(k % 3)
+						in[i] = float32(k%3 - 1)
 					}
 				}
 			}
@@ -75,7 +77,7 @@ func TestMaxPool2(t *testing.T) {
 			MaxPool2Forward(out, idx, in, s.n, s.h, s.w, s.c)
 			checkGuard(t, name+" out", out)
 			for i := range wantOut {
-				if !sameFloat(out[i], wantOut[i]) || idx[i] != wantIdx[i] {
+				if !sameFloat(out[i], wantOut[i]) || idx[i] != wantIdx[i] || math.Signbit(float64(out[i])) != math.Signbit(float64(wantOut[i])) {
 					t.Fatalf("%s: out[%d] = %v @%d, want %v @%d", name, i, out[i], idx[i], wantOut[i], wantIdx[i])
 				}
 			}
@@ -106,6 +108,7 @@ func TestMaxPool2(t *testing.T) {
 // (values checked against torch 1.13's max_pool2d with return_indices).
 func TestMaxPool2PyTorchSemantics(t *testing.T) {
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	negZero := float32(math.Copysign(0, -1))
 	for _, c := range []struct {
 		in   [4]float32
 		want float32
@@ -116,10 +119,16 @@ func TestMaxPool2PyTorchSemantics(t *testing.T) {
 		{[4]float32{-inf, -inf, -inf, -inf}, -inf, 0},
 		{[4]float32{1, 3, 3, 2}, 3, 1},
 		{[4]float32{nan, 5, 6, 7}, nan, 0},
+		{[4]float32{-inf, nan, -inf, 3}, nan, 1},
+		{[4]float32{inf, inf, nan, 3}, nan, 2},
+		{[4]float32{-1, -inf, -2, -1}, -1, 0},
+		{[4]float32{negZero, 0, 0, 0}, negZero, 0}, // torch: -0. @0
+		{[4]float32{0, negZero, 1e-45, 0}, 1e-45, 2},
+		{[4]float32{-1e-45, negZero, -0.5, 0}, negZero, 1},
 	} {
 		out, idx := make([]float32, 1), make([]int32, 1)
 		MaxPool2Forward(out, idx, c.in[:], 1, 2, 2, 1)
-		if !sameFloat(out[0], c.want) || idx[0] != c.idx {
+		if !sameFloat(out[0], c.want) || idx[0] != c.idx || math.Signbit(float64(out[0])) != math.Signbit(float64(c.want)) {
 			t.Errorf("%v: got %v @%d, want %v @%d", c.in, out[0], idx[0], c.want, c.idx)
 		}
 	}
