@@ -15,24 +15,33 @@
 //
 // Shapes: n batch rows, K classes, d_l width of layer l (package net).
 //
-// Forward network (net.MLP.Forward, spec §2):
+// Every layer is a net.Unit (net.Unit.Forward / net.Unit.Backward); a
+// network is a net.Stack of them. Feature maps are NHWC (package conv).
 //
-//	h_l = in_l · W_lᵀ,  in_l = a_{l−1} (detached) or BN(a_{l−1}) with fw_bn = 1
-//	a_l = f(h_l), or f(BN(h_l)) with fw_bn = 2;  logits z = h_L (no BN, no f)
+// Forward network (net.NewMLPStack, net.NewCNNStack, spec §2):
 //
-// Feedback network (net.MLP.Forward on reversed widths, fed I_K):
+//	h_l = in_l · W_lᵀ (MLP) or conv(in_l; W_l) + b_l (cnn: 3×3 stride 2 with bias;
+//	      cnn_pool: 3×3 stride 1, no bias),  in_l = a_{l−1} (detached) or BN(a_{l−1}) with fw_bn = 1
+//	a_l = f(h_l), or f(BN(h_l)) with fw_bn = 2; cnn_pool: a_l = maxpool₂ₓ₂(f(·))
+//	logits z = h_L (a linear unit; no BN, no f)
 //
-//	u = in · V_lᵀ,  in = c_l (detached) or BN(c_l) with bw_bn = 1
+// Feedback network (reversed widths, fed I_K; NewMLP, NewCNN):
+//
+//	u = in · V_lᵀ (MLP, and the CNN's linear pair) or conv(up₂ₓ(in); V_l) (+ vb_l for cnn),
+//	in = c_l (detached) or BN(c_l) with bw_bn = 1
 //	c_{l−1} = g(u), or g(BN(u)) with bw_bn = 2;  c_0 = u (no BN, no g)
 //
-// Filter (MLP.Gradients, spec §4), when filter_target ≠ 0:
+// Filter (Network.Gradients, spec §4), when filter_target ≠ 0:
 //
 //	p = softmax(z) (no gradient);  row i of every A is zeroed if p_{i,y_i} > 0.9
 //
-// Pair loss, pairs l = 0 … L−1, A = a_l (x for l = 0), B = c_l (PairLoss):
+// Pair loss, pairs l = 0 … L−1, A = a_l (x for l = 0), B = c_l, both flattened:
 //
-//	S = A·Bᵀ,  L_l = s_C·(256/d_l)·mean_{n×K}((S − Y)²)
-//	dS = 2(S − Y)·s_C·(256/d_l)/(nK),  dA = dS·B,  dB = dSᵀ·A
+//	MLP (PairLoss):  S = A·Bᵀ,  L_l = s_C·(256/d_l)·mean_{n×K}((S − Y)²)
+//	                 dS = 2(S − Y)·s_C·(256/d_l)/(nK),  dA = dS·B,  dB = dSᵀ·A
+//	CNN (CNNLoss.Pair):  Â, B̂ = rows divided by (‖row‖ + 1e-8)
+//	                 L_l = s_C·mean((ÂB̂ᵀ − Y)²) + s_ssl·mean((ÂÂᵀ − I_n)²) + s_ssl·mean((B̂B̂ᵀ − I_K)²)
+//	                 dÂ = dP·B̂ + 2dQ·Â, dB̂ = dPᵀ·Â + 2dR·B̂, then through the normalisation
 //
 // Output loss (net.SoftmaxCrossEntropy): CE = mean_i −log softmax(z_i)_{y_i},
 // dz = (softmax(z) − Y)/n; it reaches only W_L: dW_L = dzᵀ·a_{L−1}.
@@ -41,10 +50,11 @@
 //
 //	L = s·(Σ_l L_l + CE),  s = (batch index in epoch + 1)/warmup while step < warmup, else 1
 //
-// What each weight receives (MLP.Gradients → net.MLP.Backward, spec §5):
+// What each weight receives (Network.Gradients → net.Unit.Backward, spec §5):
 //
-//	dW_l     = (dA_l ⊙ f'(·), through BN)ᵀ · in_l        from pair l only (1 ≤ l < L)
-//	dV_{l+1} = (dB_l ⊙ g'(·), through BN)ᵀ · c_{l+1}     from pair l only (no g' for l = 0)
+//	dW_l     = (dA_l through pool, f', BN)ᵀ · in_l     from pair l only (1 ≤ l < L); conv: im2col(in_l)
+//	db_l     = Σ_rows (dA_l through pool, f', BN)       (cnn only)
+//	dV_{l+1} = (dB_l through g', BN)ᵀ · c_{l+1}         from pair l only (no g' for l = 0); conv: im2col(up(c_{l+1}))
 //
 // Optimisation, separately for {W} and {V} (net.Optimizer.Step, spec §6):
 //
@@ -58,7 +68,7 @@
 // (so γ = 1, β = 0 throughout, and net.BatchNorm stores none); the filter's
 // threshold is fixed at 0.9 whatever non-zero filter_target says.
 //
-// Golden files written by an independent PyTorch script
-// (testdata/golden/mlp_golden.py, autograd) check every one of these rules
-// to a relative error of 1e-4 after two optimiser steps.
+// Golden files written by independent PyTorch scripts
+// (testdata/golden/mlp_golden.py and cnn_golden.py, autograd) check every
+// one of these rules to a relative error of 1e-4 after two optimiser steps.
 package ccl
