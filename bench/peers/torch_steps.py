@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+"""Times one training step of the paper's networks in PyTorch, for a
+side-by-side comparison with the Go benchmarks in bench/ (same networks,
+batch sizes and thread count).
+
+Run with Debian's PyTorch (python3-torch; the python3 first on PATH may lack it):
+
+    /usr/bin/python3 bench/peers/torch_steps.py [--threads 2] [--steps 10] [--only NAME]
+
+It prints one line per case: name, median milliseconds per step, samples/s.
+The CCL step follows spec §2–§6 (written here from the spec, not from the
+authors' code): forward network with every layer input detached, feedback
+network on the K×K identity, per-pair local losses (MLP or CNN loss, with
+the filter where the config enables it), cross-entropy on the logits, one
+backward pass, gradient centralization and clipping where the config asks,
+two SGD optimisers. The BP step is the same forward network without
+detachment, cross-entropy only, one optimiser. Inputs are random: the cost
+of a step does not depend on the data.
+"""
+import argparse
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def act(name):
+    return {"elu": nn.ELU(), "relu": nn.ReLU(), "tanh": nn.Tanh()}[name]
+
+
+class MLP(nn.Module):
+    """Forward network d_0 -> ... -> d_L, no bias, activation on all but the last layer."""
+
+    def __init__(self, sizes, a):
+        super().__init__()
+        self.lins = nn.ModuleList(nn.Linear(i, o, bias=False) for i, o in zip(sizes[:-1], sizes[1:]))
+        self.f = act(a)
+
+    def forward(self, x, detach):
+        outs, h = [x], x
+        for i, lin in enumerate(self.lins):
+            h = lin(h.detach() if detach else h)
+            if i < len(self.lins) - 1:
+                h = self.f(h)
+            outs.append(h)
+        return outs  # [x, a_1, ..., a_{L-1}, logits]
+
+
+class MLPFeedback(nn.Module):
+    """Feedback network d_L -> ... -> d_0 fed the identity; no activation on the bottom layer."""
+
+    def __init__(self, sizes, a):
+        super().__init__()
+        rev = sizes[::-1]
+        self.lins = nn.ModuleList(nn.Linear(i, o, bias=False) for i, o in zip(rev[:-1], rev[1:]))
+        self.g = act(a)
+        self.k = sizes[-1]
+
+    def forward(self):
+        c = torch.eye(self.k)
+        outs = [c]
+        for i, lin in enumerate(self.lins):
+            c = lin(c.detach())
+            if i < len(self.lins) - 1:
+                c = self.g(c)
+            outs.append(c)
+        return outs[::-1]  # [c_0, ..., c_{L-1}, I_K]
+
+
+class CNN(nn.Module):
+    """cnn (3x3 stride 2 with bias) or cnn_pool (3x3 stride 1, no bias, then 2x2 max-pool),
+    channels C -> 128 -> 128 -> 256 -> 256 -> 512 on 32x32, then a linear pair 512 -> K."""
+
+    def __init__(self, kind, cin, k, a):
+        super().__init__()
+        ch = [cin, 128, 128, 256, 256, 512]
+        s = 2 if kind == "cnn" else 1
+        self.kind = kind
+        self.convs = nn.ModuleList(nn.Conv2d(i, o, 3, s, 1, bias=(kind == "cnn")) for i, o in zip(ch[:-1], ch[1:]))
+        self.lin = nn.Linear(512, k, bias=False)
+        self.f = act(a)
+
+    def forward(self, x, detach):
+        outs, h = [x], x
+        for conv in self.convs:
+            h = self.f(conv(h.detach() if detach else h))
+            if self.kind == "cnn_pool":
+                h = F.max_pool2d(h, 2, 2)
+            outs.append(h)
+        outs.append(self.lin(h.detach().flatten(1) if detach else h.flatten(1)))
+        return outs
+
+
+class CNNFeedback(nn.Module):
+    def __init__(self, kind, cin, k, a):
+        super().__init__()
+        ch = [cin, 128, 128, 256, 256, 512]
+        self.lin = nn.Linear(k, 512, bias=False)
+        self.convs = nn.ModuleList(nn.Conv2d(o, i, 3, 1, 1, bias=(kind == "cnn")) for i, o in zip(ch[:-1], ch[1:]))
+        self.g = act(a)
+        self.k = k
+
+    def forward(self):
+        c = self.g(self.lin(torch.eye(self.k))).reshape(self.k, 512, 1, 1)
+        outs = [c]
+        for i in range(len(self.convs) - 1, -1, -1):
+            u = self.convs[i](F.interpolate(c.detach(), scale_factor=2, mode="nearest"))
+            c = self.g(u) if i > 0 else u
+            outs.append(c)
+        outs = outs[::-1]  # [c_0, ..., c_4 (K x 512 x 1 x 1)]
+        return [o.flatten(1) for o in outs]
+
+
+def mlp_pair_loss(A, B, Y, s_c):
+    return s_c * (256.0 / A.shape[1]) * torch.mean((A @ B.t() - Y) ** 2)
+
+
+def cnn_pair_loss(A, B, Y, s_c, s_ssl):
+    An = A / (A.norm(dim=1, keepdim=True) + 1e-8)
+    Bn = B / (B.norm(dim=1, keepdim=True) + 1e-8)
+    n, k = An.shape[0], Bn.shape[0]
+    return (s_c * torch.mean((An @ Bn.t() - Y) ** 2)
+            + s_ssl * torch.mean((An @ An.t() - torch.eye(n)) ** 2)
+            + s_ssl * torch.mean((Bn @ Bn.t() - torch.eye(k)) ** 2))
+
+
+def centralize(params):
+    for p in params:
+        if p.grad is not None and p.grad.dim() > 1:
+            p.grad.add_(-p.grad.mean(dim=tuple(range(1, p.grad.dim())), keepdim=True))
+
+
+def make_step(case):
+    torch.manual_seed(0)
+    k, n = case["classes"], case["batch"]
+    if case["arch"] == "mlp":
+        fwd = MLP(case["sizes"], "elu")
+        fb = MLPFeedback(case["sizes"], "elu")
+        x = torch.randn(n, case["sizes"][0])
+    else:
+        fwd = CNN(case["arch"], case["cin"], k, "elu")
+        fb = CNNFeedback(case["arch"], case["cin"], k, "elu")
+        x = torch.randn(n, case["cin"], 32, 32)
+    y = torch.randint(0, k, (n,))
+    Y = F.one_hot(y, k).float()
+    o = case["opt"]
+    opt_f = torch.optim.SGD(fwd.parameters(), lr=o["lr"], momentum=o["mmt"], weight_decay=o["wd"])
+    opt_b = torch.optim.SGD(fb.parameters(), lr=o["lr"], momentum=o["mmt"], weight_decay=o["wd"])
+
+    def ccl_step():
+        outs = fwd(x, detach=True)
+        cs = fb()
+        z = outs[-1]
+        loss = F.cross_entropy(z, y)
+        A_mask = None
+        if o["filter"]:
+            with torch.no_grad():
+                A_mask = (F.softmax(z, 1).gather(1, y[:, None]) <= 0.9).float()
+        for l in range(len(outs) - 1):
+            A = outs[l].flatten(1)
+            if A_mask is not None:
+                A = A * A_mask
+            B = cs[l].flatten(1)
+            loss = loss + (cnn_pair_loss(A, B, Y, 1.0, 0.5) if case["arch"] != "mlp" else mlp_pair_loss(A, B, Y, 0.5))
+        opt_f.zero_grad(set_to_none=False)
+        opt_b.zero_grad(set_to_none=False)
+        loss.backward()
+        for net, opt in ((fwd, opt_f), (fb, opt_b)):
+            if o["gradc"]:
+                centralize(net.parameters())
+            if o["clip"]:
+                torch.nn.utils.clip_grad_norm_(net.parameters(), o["clip"])
+            opt.step()
+
+    def bp_step():
+        z = fwd(x, detach=False)[-1]
+        loss = F.cross_entropy(z, y)
+        opt_f.zero_grad(set_to_none=False)
+        loss.backward()
+        if o["gradc"]:
+            centralize(fwd.parameters())
+        if o["clip"]:
+            torch.nn.utils.clip_grad_norm_(fwd.parameters(), o["clip"])
+        opt_f.step()
+
+    return ccl_step if case["method"] == "CCL" else bp_step
+
+
+MLP_OPT = {"lr": 1.0, "mmt": 0.0, "wd": 0.0, "gradc": False, "clip": 1.0, "filter": False}
+CNN_OPT = {"lr": 1.0, "mmt": 0.8, "wd": 1e-6, "gradc": True, "clip": 0.3, "filter": True}
+CASES = []
+for method in ("CCL", "BP"):
+    CASES.append(dict(name="fmnist_mlp_" + method.lower(), method=method, arch="mlp", classes=10, batch=256,
+                      sizes=[784, 256, 256, 256, 256, 256, 10], opt=MLP_OPT))
+    CASES.append(dict(name="cifar10_mlp_" + method.lower(), method=method, arch="mlp", classes=10, batch=256,
+                      sizes=[3072, 1024, 1024, 1024, 10], opt=MLP_OPT))
+    CASES.append(dict(name="cifar10_cnn_pool_" + method.lower(), method=method, arch="cnn_pool", cin=3, classes=10,
+                      batch=128, opt=CNN_OPT))
+    CASES.append(dict(name="fmnist_cnn_" + method.lower(), method=method, arch="cnn", cin=1, classes=10,
+                      batch=256, opt=dict(MLP_OPT, lr=0.1)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--only", default="", help="run only cases whose name contains this")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    print("torch %s, %d threads" % (torch.__version__, torch.get_num_threads()))
+    for case in CASES:
+        if args.only not in case["name"]:
+            continue
+        step = make_step(case)
+        for _ in range(2):
+            step()
+        times = []
+        for _ in range(args.steps):
+            t0 = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - t0)
+        ms = 1000 * statistics.median(times)
+        print("%-24s %9.1f ms/step %9.0f samples/s" % (case["name"], ms, case["batch"] / ms * 1000))
+
+
+if __name__ == "__main__":
+    main()
