@@ -13,24 +13,32 @@ import (
 // register-blocked micro-kernel then computes each MR×NR tile of C from
 // one A sliver and one B sliver:
 //
-//	for jc := 0; jc < n; jc += NC        // B panel, KC×NC: L3
+//	for jc := 0; jc < n; jc += NC        // B panel, KC×NC: L2
 //	  for pc := 0; pc < k; pc += KC      // reduction blocks, fixed order
 //	    pack B[pc:pc+KC, jc:jc+NC]
-//	    for ic := 0; ic < m; ic += MC    // A block, MC×KC: L2
-//	      pack A[ic:ic+MC, pc:pc+KC]
-//	      for jr := 0; jr < NC; jr += NR // B sliver, KC×NR: L1
-//	        for ir := 0; ir < MC; ir += MR
+//	    for ic := 0; ic < m; ic += MC    // A block, MC×KC: L3
+//	      pack A[ic:ic+MC, pc:pc+KC]     // (or read A in place)
+//	      for ir := 0; ir < MC; ir += MR // A sliver, MR×KC: L1
+//	        for jr := 0; jr < NC; jr += NR // B slivers stream from L2
 //	          C[ir:ir+MR, jr:jr+NR] (+)= A sliver · B sliver  (registers)
 //
+// The operand broadcast by the micro-kernel (A, MR floats per k step)
+// stays in L1 and the one loaded as vectors (B, NR floats per k step)
+// streams from L2, as BLIS does on Skylake-X with the roles mirrored.
 // Block sizes (Sapphire Rapids: 48 KiB L1d, 2 MiB L2 per core):
-//   - KC = 256 (kcMax): the B sliver the inner loop keeps in L1 is
-//     KC·NR·4 bytes, 32 KiB for NR = 32 (AVX-512), 16 KiB for NR = 16
-//     (AVX2); the A sliver streamed from L2 is KC·MR·4 bytes (12 KiB).
-//     The reduction is cut into ceil(k/KC) blocks of nearly equal depth,
-//     a function of k alone, never of the thread count.
-//   - MC (kernel.mc): the packed A block MC·KC·4 bytes stays in L2,
-//     about 1 MiB, half of it, so that B slivers and C tiles fit beside.
-//   - NC (kernel.nc): the packed B panel KC·NC·4 bytes is 4 MiB, in L3.
+//   - KC = 256 (kcMax): the A sliver kept in L1 is KC·MR·4 bytes, 12 KiB
+//     for MR = 12 (AVX-512); each B sliver streamed through L1 is KC·NR·4
+//     bytes, 32 KiB for NR = 32. The reduction is cut into ceil(k/KC)
+//     blocks of nearly equal depth, a function of k alone, never of the
+//     thread count.
+//   - NC (kernel.nc): the packed B panel, KC·NC·4 bytes, stays in L2:
+//     NC = 1024 gives 1 MiB, half of L2, leaving room for A and C.
+//   - MC (kernel.mc): the packed A block, MC·KC·4 bytes (about 1 MiB), is
+//     read once per panel, sliver by sliver; it bounds the buffer.
+//
+// When op(A) = A, the micro-kernels with a strided form read the A sliver
+// in place (MR rows, lda apart) instead of packing it, unless the row
+// stride would make the rows collide in L1 (directOK).
 //
 // Edge tiles: packed slivers are zero-padded to MR rows and NR columns, so
 // the micro-kernel always runs on full tiles; a partial tile of C is
@@ -57,6 +65,19 @@ const kcMax = 256
 // C is not read. kc ≥ 1.
 type microKernel func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
 
+// stridedKernel is a microKernel that reads the A sliver in place: element
+// (i, p) of the sliver at a[i*rs+p*cs]. With rs = 1, cs = MR it reads a
+// packed sliver; with rs = lda, cs = 1 it reads MR rows of a row-major A
+// directly, which saves packing A when the A block is used by few B
+// slivers.
+type stridedKernel func(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha, beta float32)
+
+// directOK reports whether MR rows of A, lda floats apart, can be read in
+// place: a row stride that is a multiple of 2 KiB puts the rows of a
+// sliver in the same few sets of the 4 KiB-periodic L1, where they evict
+// each other and the B slivers; such an A is packed.
+func directOK(lda int) bool { return lda%512 != 0 }
+
 // kernel describes one implementation of the micro-kernel with the block
 // sizes tuned for it.
 type kernel struct {
@@ -64,6 +85,8 @@ type kernel struct {
 	mr, nr int // register tile
 	mc, nc int // L2 block of A rows, L3 panel of B columns (multiples of mr, nr)
 	micro  microKernel
+	// strided, if not nil, is the same kernel reading A in place.
+	strided stridedKernel
 	// pack, if not nil, replaces packRows for this kernel's tile sizes.
 	pack func(dst, src []float32, ld, r, kc, w int)
 }
@@ -249,6 +272,9 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	if pack == nil {
 		pack = packRows
 	}
+	// Read A in place when it is not transposed and its rows do not fall
+	// on the same L1 sets (see directOK).
+	direct := kn.strided != nil && j.tA == NoTrans && directOK(j.lda)
 
 	for jc := j0; jc < j1; jc += nc {
 		ncur := min(nc, j1-jc)
@@ -267,25 +293,46 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 			}
 			for ic := i0; ic < i1; ic += mc {
 				mcur := min(mc, i1-ic)
-				// Pack op(A)[ic:ic+mcur, pc:pc+kc] into MR-tall slivers.
-				if j.tA == NoTrans {
+				switch {
+				case direct:
+					// Read full slivers of A in place; pack only the last,
+					// partial one (zero-padded to MR rows).
+					if full := mcur / mr * mr; full < mcur {
+						packRows(buf.a, j.a[(ic+full)*j.lda+pc:], j.lda, mcur-full, kc, mr)
+					}
+				case j.tA == NoTrans:
+					// Pack op(A)[ic:ic+mcur, pc:pc+kc] into MR-tall slivers.
 					pack(buf.a, j.a[ic*j.lda+pc:], j.lda, mcur, kc, mr)
-				} else {
+				default:
 					packCols(buf.a, j.a[pc*j.lda+ic:], j.lda, mcur, kc, mr)
 				}
-				for jr := 0; jr < ncur; jr += nr {
-					bs := buf.b[jr*kc : (jr+nr)*kc]
-					nn := min(nr, ncur-jr)
-					for ir := 0; ir < mcur; ir += mr {
-						as := buf.a[ir*kc : (ir+mr)*kc]
-						mm := min(mr, mcur-ir)
+				for ir := 0; ir < mcur; ir += mr {
+					mm := min(mr, mcur-ir)
+					// The A sliver, in L1 while the B slivers stream past.
+					as, rs, cs := buf.a[ir*kc:(ir+mr)*kc], 1, mr
+					switch {
+					case direct && mm == mr:
+						as, rs, cs = j.a[(ic+ir)*j.lda+pc:], j.lda, 1
+					case direct:
+						as = buf.a[:mr*kc]
+					}
+					for jr := 0; jr < ncur; jr += nr {
+						bs := buf.b[jr*kc : (jr+nr)*kc]
+						nn := min(nr, ncur-jr)
 						off := (ic+ir)*j.ldc + jc + jr
-						if mm == mr && nn == nr {
+						full := mm == mr && nn == nr
+						switch {
+						case full && rs == 1:
 							kn.micro(kc, as, bs, j.c[off:], j.ldc, j.alpha, beta)
-							continue
+						case full:
+							kn.strided(kc, as, rs, cs, bs, j.c[off:], j.ldc, j.alpha, beta)
+						case rs == 1:
+							kn.micro(kc, as, bs, buf.tmp, nr, j.alpha, 0)
+							storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
+						default:
+							kn.strided(kc, as, rs, cs, bs, buf.tmp, nr, j.alpha, 0)
+							storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
 						}
-						kn.micro(kc, as, bs, buf.tmp, nr, j.alpha, 0)
-						storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
 					}
 				}
 			}

@@ -12,14 +12,14 @@ var (
 	avx512Kernel = ifKernel(hasAVX512, &kernel{
 		name: "avx512",
 		mr:   12, nr: 32,
-		mc: 960, nc: 4096,
-		micro: microAVX512,
+		mc: 960, nc: 1024,
+		micro: microAVX512, strided: stridedAVX512,
 	})
 	avx2Kernel = ifKernel(hasAVX2FMA, &kernel{
 		name: "avx2",
 		mr:   6, nr: 16,
-		mc: 960, nc: 4096,
-		micro: microAVX2,
+		mc: 960, nc: 1024,
+		micro: microAVX2, strided: stridedAVX2,
 	})
 	neonKernel *kernel
 )
@@ -66,24 +66,30 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 // xgetbv returns XCR0, the register state enabled by the OS.
 func xgetbv() (eax, edx uint32)
 
-// microAVX512 checks the bounds of the 12×32 tile and runs
-// sgemmKernelAVX512.
+// microAVX512 runs sgemmKernelAVX512 on a packed 12×kc sliver of A.
 func microAVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
-	_ = a[kc*12-1]
+	stridedAVX512(kc, a, 1, 12, b, c, ldc, alpha, beta)
+}
+
+// stridedAVX512 checks the bounds of the 12×32 tile and runs
+// sgemmKernelAVX512.
+func stridedAVX512(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha, beta float32) {
+	_ = a[11*rs+(kc-1)*cs]
 	_ = b[kc*32-1]
 	_ = c[11*ldc+31]
-	sgemmKernelAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+	sgemmKernelAVX512(kc, &a[0], rs, cs, &b[0], &c[0], ldc, alpha, beta)
 }
 
 // sgemmKernelAVX512 is the AVX-512 12×32 micro-kernel (MR = 12, NR = 32;
-// 24 zmm accumulators, two zmm of B and rotating broadcasts of A). kc ≥ 1.
-// It is equivalent to, with fused multiply-adds:
+// 24 zmm accumulators, two zmm of B and rotating broadcasts of A). Element
+// (i, p) of the A sliver is at a[i*rs+p*cs]; kc ≥ 1. It is equivalent to,
+// with fused multiply-adds:
 //
 //	for i := 0; i < 12; i++ {
 //		for j := 0; j < 32; j++ {
 //			var s float32
 //			for p := 0; p < kc; p++ {
-//				s += a[p*12+i] * b[p*32+j]
+//				s += a[i*rs+p*cs] * b[p*32+j]
 //			}
 //			if beta == 0 {
 //				c[i*ldc+j] = alpha * s
@@ -94,25 +100,31 @@ func microAVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 //	}
 //
 //go:noescape
-func sgemmKernelAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+func sgemmKernelAVX512(kc int, a *float32, rs, cs int, b, c *float32, ldc int, alpha, beta float32)
 
-// microAVX2 checks the bounds of the 6×16 tile and runs sgemmKernelAVX2.
+// microAVX2 runs sgemmKernelAVX2 on a packed 6×kc sliver of A.
 func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
-	_ = a[kc*6-1]
+	stridedAVX2(kc, a, 1, 6, b, c, ldc, alpha, beta)
+}
+
+// stridedAVX2 checks the bounds of the 6×16 tile and runs sgemmKernelAVX2.
+func stridedAVX2(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha, beta float32) {
+	_ = a[5*rs+(kc-1)*cs]
 	_ = b[kc*16-1]
 	_ = c[5*ldc+15]
-	sgemmKernelAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+	sgemmKernelAVX2(kc, &a[0], rs, cs, &b[0], &c[0], ldc, alpha, beta)
 }
 
 // sgemmKernelAVX2 is the AVX2+FMA 6×16 micro-kernel (MR = 6, NR = 16; 12
-// ymm accumulators, two ymm of B, two broadcasts of A). kc ≥ 1. It is
-// equivalent to, with fused multiply-adds:
+// ymm accumulators, two ymm of B, two broadcasts of A). Element (i, p) of
+// the A sliver is at a[i*rs+p*cs]; kc ≥ 1. It is equivalent to, with fused
+// multiply-adds:
 //
 //	for i := 0; i < 6; i++ {
 //		for j := 0; j < 16; j++ {
 //			var s float32
 //			for p := 0; p < kc; p++ {
-//				s += a[p*6+i] * b[p*16+j]
+//				s += a[i*rs+p*cs] * b[p*16+j]
 //			}
 //			if beta == 0 {
 //				c[i*ldc+j] = alpha * s
@@ -123,4 +135,4 @@ func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 //	}
 //
 //go:noescape
-func sgemmKernelAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+func sgemmKernelAVX2(kc int, a *float32, rs, cs int, b, c *float32, ldc int, alpha, beta float32)

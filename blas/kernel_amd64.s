@@ -23,15 +23,18 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 
 // ---------------------------------------------------------------------
 // AVX-512 12×32 micro-kernel.
-// Registers: AX = a sliver (12 floats per k), BX = b sliver (32 floats per
-// k), CX = k steps left, DI = C row, DX = ldc in bytes.
+// Registers: AX, R10, R11 = A rows 0, 4, 8 at step p (row i at
+// +(i%4)·rs), R8 = rs·4, R9 = 3·rs·4, R12 = cs·4 (bytes from step p to
+// p+1), BX = b sliver (32 floats per k), CX = k steps left, DI = C row,
+// DX = ldc in bytes.
 // Z0..Z23: accumulators, row i in Z(2i) (columns 0-15) and Z(2i+1)
 // (columns 16-31). Z24, Z25: B row. Z26..Z31: broadcasts of A, rotated so
 // that the loads of consecutive rows are independent.
 
-// ROW512(i, bc, lo, hi): acc[i][0:16] += a[i]·b[0:16]; acc[i][16:32] += a[i]·b[16:32].
-#define ROW512(off, bc, lo, hi) \
-	VBROADCASTSS off(AX), bc \
+// ROW512(addr, bc, lo, hi): bc = A[i, p] (at addr) in every lane;
+// acc[i][0:16] += bc·b[0:16]; acc[i][16:32] += bc·b[16:32].
+#define ROW512(addr, bc, lo, hi) \
+	VBROADCASTSS addr, bc \
 	VFMADD231PS  Z24, bc, lo \
 	VFMADD231PS  Z25, bc, hi
 
@@ -53,14 +56,21 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	VMOVUPS hi, 64(DI)  \
 	ADDQ    DX, DI
 
-// func sgemmKernelAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-48
+// func sgemmKernelAVX512(kc int, a *float32, rs, cs int, b, c *float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-64
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
-	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), DX
+	MOVQ rs+16(FP), R8
+	MOVQ cs+24(FP), R12
+	MOVQ b+32(FP), BX
+	MOVQ c+40(FP), DI
+	MOVQ ldc+48(FP), DX
 	SHLQ $2, DX
+	SHLQ $2, R8
+	SHLQ $2, R12
+	LEAQ (R8)(R8*2), R9   // 3·rs
+	LEAQ (AX)(R8*4), R10  // row 4
+	LEAQ (R10)(R8*4), R11 // row 8
 
 	// acc = 0
 	VPXORD Z0, Z0, Z0
@@ -92,28 +102,30 @@ loop512:
 	// for p in 0..kc: b = B[p, 0:32]; for i < 12: acc[i] += A[i, p]·b
 	VMOVUPS (BX), Z24
 	VMOVUPS 64(BX), Z25
-	ROW512(0, Z26, Z0, Z1)
-	ROW512(4, Z27, Z2, Z3)
-	ROW512(8, Z28, Z4, Z5)
-	ROW512(12, Z29, Z6, Z7)
-	ROW512(16, Z30, Z8, Z9)
-	ROW512(20, Z31, Z10, Z11)
-	ROW512(24, Z26, Z12, Z13)
-	ROW512(28, Z27, Z14, Z15)
-	ROW512(32, Z28, Z16, Z17)
-	ROW512(36, Z29, Z18, Z19)
-	ROW512(40, Z30, Z20, Z21)
-	ROW512(44, Z31, Z22, Z23)
-	ADDQ $48, AX
+	ROW512((AX), Z26, Z0, Z1)
+	ROW512((AX)(R8*1), Z27, Z2, Z3)
+	ROW512((AX)(R8*2), Z28, Z4, Z5)
+	ROW512((AX)(R9*1), Z29, Z6, Z7)
+	ROW512((R10), Z30, Z8, Z9)
+	ROW512((R10)(R8*1), Z31, Z10, Z11)
+	ROW512((R10)(R8*2), Z26, Z12, Z13)
+	ROW512((R10)(R9*1), Z27, Z14, Z15)
+	ROW512((R11), Z28, Z16, Z17)
+	ROW512((R11)(R8*1), Z29, Z18, Z19)
+	ROW512((R11)(R8*2), Z30, Z20, Z21)
+	ROW512((R11)(R9*1), Z31, Z22, Z23)
+	ADDQ R12, AX
+	ADDQ R12, R10
+	ADDQ R12, R11
 	ADDQ $128, BX
 	DECQ CX
 	JNZ  loop512
 
 	// Z30 = alpha, Z31 = beta in every lane.
-	VBROADCASTSS alpha+40(FP), Z30
-	VBROADCASTSS beta+44(FP), Z31
+	VBROADCASTSS alpha+56(FP), Z30
+	VBROADCASTSS beta+60(FP), Z31
 	// if beta == ±0: C = alpha·acc, without reading C.
-	MOVL beta+44(FP), R8
+	MOVL beta+60(FP), R8
 	SHLL $1, R8
 	JZ   store512zero
 
@@ -151,14 +163,16 @@ store512zero:
 
 // ---------------------------------------------------------------------
 // AVX2 6×16 micro-kernel.
-// Registers: AX = a sliver (6 floats per k), BX = b sliver (16 floats per
-// k), CX = k steps left, DI = C row, DX = ldc in bytes.
+// Registers: AX, R10 = A rows 0, 4 at step p (row i at +(i%4)·rs),
+// R8 = rs·4, R9 = 3·rs·4, R12 = cs·4, BX = b sliver (16 floats per k),
+// CX = k steps left, DI = C row, DX = ldc in bytes.
 // Y0..Y11: accumulators, row i in Y(2i) (columns 0-7) and Y(2i+1)
 // (columns 8-15). Y12, Y13: B row. Y14, Y15: broadcasts of A.
 
-// ROW256(off, bc, lo, hi): acc[i][0:8] += a[i]·b[0:8]; acc[i][8:16] += a[i]·b[8:16].
-#define ROW256(off, bc, lo, hi) \
-	VBROADCASTSS off(AX), bc \
+// ROW256(addr, bc, lo, hi): bc = A[i, p] (at addr) in every lane;
+// acc[i][0:8] += bc·b[0:8]; acc[i][8:16] += bc·b[8:16].
+#define ROW256(addr, bc, lo, hi) \
+	VBROADCASTSS addr, bc \
 	VFMADD231PS  Y12, bc, lo \
 	VFMADD231PS  Y13, bc, hi
 
@@ -180,14 +194,20 @@ store512zero:
 	VMOVUPS hi, 32(DI)  \
 	ADDQ    DX, DI
 
-// func sgemmKernelAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-48
+// func sgemmKernelAVX2(kc int, a *float32, rs, cs int, b, c *float32, ldc int, alpha, beta float32)
+TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-64
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
-	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), DX
+	MOVQ rs+16(FP), R8
+	MOVQ cs+24(FP), R12
+	MOVQ b+32(FP), BX
+	MOVQ c+40(FP), DI
+	MOVQ ldc+48(FP), DX
 	SHLQ $2, DX
+	SHLQ $2, R8
+	SHLQ $2, R12
+	LEAQ (R8)(R8*2), R9  // 3·rs
+	LEAQ (AX)(R8*4), R10 // row 4
 
 	// acc = 0
 	VXORPS Y0, Y0, Y0
@@ -207,22 +227,23 @@ loop256:
 	// for p in 0..kc: b = B[p, 0:16]; for i < 6: acc[i] += A[i, p]·b
 	VMOVUPS (BX), Y12
 	VMOVUPS 32(BX), Y13
-	ROW256(0, Y14, Y0, Y1)
-	ROW256(4, Y15, Y2, Y3)
-	ROW256(8, Y14, Y4, Y5)
-	ROW256(12, Y15, Y6, Y7)
-	ROW256(16, Y14, Y8, Y9)
-	ROW256(20, Y15, Y10, Y11)
-	ADDQ $24, AX
+	ROW256((AX), Y14, Y0, Y1)
+	ROW256((AX)(R8*1), Y15, Y2, Y3)
+	ROW256((AX)(R8*2), Y14, Y4, Y5)
+	ROW256((AX)(R9*1), Y15, Y6, Y7)
+	ROW256((R10), Y14, Y8, Y9)
+	ROW256((R10)(R8*1), Y15, Y10, Y11)
+	ADDQ R12, AX
+	ADDQ R12, R10
 	ADDQ $64, BX
 	DECQ CX
 	JNZ  loop256
 
 	// Y14 = alpha, Y15 = beta in every lane.
-	VBROADCASTSS alpha+40(FP), Y14
-	VBROADCASTSS beta+44(FP), Y15
+	VBROADCASTSS alpha+56(FP), Y14
+	VBROADCASTSS beta+60(FP), Y15
 	// if beta == ±0: C = alpha·acc, without reading C.
-	MOVL beta+44(FP), R8
+	MOVL beta+60(FP), R8
 	SHLL $1, R8
 	JZ   store256zero
 
