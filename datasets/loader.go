@@ -61,7 +61,11 @@ func Split(n int, valFrac float64, seed uint64) (train, val []int) {
 type Transform func(img []uint8, c, h, w int, rng *rand.Rand)
 
 // Loader yields normalised float32 batches over a subset of a Dataset. A
-// batch is rows × C·H·W values, row-major, one image per row in CHW order.
+// batch is rows × Dim values, row-major, one image per row. A Loader made by
+// [NewLoader] serves the images as stored, in CHW order (C·H·W values per
+// row); one made by [Recipe.NewLoader] first resizes, crops and flips them
+// and writes them in the recipe's geometry and layout (CHW, or NHWC: value
+// (y, x, c) of a row at (y·W + x)·C + c).
 //
 // A Loader is not safe for concurrent use; several Loaders may share one
 // Dataset. Batch and SetEpoch do not allocate.
@@ -81,6 +85,14 @@ type Loader struct {
 	scratch []uint8   // one image, for Transform
 	pcg     rand.PCG
 	rng     *rand.Rand // over pcg
+
+	// The image pipeline of a Recipe loader (see pipeline.go); a plain
+	// Loader has oc, oh, ow = d's shape, pipe zero and nhwc false.
+	pipe       Pipeline
+	oc, oh, ow int         // output geometry
+	nhwc       bool        // output layout
+	resizer    *pilResizer // nil unless pipe.Resize
+	resized    []uint8     // one resized image
 }
 
 // NewLoader returns a Loader over the samples d[idx[i]] in batches of the
@@ -111,6 +123,7 @@ func NewLoader(d *Dataset, idx []int, batch int, shuffle bool, seed uint64, norm
 		seed:    seed,
 		lut:     make([]float32, d.C*256),
 		scratch: make([]uint8, d.Dim()),
+		oc:      d.C, oh: d.H, ow: d.W,
 	}
 	l.rng = rand.New(&l.pcg)
 	// As torchvision: ToTensor divides by 255 in float32, Normalize
@@ -131,8 +144,13 @@ func (l *Loader) Len() int { return len(l.idx) }
 // BatchSize returns the (maximum) number of rows per batch.
 func (l *Loader) BatchSize() int { return l.batch }
 
-// Dim returns the number of values per row, C·H·W.
-func (l *Loader) Dim() int { return l.d.Dim() }
+// Dim returns the number of values per row, C·H·W of the output images
+// (for a plain Loader, the Dataset's Dim).
+func (l *Loader) Dim() int { return l.oc * l.oh * l.ow }
+
+// Shape returns the geometry of an output image and whether rows are NHWC
+// (else CHW).
+func (l *Loader) Shape() (c, h, w int, nhwc bool) { return l.oc, l.oh, l.ow, l.nhwc }
 
 // NumBatches returns the number of batches per epoch, ⌈Len/BatchSize⌉: the
 // last, partial batch is kept (PyTorch's drop_last=False).
@@ -162,11 +180,15 @@ func (l *Loader) Indices(i int) []int {
 // Batch fills x (at least BatchSize·Dim values) with the normalised images of
 // batch i of the current epoch and y (at least BatchSize values) with their
 // labels, and returns the number of rows filled (BatchSize, or fewer for the
-// last batch). It does not allocate. It panics if i is not in
-// [0, NumBatches) or a buffer is too short.
+// last batch). The content depends only on (seed, epoch, i), never on which
+// batches were produced before. It does not allocate. It panics if i is not
+// in [0, NumBatches) or a buffer is too short.
 func (l *Loader) Batch(i int, x []float32, y []int32) int {
 	if i < 0 || i >= l.NumBatches() {
 		panic(fmt.Sprintf("datasets.Loader.Batch: batch %d out of range [0, %d)", i, l.NumBatches()))
+	}
+	if l.pipe != (Pipeline{}) || l.nhwc || l.oh != l.d.H || l.ow != l.d.W {
+		return l.pipelineBatch(i, x, y)
 	}
 	d := l.d
 	dim := d.Dim()
