@@ -313,6 +313,10 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 					switch {
 					case direct && mm == mr:
 						as, rs, cs = j.a[(ic+ir)*j.lda+pc:], j.lda, 1
+						if ir+2*mr <= mcur {
+							// Fetch the next sliver into L2 meanwhile.
+							prefetchRows(j.a[(ic+ir+mr)*j.lda+pc:], j.lda, mr, kc)
+						}
 					case direct:
 						as = buf.a[:mr*kc]
 					}
@@ -383,13 +387,27 @@ func packRows(dst, src []float32, ld, r, kc, w int) {
 	for s := 0; s < r; s += w {
 		d := dst[s*kc : (s+w)*kc]
 		h := min(w, r-s)
-		for i := range h {
+		i := 0
+		// Four rows at a time: four sequential reads, one 16-byte write.
+		for ; i+4 <= h; i += 4 {
+			r0 := src[(s+i)*ld : (s+i)*ld+kc]
+			r1 := src[(s+i+1)*ld : (s+i+1)*ld+kc]
+			r2 := src[(s+i+2)*ld : (s+i+2)*ld+kc]
+			r3 := src[(s+i+3)*ld : (s+i+3)*ld+kc]
+			r1, r2, r3 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)]
+			dd := d[i:]
+			for p := range r0 {
+				q := (*[4]float32)(dd[p*w : p*w+4])
+				q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
+			}
+		}
+		for ; i < h; i++ {
 			row := src[(s+i)*ld : (s+i)*ld+kc]
 			for p, v := range row {
 				d[p*w+i] = v
 			}
 		}
-		for i := h; i < w; i++ {
+		for ; i < w; i++ {
 			for p := range kc {
 				d[p*w+i] = 0
 			}
@@ -401,14 +419,51 @@ func packRows(dst, src []float32, ld, r, kc, w int) {
 // (p, i) at src[p*ld+i]), into the same sliver layout as packRows: the w
 // values of columns s*w .. s*w+w-1 at step p go to dst[s*w*kc + p*w ..].
 // Columns past r are zero. This is the layout of op(B) = B and op(A) = Aᵀ.
+// Full slivers are copied row by row of the source (sequential reads),
+// with fixed-size copies for the tile widths of the kernels.
 func packCols(dst, src []float32, ld, r, kc, w int) {
-	for s := 0; s < r; s += w {
-		d := dst[s*kc : (s+w)*kc]
-		h := min(w, r-s)
-		for p := range kc {
-			dp := d[p*w : p*w+w]
-			copy(dp, src[p*ld+s:p*ld+s+h])
-			clear(dp[h:])
+	full := r / w * w
+	for p := range kc {
+		row := src[p*ld : p*ld+full]
+		switch w {
+		case 32:
+			for s := 0; s < full; s += 32 {
+				*(*[32]float32)(dst[s*kc+p*32:]) = *(*[32]float32)(row[s:])
+			}
+		case 16:
+			for s := 0; s < full; s += 16 {
+				*(*[16]float32)(dst[s*kc+p*16:]) = *(*[16]float32)(row[s:])
+			}
+		case 12:
+			for s := 0; s < full; s += 12 {
+				*(*[12]float32)(dst[s*kc+p*12:]) = *(*[12]float32)(row[s:])
+			}
+		case 8:
+			for s := 0; s < full; s += 8 {
+				*(*[8]float32)(dst[s*kc+p*8:]) = *(*[8]float32)(row[s:])
+			}
+		case 6:
+			for s := 0; s < full; s += 6 {
+				*(*[6]float32)(dst[s*kc+p*6:]) = *(*[6]float32)(row[s:])
+			}
+		case 4:
+			for s := 0; s < full; s += 4 {
+				*(*[4]float32)(dst[s*kc+p*4:]) = *(*[4]float32)(row[s:])
+			}
+		default:
+			for s := 0; s < full; s += w {
+				copy(dst[s*kc+p*w:s*kc+p*w+w], row[s:s+w])
+			}
 		}
+	}
+	if full == r {
+		return
+	}
+	d := dst[full*kc : (full+w)*kc]
+	h := r - full
+	for p := range kc {
+		dp := d[p*w : p*w+w]
+		copy(dp, src[p*ld+full:p*ld+r])
+		clear(dp[h:])
 	}
 }

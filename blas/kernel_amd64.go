@@ -136,3 +136,21 @@ func stridedAVX2(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha
 //
 //go:noescape
 func sgemmKernelAVX2(kc int, a *float32, rs, cs int, b, c *float32, ldc int, alpha, beta float32)
+
+// prefetchRows asks the cache hierarchy (L2) for rows rows of n floats,
+// ld floats apart, starting at a[0]: the next A sliver read in place, so
+// that its first pass does not wait on memory. It is equivalent to
+//
+//	for i := 0; i < rows; i++ {
+//		for off := 0; off < n; off += 16 {
+//			prefetch(&a[i*ld+off]) // PREFETCHT1: a hint, never a fault
+//		}
+//	}
+func prefetchRows(a []float32, ld, rows, n int) {
+	if len(a) > 0 {
+		prefetchRowsAsm(&a[0], ld, rows, n)
+	}
+}
+
+//go:noescape
+func prefetchRowsAsm(a *float32, ld, rows, n int)

@@ -56,6 +56,13 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	VMOVUPS hi, 64(DI)  \
 	ADDQ    DX, DI
 
+// PREFETCHC2(r): prefetch the two lines at r, r+64 (a row of the C tile);
+// r += ldc.
+#define PREFETCHC2(r) \
+	PREFETCHT0 (r)   \
+	PREFETCHT0 64(r) \
+	ADDQ       DX, r
+
 // func sgemmKernelAVX512(kc int, a *float32, rs, cs int, b, c *float32, ldc int, alpha, beta float32)
 TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-64
 	MOVQ kc+0(FP), CX
@@ -71,6 +78,21 @@ TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-64
 	LEAQ (R8)(R8*2), R9   // 3·rs
 	LEAQ (AX)(R8*4), R10  // row 4
 	LEAQ (R10)(R8*4), R11 // row 8
+
+	// Prefetch the C tile (12 rows of two lines) while the loop runs.
+	MOVQ        DI, R13
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
 
 	// acc = 0
 	VPXORD Z0, Z0, Z0
@@ -100,8 +122,10 @@ TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-64
 
 loop512:
 	// for p in 0..kc: b = B[p, 0:32]; for i < 12: acc[i] += A[i, p]·b
-	VMOVUPS (BX), Z24
-	VMOVUPS 64(BX), Z25
+	VMOVUPS    (BX), Z24
+	VMOVUPS    64(BX), Z25
+	PREFETCHT0 1024(BX)
+	PREFETCHT0 1088(BX)
 	ROW512((AX), Z26, Z0, Z1)
 	ROW512((AX)(R8*1), Z27, Z2, Z3)
 	ROW512((AX)(R8*2), Z28, Z4, Z5)
@@ -265,4 +289,34 @@ store256zero:
 	STORE256Z(Y8, Y9)
 	STORE256Z(Y10, Y11)
 	VZEROUPPER
+	RET
+
+// func prefetchRowsAsm(a *float32, ld, rows, n int)
+// for i < rows { for off < n*4 step 64 { PREFETCHT1 row_i + off } }
+TEXT ·prefetchRowsAsm(SB), NOSPLIT, $0-32
+	MOVQ  a+0(FP), AX
+	MOVQ  ld+8(FP), DX
+	MOVQ  rows+16(FP), CX
+	MOVQ  n+24(FP), BX
+	SHLQ  $2, DX
+	SHLQ  $2, BX
+	TESTQ CX, CX
+	JLE   done
+	TESTQ BX, BX
+	JLE   done
+
+row:
+	// for off := 0; off < n*4; off += 64: prefetch row + off
+	XORQ SI, SI
+
+line:
+	PREFETCHT1 (AX)(SI*1)
+	ADDQ       $64, SI
+	CMPQ       SI, BX
+	JLT        line
+	ADDQ       DX, AX
+	DECQ       CX
+	JNZ        row
+
+done:
 	RET
