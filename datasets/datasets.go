@@ -1,7 +1,10 @@
 // Package datasets reads the image classification data sets used by the
-// Counter-Current Learning experiments (MNIST, Fashion-MNIST, CIFAR-10 and
-// CIFAR-100) from their official files, finds or downloads those files, and
-// serves normalised float32 mini-batches.
+// Counter-Current Learning experiments (MNIST, Fashion-MNIST, CIFAR-10,
+// CIFAR-100 and STL-10) from their official files, finds or downloads those
+// files, and serves normalised float32 mini-batches: CHW rows for the MLPs,
+// or, through a [Recipe], resized and augmented NHWC feature maps for the
+// CNNs and the autoencoder, optionally filled ahead of time on another
+// goroutine by a [Prefetcher].
 //
 // A split is held in memory as raw bytes (a [Dataset]); normalisation to
 // float32 happens per batch in a [Loader], exactly as torchvision's
@@ -98,6 +101,7 @@ const (
 	formatIDX      format = iota // MNIST-style IDX image and label files, gzip or raw
 	formatCIFAR10                // CIFAR-10 binary batches: 1 label byte + 3072 pixel bytes
 	formatCIFAR100               // CIFAR-100 binary: coarse label, fine label, 3072 pixel bytes
+	formatSTL10                  // STL-10 binary: X file of column-major 3×96×96 images, y file of labels 1..10
 )
 
 // spec describes one data set: shape, statistics, files and where to get them.
@@ -116,6 +120,7 @@ type spec struct {
 
 	// IDX: {images, labels} base names without ".gz".
 	// CIFAR: the batch files, whose records are concatenated in order.
+	// STL-10: {images, labels}.
 	trainFiles, testFiles []string
 	// Expected number of images in each split; 0 accepts any count (tests).
 	trainN, testN int
@@ -123,7 +128,7 @@ type spec struct {
 	// IDX downloads: each file F is fetched as mirror+F+".gz".
 	mirrors []string
 	md5     map[string]string // F+".gz" → md5 hex
-	// CIFAR downloads: one .tar.gz holding archivePrefix+file for every file.
+	// CIFAR and STL-10 downloads: one .tar.gz holding archivePrefix+file for every file.
 	archiveURL, archiveMD5, archivePrefix string
 }
 
@@ -133,7 +138,8 @@ type spec struct {
 // yann.lecun.com, which often refuses downloads). For the CIFAR binary archives (torchvision
 // uses the Python pickles instead), the URLs and MD5s are those of the
 // "binary version" rows of https://www.cs.toronto.edu/~kriz/cifar.html (the
-// same MD5s appear in public loaders of the binary archives).
+// same MD5s appear in public loaders of the binary archives). For STL-10,
+// the URL and MD5 of torchvision's datasets/stl10.py (STL10.url, tgz_md5).
 var (
 	mnistMirrors = []string{
 		"https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -204,6 +210,21 @@ var specs = map[string]*spec{
 		archiveURL:    "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz",
 		archiveMD5:    "03b5dce01913d631647c71ecec9e9cb8",
 		archivePrefix: "cifar-100-binary/",
+	},
+	// STL-10 (the labelled part: 5000 training and 8000 test images,
+	// 3×96×96). The archive is 2.6 GB, mostly unlabeled_X.bin, which is
+	// streamed past and not extracted.
+	"STL10": {
+		name: "STL10", format: formatSTL10, c: 3, h: stlSide, w: stlSide, classes: 10,
+		// The reference never normalises STL-10: values v/255.
+		mean: []float32{0, 0, 0}, std: []float32{1, 1, 1},
+		subdir:     "stl10_binary",
+		trainFiles: []string{"train_X.bin", "train_y.bin"},
+		testFiles:  []string{"test_X.bin", "test_y.bin"},
+		trainN:     5000, testN: 8000,
+		archiveURL:    "http://ai.stanford.edu/~acoates/stl10/stl10_binary.tar.gz",
+		archiveMD5:    "91f7769df0f17e558f3565bffb0c7dfb",
+		archivePrefix: "stl10_binary/",
 	},
 }
 

@@ -39,16 +39,18 @@ func DataDir(flag string) (string, error) {
 //
 //   - the torchvision layout under dir (MNIST/raw, FashionMNIST/raw),
 //   - the data set's own directory under dir: MNIST, FashionMNIST,
-//     cifar-10-batches-bin, cifar-100-binary,
+//     cifar-10-batches-bin, cifar-100-binary, stl10_binary (also
+//     torchvision's layout),
 //   - system directories: for FashionMNIST, Debian's
 //     /usr/share/datasets/fashion-mnist (package dataset-fashion-mnist);
 //
 // and uses the first holding every file (found files are not checksummed).
 // Otherwise it downloads the missing files into the data set's own directory
 // under dir, from the official sources, verifying their MD5 (see the source
-// list in datasets.go); for CIFAR it downloads the .tar.gz into dir (or uses
-// one already there), extracts the needed files and removes the archive it
-// downloaded. Each file is written to a temporary file in the same directory,
+// list in datasets.go); for CIFAR and STL-10 it downloads the .tar.gz into
+// dir (or uses one already there), streaming it to disk, extracts the needed
+// files (for STL-10 only the four labelled-split files, not the 2.7 GB
+// unlabeled_X.bin) and removes the archive it downloaded. Each file is written to a temporary file in the same directory,
 // synced, and renamed, so an interrupted or corrupt download never leaves a
 // file under its final name. logf (may be nil) reports what Ensure does.
 func Ensure(name, dir string, logf func(string, ...any)) (string, error) {
@@ -152,8 +154,24 @@ func (s *spec) ensure(dir string, logf func(string, ...any)) (string, error) {
 	return own, nil
 }
 
-// fileSize returns the expected size of a CIFAR batch file, or -1 if any.
+// fileSize returns the expected size of a CIFAR batch or STL-10 file, or -1
+// if any.
 func (s *spec) fileSize(f string) int64 {
+	if s.format == formatSTL10 {
+		for _, set := range []struct {
+			files []string
+			n     int
+		}{{s.trainFiles, s.trainN}, {s.testFiles, s.testN}} {
+			switch {
+			case set.n <= 0:
+			case f == set.files[0]:
+				return int64(set.n) * stlDim
+			case f == set.files[1]:
+				return int64(set.n)
+			}
+		}
+		return -1
+	}
 	rec := int64(1 + s.c*s.h*s.w)
 	if s.format == formatCIFAR100 {
 		rec++

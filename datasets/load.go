@@ -28,7 +28,8 @@ const maxImages = 1 << 24
 // reading them from dir, the directory holding the data set's files as
 // returned by [Ensure] (for MNIST and FashionMNIST the four IDX files, each
 // gzip-compressed as NAME.gz or raw as NAME; for CIFAR10 the files of
-// cifar-10-batches-bin; for CIFAR100 train.bin and test.bin). Every problem
+// cifar-10-batches-bin; for CIFAR100 train.bin and test.bin; for STL10
+// train_X.bin, train_y.bin, test_X.bin and test_y.bin). Every problem
 // with a file is a [*FileError].
 func Load(name, dir string) (train, test *Dataset, err error) {
 	s, err := lookup(name)
@@ -64,6 +65,8 @@ func (s *spec) loadSplit(dir string, files []string, n int) (*Dataset, error) {
 	switch s.format {
 	case formatIDX:
 		err = s.loadIDX(d, dir, files[0], files[1], n)
+	case formatSTL10:
+		err = loadSTL(d, filepath.Join(dir, files[0]), filepath.Join(dir, files[1]), n)
 	default:
 		err = s.loadCIFAR(d, dir, files, n)
 	}

@@ -379,6 +379,7 @@ func TestRegistry(t *testing.T) {
 		{"FashionMNIST", 10, 1, 28, 28, 0.2860, 0.3530, 1},
 		{"CIFAR10", 10, 3, 32, 32, 0.49139968, 0.24703223, 3},
 		{"CIFAR100", 100, 3, 32, 32, 0.50707516, 0.26733429, 3},
+		{"STL10", 10, 3, 96, 96, 0, 1, 3},
 	} {
 		k, err := Classes(tc.name)
 		if err != nil || k != tc.classes {
@@ -403,12 +404,12 @@ func TestRegistry(t *testing.T) {
 		t.Errorf("statistics: %v %v %v", c10, c100, ImageNetNormalization)
 	}
 	for _, f := range []func() error{
-		func() error { _, err := Classes("STL10"); return err },
+		func() error { _, err := Classes("SVHN"); return err },
 		func() error { _, err := NormalizationFor("mnist"); return err },
 		func() error { _, _, err := Load("nope", t.TempDir()); return err },
 		func() error { _, err := Ensure("nope", t.TempDir(), nil); return err },
 	} {
-		if err := f(); err == nil || !strings.Contains(err.Error(), `known: CIFAR10, CIFAR100, FashionMNIST, MNIST`) {
+		if err := f(); err == nil || !strings.Contains(err.Error(), `known: CIFAR10, CIFAR100, FashionMNIST, MNIST, STL10`) {
 			t.Errorf("unknown name: error %v", err)
 		}
 	}

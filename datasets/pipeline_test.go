@@ -299,6 +299,16 @@ func TestRecipeForEveryConfig(t *testing.T) {
 		if len(r.Norm.Mean) != r.C || len(r.Norm.Std) != r.C || r.Dim() != r.C*r.H*r.W {
 			t.Errorf("%s with %s: inconsistent recipe %+v", p[0], p[1], r)
 		}
+		// The files exist in the registry and their images fit the recipe.
+		c, h, w, err := Shape(r.Files)
+		if err != nil || c != r.C {
+			t.Errorf("%s with %s: files %s: %d channels, %v", p[0], p[1], r.Files, c, err)
+			continue
+		}
+		d := &Dataset{N: 1, C: c, H: h, W: w, Classes: 10, Images: make([]uint8, c*h*w), Labels: []uint8{0}}
+		for _, aug := range []bool{false, true} {
+			r.NewLoader(d, []int{0}, 1, false, 0, aug) // panics if the geometry does not fit
+		}
 	}
 	if len(pairs) < 21 {
 		t.Errorf("only %d configs", len(pairs))
