@@ -11,21 +11,33 @@
 // ToTensor followed by Normalize: x = (v/255 − mean[c]) / std[c], computed in
 // float32.
 //
-// Typical use:
+// Typical use, for a configuration's dataset.dataset and
+// method.architecture:
 //
-//	dir, err := datasets.DataDir(flagValue)         // flag, $CCL_DATA, user cache
-//	dir, err = datasets.Ensure("FashionMNIST", dir, log.Printf)
-//	train, test, err := datasets.Load("FashionMNIST", dir)
+//	r, err := datasets.RecipeFor(cfg.Dataset.Name, cfg.Method.Architecture)
+//	dir, err := datasets.DataDir(flagValue)        // flag, $CCL_DATA, user cache
+//	dir, err = datasets.Ensure(r.Files, dir, log.Printf)
+//	train, test, err := datasets.Load(r.Files, dir)
 //	tr, val := datasets.Split(train.N, 0.1, seed)
-//	norm, _ := datasets.NormalizationFor("FashionMNIST")
-//	l := datasets.NewLoader(train, tr, 128, true, seed, norm)
+//	trainL := r.NewLoader(train, tr, bs, true, seed, true)              // augmented
+//	valL := r.NewLoader(train, val, bs, false, seed, r.ValAugmented)    // the reference's quirk
+//	testL := r.NewLoader(test, all(test.N), bs, false, seed, false)
+//	p := datasets.NewPrefetcher(trainL, 2)                              // fills ahead on a goroutine
+//	defer p.Close()
 //	for epoch := range epochs {
-//		l.SetEpoch(epoch)
-//		for b := range l.NumBatches() {
-//			rows := l.Batch(b, x, y)
+//		p.Start(epoch)
+//		for x, y, n, ok := p.Next(); ok; x, y, n, ok = p.Next() {
+//			// x: n × r.Dim() float32, NHWC (CNNs) or CHW (MLPs); y: n labels
+//		}
+//		valL.SetEpoch(epoch) // new augmentations when r.ValAugmented
+//		for b := range valL.NumBatches() {
+//			n := valL.Batch(b, x, y)
 //			...
 //		}
 //	}
+//
+// The MLP recipes are exactly NewLoader(d, idx, bs, shuffle, seed,
+// NormalizationFor(name)): CHW rows, no augmentation.
 //
 // Every problem with a data file is reported as a [*FileError], one line
 // naming the file, the byte offset (in the uncompressed stream) or field, and

@@ -1,6 +1,10 @@
 package datasets
 
 import (
+	"crypto/md5"
+	"encoding/binary"
+	"encoding/hex"
+	"math"
 	"testing"
 	"time"
 )
@@ -59,5 +63,40 @@ func BenchmarkLoadFashionMNIST(b *testing.B) {
 		if _, _, err := Load("FashionMNIST", debianFashionMNIST); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestDebianFashionMNISTCNNEval checks the FashionMNIST_CNN evaluation
+// pipeline end to end on the first 8 real test images against torchvision:
+// the MD5 of the float32 (little-endian) batch of
+//
+//	T.Compose([T.Resize((32, 32)), T.ToTensor()])(Image.fromarray(img, mode="L"))
+//
+// computed once with Debian's torchvision 0.14.1 / Pillow 9.4.0 on the same
+// files (for one channel, NCHW and NHWC are the same bytes).
+func TestDebianFashionMNISTCNNEval(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads Fashion-MNIST")
+	}
+	_, test, err := Load("FashionMNIST", debianFashionMNIST)
+	if err != nil {
+		t.Fatalf("%v (install the dataset-fashion-mnist package)", err)
+	}
+	r, err := RecipeFor("FashionMNIST_CNN", "cnn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := r.NewLoader(test, []int{0, 1, 2, 3, 4, 5, 6, 7}, 8, false, 0, false)
+	x := make([]float32, 8*r.Dim())
+	y := make([]int32, 8)
+	l.Batch(0, x, y)
+	h := md5.New()
+	var b [4]byte
+	for _, v := range x {
+		binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
+		h.Write(b[:])
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != "bdbd31025ed867360821ee7478a37762" {
+		t.Errorf("batch md5 %s differs from torchvision's", got)
 	}
 }

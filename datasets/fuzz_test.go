@@ -52,3 +52,26 @@ func FuzzLoadCIFAR100(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadSTL10 checks that arbitrary image and label files give a Dataset
+// or a *FileError, never a panic.
+func FuzzReadSTL10(f *testing.F) {
+	f.Add(stlX(1), stlY(1))
+	f.Add(stlX(2)[:30000], stlY(2))
+	f.Add([]byte{}, []byte{1})
+	f.Add(stlX(1), []byte{0})
+	f.Fuzz(func(t *testing.T, x, y []byte) {
+		dir := t.TempDir()
+		xp, yp := filepath.Join(dir, "X.bin"), filepath.Join(dir, "y.bin")
+		os.WriteFile(xp, x, 0o644)
+		os.WriteFile(yp, y, 0o644)
+		d, err := ReadSTL10(xp, yp)
+		var fe *FileError
+		if err != nil && !errors.As(err, &fe) {
+			t.Fatalf("error %v is not a *FileError", err)
+		}
+		if err == nil && (d.N != len(x)/stlDim || len(d.Images) != len(x) || len(d.Labels) != d.N || d.N != len(y)) {
+			t.Fatalf("inconsistent dataset: N=%d from %d/%d bytes", d.N, len(x), len(y))
+		}
+	})
+}

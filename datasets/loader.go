@@ -52,9 +52,10 @@ func Split(n int, valFrac float64, seed uint64) (train, val []int) {
 	return perm[:nTrain:nTrain], perm[nTrain:]
 }
 
-// Transform alters one image in place before normalisation; it is the hook
-// for data augmentation (random crops, flips). img is a private copy of the
-// sample's C×H×W bytes (the Dataset is never modified). rng is seeded from
+// Transform alters one image in place before normalisation; it is a hook
+// for extra data augmentation (the recipes' crops and flips are built in,
+// see [Pipeline]; a Transform runs before them, on the stored image). img is
+// a private copy of the sample's C×H×W bytes (the Dataset is never modified). rng is seeded from
 // (loader seed, epoch, position of the sample in the epoch), so a batch's
 // content depends only on those, not on the order in which batches are
 // produced. A Transform must not retain img or rng.

@@ -230,6 +230,22 @@ func TestPlaceMatchesTorchvision(t *testing.T) {
 	}
 }
 
+func TestImageNetNormalizationMatchesTorchvision(t *testing.T) {
+	// T.Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))(T.ToTensor()(img))
+	// at one pixel of testPattern(3, 32, 32) (bytes 208, 23, 94), torchvision 0.14.1.
+	want := []float32{1.444044828414917, -1.633053183555603, -0.1661001294851303}
+	r, _ := RecipeFor("CIFAR10", "cnn")
+	d := &Dataset{N: 1, C: 3, H: 32, W: 32, Classes: 10, Images: testPattern(3, 32, 32), Labels: []uint8{0}}
+	l := r.NewLoader(d, []int{0}, 1, false, 0, false)
+	x := make([]float32, r.Dim())
+	l.Batch(0, x, make([]int32, 1))
+	for c := range 3 {
+		if got := x[(5*32+9)*3+c]; got != want[c] { // NHWC, row 5, column 9
+			t.Errorf("channel %d: %v, torchvision %v", c, got, want[c])
+		}
+	}
+}
+
 func TestPlaceMatchesNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, g := range [][5]int{{1, 28, 28, 32, 32}, {3, 32, 32, 32, 32}, {3, 10, 12, 10, 12}, {2, 5, 9, 7, 4}} {
@@ -581,5 +597,39 @@ func TestRecipeNewLoaderPanics(t *testing.T) {
 			}()
 			r.NewLoader(d, []int{0}, 1, false, 0, false)
 		}()
+	}
+}
+
+func BenchmarkRecipeBatch(b *testing.B) {
+	for _, tc := range []struct {
+		ds, arch string
+		batch    int
+		augment  bool
+	}{
+		{"CIFAR10", "cnn_pool", 128, true},
+		{"MNIST_CNN", "cnn", 256, true},
+		{"MNIST_CNN", "cnn", 256, false},
+		{"STL10_cls", "cnn_pool", 128, true},
+		{"STL10", "cnn_stride_autoencoder", 32, true},
+	} {
+		name := tc.ds + "/train"
+		if !tc.augment {
+			name = tc.ds + "/eval"
+		}
+		b.Run(name, func(b *testing.B) {
+			r, _ := RecipeFor(tc.ds, tc.arch)
+			c, h, w, _ := Shape(r.Files)
+			d := patternSet(512, c, h, w)
+			idx, _ := Split(d.N, 0, 1)
+			l := r.NewLoader(d, idx, tc.batch, true, 1, tc.augment)
+			x := make([]float32, tc.batch*r.Dim())
+			y := make([]int32, tc.batch)
+			b.SetBytes(int64(tc.batch * r.Dim() * 4))
+			i := 0
+			for b.Loop() {
+				l.Batch(i%l.NumBatches(), x, y)
+				i++
+			}
+		})
 	}
 }

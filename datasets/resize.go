@@ -99,11 +99,12 @@ type pilResizer struct {
 	c, ih, iw, oh, ow int
 	hor, ver          pilTaps
 	tmp               []uint8 // C × ih × ow, after the horizontal pass
+	acc               []int   // one output row of the vertical pass
 }
 
 func newPILResizer(c, ih, iw, oh, ow int) *pilResizer {
 	return &pilResizer{c: c, ih: ih, iw: iw, oh: oh, ow: ow,
-		hor: newPILTaps(iw, ow), ver: newPILTaps(ih, oh), tmp: make([]uint8, c*ih*ow)}
+		hor: newPILTaps(iw, ow), ver: newPILTaps(ih, oh), tmp: make([]uint8, c*ih*ow), acc: make([]int, ow)}
 }
 
 // resize writes the resized image of src (C×ih×iw) into dst (C×oh×ow).
@@ -134,19 +135,25 @@ func (r *pilResizer) resize(src, dst []uint8) {
 		return
 	}
 	t := &r.ver
+	acc := r.acc[:r.ow]
 	for ch := 0; ch < r.c; ch++ {
 		in := mid[ch*r.ih*midW : (ch+1)*r.ih*midW]
 		out := dst[ch*r.oh*r.ow : (ch+1)*r.oh*r.ow]
 		for i := 0; i < r.oh; i++ {
-			k := t.k[i*t.ksize : i*t.ksize+t.count[i]]
-			base := t.first[i] * midW
+			for x := range acc {
+				acc[x] = 1 << (pilPrecision - 1)
+			}
+			// Row by row (the same sums as PIL's column-wise loop, in the
+			// same order per pixel, so the same integers).
+			for j, w := range t.k[i*t.ksize : i*t.ksize+t.count[i]] {
+				src := in[(t.first[i]+j)*midW:][:len(acc)]
+				for x, v := range src {
+					acc[x] += int(v) * int(w)
+				}
+			}
 			row := out[i*r.ow : (i+1)*r.ow]
 			for x := range row {
-				acc := 1 << (pilPrecision - 1)
-				for j, w := range k {
-					acc += int(in[base+j*midW+x]) * int(w)
-				}
-				row[x] = clip8(acc)
+				row[x] = clip8(acc[x])
 			}
 		}
 	}
