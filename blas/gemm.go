@@ -66,10 +66,9 @@ const kcMax = 256
 type microKernel func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
 
 // stridedKernel is a microKernel that reads the A sliver in place: element
-// (i, p) of the sliver at a[i*rs+p*cs]. With rs = 1, cs = MR it reads a
-// packed sliver; with rs = lda, cs = 1 it reads MR rows of a row-major A
-// directly, which saves packing A when the A block is used by few B
-// slivers.
+// (i, p) of the sliver at a[i*rs+p*cs]. The driver calls it with rs = lda,
+// cs = 1, reading MR rows of a row-major A directly, which saves packing
+// A; the assembly kernels support only cs = 1.
 type stridedKernel func(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha, beta float32)
 
 // directOK reports whether MR rows of A, lda floats apart, can be read in

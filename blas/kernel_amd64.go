@@ -66,30 +66,24 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 // xgetbv returns XCR0, the register state enabled by the OS.
 func xgetbv() (eax, edx uint32)
 
-// microAVX512 runs sgemmKernelAVX512 on a packed 12×kc sliver of A.
+// microAVX512 checks the bounds of the 12×32 tile and runs
+// sgemmPackedAVX512.
 func microAVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
-	stridedAVX512(kc, a, 1, 12, b, c, ldc, alpha, beta)
-}
-
-// stridedAVX512 checks the bounds of the 12×32 tile and runs
-// sgemmKernelAVX512.
-func stridedAVX512(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha, beta float32) {
-	_ = a[11*rs+(kc-1)*cs]
+	_ = a[kc*12-1]
 	_ = b[kc*32-1]
 	_ = c[11*ldc+31]
-	sgemmKernelAVX512(kc, &a[0], rs, cs, &b[0], &c[0], ldc, alpha, beta)
+	sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
 }
 
-// sgemmKernelAVX512 is the AVX-512 12×32 micro-kernel (MR = 12, NR = 32;
-// 24 zmm accumulators, two zmm of B and rotating broadcasts of A). Element
-// (i, p) of the A sliver is at a[i*rs+p*cs]; kc ≥ 1. It is equivalent to,
-// with fused multiply-adds:
+// sgemmPackedAVX512 is the AVX-512 12×32 micro-kernel (MR = 12, NR = 32;
+// 24 zmm accumulators, two zmm of B, rotating broadcasts of A) on a packed
+// A sliver. kc ≥ 1. It is equivalent to, with fused multiply-adds:
 //
 //	for i := 0; i < 12; i++ {
 //		for j := 0; j < 32; j++ {
 //			var s float32
 //			for p := 0; p < kc; p++ {
-//				s += a[i*rs+p*cs] * b[p*32+j]
+//				s += a[p*12+i] * b[p*32+j]
 //			}
 //			if beta == 0 {
 //				c[i*ldc+j] = alpha * s
@@ -100,31 +94,91 @@ func stridedAVX512(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alp
 //	}
 //
 //go:noescape
-func sgemmKernelAVX512(kc int, a *float32, rs, cs int, b, c *float32, ldc int, alpha, beta float32)
+func sgemmPackedAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 
-// microAVX2 runs sgemmKernelAVX2 on a packed 6×kc sliver of A.
-func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
-	stridedAVX2(kc, a, 1, 6, b, c, ldc, alpha, beta)
+// stridedAVX512 checks the bounds of the 12×32 tile and runs
+// sgemmRowsAVX512 on 12 rows of A, rs apart (cs must be 1).
+func stridedAVX512(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha, beta float32) {
+	if cs != 1 {
+		panic(errStride)
+	}
+	_ = a[11*rs+kc-1]
+	_ = b[kc*32-1]
+	_ = c[11*ldc+31]
+	sgemmRowsAVX512(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta)
 }
 
-// stridedAVX2 checks the bounds of the 6×16 tile and runs sgemmKernelAVX2.
-func stridedAVX2(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha, beta float32) {
-	_ = a[5*rs+(kc-1)*cs]
+// sgemmRowsAVX512 is sgemmPackedAVX512 reading A in place: element (i, p)
+// of the sliver at a[i*rs+p]. kc ≥ 1. It is equivalent to, with fused
+// multiply-adds:
+//
+//	for i := 0; i < 12; i++ {
+//		for j := 0; j < 32; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[i*rs+p] * b[p*32+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmRowsAVX512(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32)
+
+// microAVX2 checks the bounds of the 6×16 tile and runs sgemmPackedAVX2.
+func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+	_ = a[kc*6-1]
 	_ = b[kc*16-1]
 	_ = c[5*ldc+15]
-	sgemmKernelAVX2(kc, &a[0], rs, cs, &b[0], &c[0], ldc, alpha, beta)
+	sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
 }
 
-// sgemmKernelAVX2 is the AVX2+FMA 6×16 micro-kernel (MR = 6, NR = 16; 12
-// ymm accumulators, two ymm of B, two broadcasts of A). Element (i, p) of
-// the A sliver is at a[i*rs+p*cs]; kc ≥ 1. It is equivalent to, with fused
+// sgemmPackedAVX2 is the AVX2+FMA 6×16 micro-kernel (MR = 6, NR = 16; 12
+// ymm accumulators, two ymm of B, two broadcasts of A) on a packed A
+// sliver. kc ≥ 1. It is equivalent to, with fused multiply-adds:
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[p*6+i] * b[p*16+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmPackedAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// stridedAVX2 checks the bounds of the 6×16 tile and runs sgemmRowsAVX2
+// on 6 rows of A, rs apart (cs must be 1).
+func stridedAVX2(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha, beta float32) {
+	if cs != 1 {
+		panic(errStride)
+	}
+	_ = a[5*rs+kc-1]
+	_ = b[kc*16-1]
+	_ = c[5*ldc+15]
+	sgemmRowsAVX2(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta)
+}
+
+// sgemmRowsAVX2 is sgemmPackedAVX2 reading A in place: element (i, p) of
+// the sliver at a[i*rs+p]. kc ≥ 1. It is equivalent to, with fused
 // multiply-adds:
 //
 //	for i := 0; i < 6; i++ {
 //		for j := 0; j < 16; j++ {
 //			var s float32
 //			for p := 0; p < kc; p++ {
-//				s += a[i*rs+p*cs] * b[p*16+j]
+//				s += a[i*rs+p] * b[p*16+j]
 //			}
 //			if beta == 0 {
 //				c[i*ldc+j] = alpha * s
@@ -135,7 +189,7 @@ func stridedAVX2(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha
 //	}
 //
 //go:noescape
-func sgemmKernelAVX2(kc int, a *float32, rs, cs int, b, c *float32, ldc int, alpha, beta float32)
+func sgemmRowsAVX2(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32)
 
 // prefetchRows asks the cache hierarchy (L2) for rows rows of n floats,
 // ld floats apart, starting at a[0]: the next A sliver read in place, so
@@ -152,5 +206,7 @@ func prefetchRows(a []float32, ld, rows, n int) {
 	}
 }
 
+// prefetchRowsAsm is prefetchRows on a pointer.
+//
 //go:noescape
 func prefetchRowsAsm(a *float32, ld, rows, n int)

@@ -21,31 +21,74 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	MOVL DX, edx+4(FP)
 	RET
 
-// ---------------------------------------------------------------------
-// AVX-512 12×32 micro-kernel.
-// Registers: AX, R10, R11 = A rows 0, 4, 8 at step p (row i at
-// +(i%4)·rs), R8 = rs·4, R9 = 3·rs·4, R12 = cs·4 (bytes from step p to
-// p+1), BX = b sliver (32 floats per k), CX = k steps left, DI = C row,
-// DX = ldc in bytes.
-// Z0..Z23: accumulators, row i in Z(2i) (columns 0-15) and Z(2i+1)
-// (columns 16-31). Z24, Z25: B row. Z26..Z31: broadcasts of A, rotated so
-// that the loads of consecutive rows are independent.
+// PREFETCHC2(r): prefetch the two lines at r, r+64 (one row of a C tile);
+// r += ldc (DX).
+#define PREFETCHC2(r) \
+	PREFETCHT0 (r)   \
+	PREFETCHT0 64(r) \
+	ADDQ       DX, r
 
-// ROW512(addr, bc, lo, hi): bc = A[i, p] (at addr) in every lane;
-// acc[i][0:16] += bc·b[0:16]; acc[i][16:32] += bc·b[16:32].
-#define ROW512(addr, bc, lo, hi) \
-	VBROADCASTSS addr, bc \
-	VFMADD231PS  Z24, bc, lo \
-	VFMADD231PS  Z25, bc, hi
+// ---------------------------------------------------------------------
+// AVX-512 12×32 micro-kernels: sgemmPackedAVX512 reads a packed A sliver
+// (12 floats per k step), sgemmRowsAVX512 reads 12 rows of A in place (rs
+// floats apart, consecutive k steps adjacent). Both unroll the k loop four
+// times, with immediate offsets, so few scalar µops compete with the FMAs.
+// Z0..Z23: accumulators, row i in Z(2i) (columns 0-15) and Z(2i+1)
+// (columns 16-31). Z24, Z25: the B row of the step. Z26..Z31: broadcasts
+// of A, rotated so that consecutive rows do not wait on each other; Z30 and
+// Z31 then hold alpha and beta for the store.
+
+// STEP512(a0..a11, b0, b1): one k step, A[i, p] at address ai, B[p, 0:32]
+// at b0(BX), b1(BX):
+// for i < 12: acc[i][0:16] += A[i, p]·B[p, 0:16]; acc[i][16:32] += A[i, p]·B[p, 16:32]
+#define STEP512(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, b0, b1) \
+	VMOVUPS      b0(BX), Z24   \
+	VMOVUPS      b1(BX), Z25   \
+	VBROADCASTSS a0, Z26       \
+	VFMADD231PS  Z24, Z26, Z0  \
+	VFMADD231PS  Z25, Z26, Z1  \
+	VBROADCASTSS a1, Z27       \
+	VFMADD231PS  Z24, Z27, Z2  \
+	VFMADD231PS  Z25, Z27, Z3  \
+	VBROADCASTSS a2, Z28       \
+	VFMADD231PS  Z24, Z28, Z4  \
+	VFMADD231PS  Z25, Z28, Z5  \
+	VBROADCASTSS a3, Z29       \
+	VFMADD231PS  Z24, Z29, Z6  \
+	VFMADD231PS  Z25, Z29, Z7  \
+	VBROADCASTSS a4, Z30       \
+	VFMADD231PS  Z24, Z30, Z8  \
+	VFMADD231PS  Z25, Z30, Z9  \
+	VBROADCASTSS a5, Z31       \
+	VFMADD231PS  Z24, Z31, Z10 \
+	VFMADD231PS  Z25, Z31, Z11 \
+	VBROADCASTSS a6, Z26       \
+	VFMADD231PS  Z24, Z26, Z12 \
+	VFMADD231PS  Z25, Z26, Z13 \
+	VBROADCASTSS a7, Z27       \
+	VFMADD231PS  Z24, Z27, Z14 \
+	VFMADD231PS  Z25, Z27, Z15 \
+	VBROADCASTSS a8, Z28       \
+	VFMADD231PS  Z24, Z28, Z16 \
+	VFMADD231PS  Z25, Z28, Z17 \
+	VBROADCASTSS a9, Z29       \
+	VFMADD231PS  Z24, Z29, Z18 \
+	VFMADD231PS  Z25, Z29, Z19 \
+	VBROADCASTSS a10, Z30      \
+	VFMADD231PS  Z24, Z30, Z20 \
+	VFMADD231PS  Z25, Z30, Z21 \
+	VBROADCASTSS a11, Z31      \
+	VFMADD231PS  Z24, Z31, Z22 \
+	VFMADD231PS  Z25, Z31, Z23
 
 // STORE512(lo, hi): C[row][0:32] = alpha·acc + beta·C[row]; next row.
 #define STORE512(lo, hi) \
-	VMULPS      Z30, lo, lo  \
-	VFMADD231PS (DI), Z31, lo \
-	VMOVUPS     lo, (DI)      \
-	VMULPS      Z30, hi, hi   \
+	VMULPS      Z30, lo, lo     \
+	VFMADD231PS (DI), Z31, lo   \
+	VMOVUPS     lo, (DI)        \
+	VMULPS      Z30, hi, hi     \
 	VFMADD231PS 64(DI), Z31, hi \
-	VMOVUPS     hi, 64(DI)    \
+	VMOVUPS     hi, 64(DI)      \
 	ADDQ        DX, DI
 
 // STORE512Z(lo, hi): C[row][0:32] = alpha·acc (C not read); next row.
@@ -56,31 +99,20 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	VMOVUPS hi, 64(DI)  \
 	ADDQ    DX, DI
 
-// PREFETCHC2(r): prefetch the two lines at r, r+64 (a row of the C tile);
-// r += ldc.
-#define PREFETCHC2(r) \
-	PREFETCHT0 (r)   \
-	PREFETCHT0 64(r) \
-	ADDQ       DX, r
-
-// func sgemmKernelAVX512(kc int, a *float32, rs, cs int, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-64
+// func sgemmPackedAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+// Registers: AX = packed A sliver (12 floats per k step), BX = B sliver,
+// CX = single k steps left, R12 = groups of four k steps, DI = C row,
+// DX = ldc in bytes.
+TEXT ·sgemmPackedAVX512(SB), NOSPLIT, $0-48
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
-	MOVQ rs+16(FP), R8
-	MOVQ cs+24(FP), R12
-	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ b+16(FP), BX
+	MOVQ c+24(FP), DI
+	MOVQ ldc+32(FP), DX
 	SHLQ $2, DX
-	SHLQ $2, R8
-	SHLQ $2, R12
-	LEAQ (R8)(R8*2), R9   // 3·rs
-	LEAQ (AX)(R8*4), R10  // row 4
-	LEAQ (R10)(R8*4), R11 // row 8
 
-	// Prefetch the C tile (12 rows of two lines) while the loop runs.
-	MOVQ        DI, R13
+	// Prefetch the C tile (two lines per row) while the loop runs.
+	MOVQ DI, R13
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
@@ -120,38 +152,52 @@ TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-64
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
 
-loop512:
-	// for p in 0..kc: b = B[p, 0:32]; for i < 12: acc[i] += A[i, p]·b
-	VMOVUPS    (BX), Z24
-	VMOVUPS    64(BX), Z25
+	// R12 = kc / 4 groups, CX = kc % 4 single steps.
+	MOVQ  CX, R12
+	SHRQ  $2, R12
+	ANDQ  $3, CX
+	TESTQ R12, R12
+	JZ    sgemmPackedAVX512_tail
+
+sgemmPackedAVX512_loop4:
+	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
 	PREFETCHT0 1024(BX)
 	PREFETCHT0 1088(BX)
-	ROW512((AX), Z26, Z0, Z1)
-	ROW512((AX)(R8*1), Z27, Z2, Z3)
-	ROW512((AX)(R8*2), Z28, Z4, Z5)
-	ROW512((AX)(R9*1), Z29, Z6, Z7)
-	ROW512((R10), Z30, Z8, Z9)
-	ROW512((R10)(R8*1), Z31, Z10, Z11)
-	ROW512((R10)(R8*2), Z26, Z12, Z13)
-	ROW512((R10)(R9*1), Z27, Z14, Z15)
-	ROW512((R11), Z28, Z16, Z17)
-	ROW512((R11)(R8*1), Z29, Z18, Z19)
-	ROW512((R11)(R8*2), Z30, Z20, Z21)
-	ROW512((R11)(R9*1), Z31, Z22, Z23)
-	ADDQ R12, AX
-	ADDQ R12, R10
-	ADDQ R12, R11
+	PREFETCHT0 1152(BX)
+	PREFETCHT0 1216(BX)
+	STEP512(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0, 64)
+	STEP512(48(AX), 52(AX), 56(AX), 60(AX), 64(AX), 68(AX), 72(AX), 76(AX), 80(AX), 84(AX), 88(AX), 92(AX), 128, 192)
+	PREFETCHT0 1280(BX)
+	PREFETCHT0 1344(BX)
+	PREFETCHT0 1408(BX)
+	PREFETCHT0 1472(BX)
+	STEP512(96(AX), 100(AX), 104(AX), 108(AX), 112(AX), 116(AX), 120(AX), 124(AX), 128(AX), 132(AX), 136(AX), 140(AX), 256, 320)
+	STEP512(144(AX), 148(AX), 152(AX), 156(AX), 160(AX), 164(AX), 168(AX), 172(AX), 176(AX), 180(AX), 184(AX), 188(AX), 384, 448)
+	ADDQ $192, AX
+	ADDQ $512, BX
+	DECQ R12
+	JNZ  sgemmPackedAVX512_loop4
+
+sgemmPackedAVX512_tail:
+	// the remaining k steps, one at a time
+	TESTQ CX, CX
+	JZ    sgemmPackedAVX512_store
+
+sgemmPackedAVX512_loop1:
+	STEP512(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0, 64)
+	ADDQ $48, AX
 	ADDQ $128, BX
 	DECQ CX
-	JNZ  loop512
+	JNZ  sgemmPackedAVX512_loop1
 
+sgemmPackedAVX512_store:
 	// Z30 = alpha, Z31 = beta in every lane.
-	VBROADCASTSS alpha+56(FP), Z30
-	VBROADCASTSS beta+60(FP), Z31
+	VBROADCASTSS alpha+40(FP), Z30
+	VBROADCASTSS beta+44(FP), Z31
 	// if beta == ±0: C = alpha·acc, without reading C.
-	MOVL beta+60(FP), R8
+	MOVL beta+44(FP), R8
 	SHLL $1, R8
-	JZ   store512zero
+	JZ   sgemmPackedAVX512_zero
 
 	// else: C = alpha·acc + beta·C, row by row.
 	STORE512(Z0, Z1)
@@ -169,7 +215,148 @@ loop512:
 	VZEROUPPER
 	RET
 
-store512zero:
+sgemmPackedAVX512_zero:
+	STORE512Z(Z0, Z1)
+	STORE512Z(Z2, Z3)
+	STORE512Z(Z4, Z5)
+	STORE512Z(Z6, Z7)
+	STORE512Z(Z8, Z9)
+	STORE512Z(Z10, Z11)
+	STORE512Z(Z12, Z13)
+	STORE512Z(Z14, Z15)
+	STORE512Z(Z16, Z17)
+	STORE512Z(Z18, Z19)
+	STORE512Z(Z20, Z21)
+	STORE512Z(Z22, Z23)
+	VZEROUPPER
+	RET
+
+// func sgemmRowsAVX512(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32)
+// Registers: AX, R10, R11 = A rows 0, 4, 8 at step p (row i at +(i%4)·rs:
+// R8 = rs·4, R9 = 3·rs·4), BX = B sliver, CX = single k steps left,
+// R12 = groups of four k steps, DI = C row, DX = ldc in bytes.
+TEXT ·sgemmRowsAVX512(SB), NOSPLIT, $0-56
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ rs+16(FP), R8
+	MOVQ b+24(FP), BX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), DX
+	SHLQ $2, DX
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9   // 3·rs
+	LEAQ (AX)(R8*4), R10  // row 4
+	LEAQ (R10)(R8*4), R11 // row 8
+
+	// Prefetch the C tile (two lines per row) while the loop runs.
+	MOVQ DI, R13
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+
+	// acc = 0
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+
+	// R12 = kc / 4 groups, CX = kc % 4 single steps.
+	MOVQ  CX, R12
+	SHRQ  $2, R12
+	ANDQ  $3, CX
+	TESTQ R12, R12
+	JZ    sgemmRowsAVX512_tail
+
+sgemmRowsAVX512_loop4:
+	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
+	PREFETCHT0 1024(BX)
+	PREFETCHT0 1088(BX)
+	PREFETCHT0 1152(BX)
+	PREFETCHT0 1216(BX)
+	STEP512(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0(R10)(R8*2), 0(R10)(R9*1), 0(R11), 0(R11)(R8*1), 0(R11)(R8*2), 0(R11)(R9*1), 0, 64)
+	STEP512(4(AX), 4(AX)(R8*1), 4(AX)(R8*2), 4(AX)(R9*1), 4(R10), 4(R10)(R8*1), 4(R10)(R8*2), 4(R10)(R9*1), 4(R11), 4(R11)(R8*1), 4(R11)(R8*2), 4(R11)(R9*1), 128, 192)
+	PREFETCHT0 1280(BX)
+	PREFETCHT0 1344(BX)
+	PREFETCHT0 1408(BX)
+	PREFETCHT0 1472(BX)
+	STEP512(8(AX), 8(AX)(R8*1), 8(AX)(R8*2), 8(AX)(R9*1), 8(R10), 8(R10)(R8*1), 8(R10)(R8*2), 8(R10)(R9*1), 8(R11), 8(R11)(R8*1), 8(R11)(R8*2), 8(R11)(R9*1), 256, 320)
+	STEP512(12(AX), 12(AX)(R8*1), 12(AX)(R8*2), 12(AX)(R9*1), 12(R10), 12(R10)(R8*1), 12(R10)(R8*2), 12(R10)(R9*1), 12(R11), 12(R11)(R8*1), 12(R11)(R8*2), 12(R11)(R9*1), 384, 448)
+	ADDQ $16, AX
+	ADDQ $16, R10
+	ADDQ $16, R11
+	ADDQ $512, BX
+	DECQ R12
+	JNZ  sgemmRowsAVX512_loop4
+
+sgemmRowsAVX512_tail:
+	// the remaining k steps, one at a time
+	TESTQ CX, CX
+	JZ    sgemmRowsAVX512_store
+
+sgemmRowsAVX512_loop1:
+	STEP512(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0(R10)(R8*2), 0(R10)(R9*1), 0(R11), 0(R11)(R8*1), 0(R11)(R8*2), 0(R11)(R9*1), 0, 64)
+	ADDQ $4, AX
+	ADDQ $4, R10
+	ADDQ $4, R11
+	ADDQ $128, BX
+	DECQ CX
+	JNZ  sgemmRowsAVX512_loop1
+
+sgemmRowsAVX512_store:
+	// Z30 = alpha, Z31 = beta in every lane.
+	VBROADCASTSS alpha+48(FP), Z30
+	VBROADCASTSS beta+52(FP), Z31
+	// if beta == ±0: C = alpha·acc, without reading C.
+	MOVL beta+52(FP), R8
+	SHLL $1, R8
+	JZ   sgemmRowsAVX512_zero
+
+	// else: C = alpha·acc + beta·C, row by row.
+	STORE512(Z0, Z1)
+	STORE512(Z2, Z3)
+	STORE512(Z4, Z5)
+	STORE512(Z6, Z7)
+	STORE512(Z8, Z9)
+	STORE512(Z10, Z11)
+	STORE512(Z12, Z13)
+	STORE512(Z14, Z15)
+	STORE512(Z16, Z17)
+	STORE512(Z18, Z19)
+	STORE512(Z20, Z21)
+	STORE512(Z22, Z23)
+	VZEROUPPER
+	RET
+
+sgemmRowsAVX512_zero:
 	STORE512Z(Z0, Z1)
 	STORE512Z(Z2, Z3)
 	STORE512Z(Z4, Z5)
@@ -186,28 +373,45 @@ store512zero:
 	RET
 
 // ---------------------------------------------------------------------
-// AVX2 6×16 micro-kernel.
-// Registers: AX, R10 = A rows 0, 4 at step p (row i at +(i%4)·rs),
-// R8 = rs·4, R9 = 3·rs·4, R12 = cs·4, BX = b sliver (16 floats per k),
-// CX = k steps left, DI = C row, DX = ldc in bytes.
+// AVX2 6×16 micro-kernels: sgemmPackedAVX2 (packed A sliver, 6 floats per
+// k step) and sgemmRowsAVX2 (6 rows of A in place), unrolled four times.
 // Y0..Y11: accumulators, row i in Y(2i) (columns 0-7) and Y(2i+1)
-// (columns 8-15). Y12, Y13: B row. Y14, Y15: broadcasts of A.
+// (columns 8-15). Y12, Y13: the B row of the step. Y14, Y15: broadcasts
+// of A, then alpha and beta for the store.
 
-// ROW256(addr, bc, lo, hi): bc = A[i, p] (at addr) in every lane;
-// acc[i][0:8] += bc·b[0:8]; acc[i][8:16] += bc·b[8:16].
-#define ROW256(addr, bc, lo, hi) \
-	VBROADCASTSS addr, bc \
-	VFMADD231PS  Y12, bc, lo \
-	VFMADD231PS  Y13, bc, hi
+// STEP256(a0..a5, b0, b1): one k step, A[i, p] at address ai, B[p, 0:16]
+// at b0(BX), b1(BX):
+// for i < 6: acc[i][0:8] += A[i, p]·B[p, 0:8]; acc[i][8:16] += A[i, p]·B[p, 8:16]
+#define STEP256(a0, a1, a2, a3, a4, a5, b0, b1) \
+	VMOVUPS      b0(BX), Y12   \
+	VMOVUPS      b1(BX), Y13   \
+	VBROADCASTSS a0, Y14       \
+	VFMADD231PS  Y12, Y14, Y0  \
+	VFMADD231PS  Y13, Y14, Y1  \
+	VBROADCASTSS a1, Y15       \
+	VFMADD231PS  Y12, Y15, Y2  \
+	VFMADD231PS  Y13, Y15, Y3  \
+	VBROADCASTSS a2, Y14       \
+	VFMADD231PS  Y12, Y14, Y4  \
+	VFMADD231PS  Y13, Y14, Y5  \
+	VBROADCASTSS a3, Y15       \
+	VFMADD231PS  Y12, Y15, Y6  \
+	VFMADD231PS  Y13, Y15, Y7  \
+	VBROADCASTSS a4, Y14       \
+	VFMADD231PS  Y12, Y14, Y8  \
+	VFMADD231PS  Y13, Y14, Y9  \
+	VBROADCASTSS a5, Y15       \
+	VFMADD231PS  Y12, Y15, Y10 \
+	VFMADD231PS  Y13, Y15, Y11
 
 // STORE256(lo, hi): C[row][0:16] = alpha·acc + beta·C[row]; next row.
 #define STORE256(lo, hi) \
-	VMULPS      Y14, lo, lo   \
-	VFMADD231PS (DI), Y15, lo \
-	VMOVUPS     lo, (DI)      \
-	VMULPS      Y14, hi, hi   \
+	VMULPS      Y14, lo, lo     \
+	VFMADD231PS (DI), Y15, lo   \
+	VMOVUPS     lo, (DI)        \
+	VMULPS      Y14, hi, hi     \
 	VFMADD231PS 32(DI), Y15, hi \
-	VMOVUPS     hi, 32(DI)    \
+	VMOVUPS     hi, 32(DI)      \
 	ADDQ        DX, DI
 
 // STORE256Z(lo, hi): C[row][0:16] = alpha·acc (C not read); next row.
@@ -218,20 +422,26 @@ store512zero:
 	VMOVUPS hi, 32(DI)  \
 	ADDQ    DX, DI
 
-// func sgemmKernelAVX2(kc int, a *float32, rs, cs int, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-64
+// func sgemmPackedAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+// Registers: AX = packed A sliver (6 floats per k step), BX = B sliver,
+// CX = single k steps left, R12 = groups of four k steps, DI = C row,
+// DX = ldc in bytes.
+TEXT ·sgemmPackedAVX2(SB), NOSPLIT, $0-48
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
-	MOVQ rs+16(FP), R8
-	MOVQ cs+24(FP), R12
-	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ b+16(FP), BX
+	MOVQ c+24(FP), DI
+	MOVQ ldc+32(FP), DX
 	SHLQ $2, DX
-	SHLQ $2, R8
-	SHLQ $2, R12
-	LEAQ (R8)(R8*2), R9  // 3·rs
-	LEAQ (AX)(R8*4), R10 // row 4
+
+	// Prefetch the C tile (two lines per row) while the loop runs.
+	MOVQ DI, R13
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
 
 	// acc = 0
 	VXORPS Y0, Y0, Y0
@@ -247,29 +457,48 @@ TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-64
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 
-loop256:
-	// for p in 0..kc: b = B[p, 0:16]; for i < 6: acc[i] += A[i, p]·b
-	VMOVUPS (BX), Y12
-	VMOVUPS 32(BX), Y13
-	ROW256((AX), Y14, Y0, Y1)
-	ROW256((AX)(R8*1), Y15, Y2, Y3)
-	ROW256((AX)(R8*2), Y14, Y4, Y5)
-	ROW256((AX)(R9*1), Y15, Y6, Y7)
-	ROW256((R10), Y14, Y8, Y9)
-	ROW256((R10)(R8*1), Y15, Y10, Y11)
-	ADDQ R12, AX
-	ADDQ R12, R10
+	// R12 = kc / 4 groups, CX = kc % 4 single steps.
+	MOVQ  CX, R12
+	SHRQ  $2, R12
+	ANDQ  $3, CX
+	TESTQ R12, R12
+	JZ    sgemmPackedAVX2_tail
+
+sgemmPackedAVX2_loop4:
+	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
+	PREFETCHT0 512(BX)
+	PREFETCHT0 576(BX)
+	STEP256(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 0, 32)
+	STEP256(24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 64, 96)
+	PREFETCHT0 640(BX)
+	PREFETCHT0 704(BX)
+	STEP256(48(AX), 52(AX), 56(AX), 60(AX), 64(AX), 68(AX), 128, 160)
+	STEP256(72(AX), 76(AX), 80(AX), 84(AX), 88(AX), 92(AX), 192, 224)
+	ADDQ $96, AX
+	ADDQ $256, BX
+	DECQ R12
+	JNZ  sgemmPackedAVX2_loop4
+
+sgemmPackedAVX2_tail:
+	// the remaining k steps, one at a time
+	TESTQ CX, CX
+	JZ    sgemmPackedAVX2_store
+
+sgemmPackedAVX2_loop1:
+	STEP256(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 0, 32)
+	ADDQ $24, AX
 	ADDQ $64, BX
 	DECQ CX
-	JNZ  loop256
+	JNZ  sgemmPackedAVX2_loop1
 
+sgemmPackedAVX2_store:
 	// Y14 = alpha, Y15 = beta in every lane.
-	VBROADCASTSS alpha+56(FP), Y14
-	VBROADCASTSS beta+60(FP), Y15
+	VBROADCASTSS alpha+40(FP), Y14
+	VBROADCASTSS beta+44(FP), Y15
 	// if beta == ±0: C = alpha·acc, without reading C.
-	MOVL beta+60(FP), R8
+	MOVL beta+44(FP), R8
 	SHLL $1, R8
-	JZ   store256zero
+	JZ   sgemmPackedAVX2_zero
 
 	// else: C = alpha·acc + beta·C, row by row.
 	STORE256(Y0, Y1)
@@ -281,7 +510,111 @@ loop256:
 	VZEROUPPER
 	RET
 
-store256zero:
+sgemmPackedAVX2_zero:
+	STORE256Z(Y0, Y1)
+	STORE256Z(Y2, Y3)
+	STORE256Z(Y4, Y5)
+	STORE256Z(Y6, Y7)
+	STORE256Z(Y8, Y9)
+	STORE256Z(Y10, Y11)
+	VZEROUPPER
+	RET
+
+// func sgemmRowsAVX2(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32)
+// Registers: AX, R10 = A rows 0, 4 at step p (row i at +(i%4)·rs:
+// R8 = rs·4, R9 = 3·rs·4), BX = B sliver, CX = single k steps left,
+// R12 = groups of four k steps, DI = C row, DX = ldc in bytes.
+TEXT ·sgemmRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ rs+16(FP), R8
+	MOVQ b+24(FP), BX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), DX
+	SHLQ $2, DX
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9   // 3·rs
+	LEAQ (AX)(R8*4), R10  // row 4
+
+	// Prefetch the C tile (two lines per row) while the loop runs.
+	MOVQ DI, R13
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+
+	// acc = 0
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	// R12 = kc / 4 groups, CX = kc % 4 single steps.
+	MOVQ  CX, R12
+	SHRQ  $2, R12
+	ANDQ  $3, CX
+	TESTQ R12, R12
+	JZ    sgemmRowsAVX2_tail
+
+sgemmRowsAVX2_loop4:
+	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
+	PREFETCHT0 512(BX)
+	PREFETCHT0 576(BX)
+	STEP256(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0, 32)
+	STEP256(4(AX), 4(AX)(R8*1), 4(AX)(R8*2), 4(AX)(R9*1), 4(R10), 4(R10)(R8*1), 64, 96)
+	PREFETCHT0 640(BX)
+	PREFETCHT0 704(BX)
+	STEP256(8(AX), 8(AX)(R8*1), 8(AX)(R8*2), 8(AX)(R9*1), 8(R10), 8(R10)(R8*1), 128, 160)
+	STEP256(12(AX), 12(AX)(R8*1), 12(AX)(R8*2), 12(AX)(R9*1), 12(R10), 12(R10)(R8*1), 192, 224)
+	ADDQ $16, AX
+	ADDQ $16, R10
+	ADDQ $256, BX
+	DECQ R12
+	JNZ  sgemmRowsAVX2_loop4
+
+sgemmRowsAVX2_tail:
+	// the remaining k steps, one at a time
+	TESTQ CX, CX
+	JZ    sgemmRowsAVX2_store
+
+sgemmRowsAVX2_loop1:
+	STEP256(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0, 32)
+	ADDQ $4, AX
+	ADDQ $4, R10
+	ADDQ $64, BX
+	DECQ CX
+	JNZ  sgemmRowsAVX2_loop1
+
+sgemmRowsAVX2_store:
+	// Y14 = alpha, Y15 = beta in every lane.
+	VBROADCASTSS alpha+48(FP), Y14
+	VBROADCASTSS beta+52(FP), Y15
+	// if beta == ±0: C = alpha·acc, without reading C.
+	MOVL beta+52(FP), R8
+	SHLL $1, R8
+	JZ   sgemmRowsAVX2_zero
+
+	// else: C = alpha·acc + beta·C, row by row.
+	STORE256(Y0, Y1)
+	STORE256(Y2, Y3)
+	STORE256(Y4, Y5)
+	STORE256(Y6, Y7)
+	STORE256(Y8, Y9)
+	STORE256(Y10, Y11)
+	VZEROUPPER
+	RET
+
+sgemmRowsAVX2_zero:
 	STORE256Z(Y0, Y1)
 	STORE256Z(Y2, Y3)
 	STORE256Z(Y4, Y5)
