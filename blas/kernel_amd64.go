@@ -210,3 +210,44 @@ func prefetchRows(a []float32, ld, rows, n int) {
 //
 //go:noescape
 func prefetchRowsAsm(a *float32, ld, rows, n int)
+
+// saxpyVec does Saxpy's work on a prefix of x and y with AVX2 when the
+// CPU has it (and useAVX2 is set) and returns the prefix length.
+func saxpyVec(alpha float32, x, y []float32) int {
+	n := len(x) &^ 31
+	if n == 0 || !useAVX2 || !hasAVX2FMA {
+		return 0
+	}
+	_ = y[n-1]
+	saxpyAVX2(alpha, &x[0], &y[0], n)
+	return n
+}
+
+// saxpyAVX2 computes, 32 floats per iteration, n a multiple of 32:
+//
+//	for i := 0; i < n; i++ {
+//		y[i] += float32(alpha * x[i]) // VMULPS then VADDPS, not fused
+//	}
+//
+//go:noescape
+func saxpyAVX2(alpha float32, x, y *float32, n int)
+
+// sscalVec does Sscal's work on a prefix of x with AVX2 when the CPU has
+// it (and useAVX2 is set) and returns the prefix length.
+func sscalVec(alpha float32, x []float32) int {
+	n := len(x) &^ 31
+	if n == 0 || !useAVX2 || !hasAVX2FMA {
+		return 0
+	}
+	sscalAVX2(alpha, &x[0], n)
+	return n
+}
+
+// sscalAVX2 computes, 32 floats per iteration, n a multiple of 32:
+//
+//	for i := 0; i < n; i++ {
+//		x[i] *= alpha
+//	}
+//
+//go:noescape
+func sscalAVX2(alpha float32, x *float32, n int)

@@ -653,3 +653,58 @@ line:
 
 done:
 	RET
+
+// func saxpyAVX2(alpha float32, x, y *float32, n int)
+// Y0 = alpha; for i := 0; i < n; i += 32: y[i:i+32] += alpha·x[i:i+32]
+// (product rounded, then sum rounded: VMULPS, VADDPS).
+TEXT ·saxpyAVX2(SB), NOSPLIT, $0-32
+	VBROADCASTSS alpha+0(FP), Y0
+	MOVQ         x+8(FP), SI
+	MOVQ         y+16(FP), DI
+	MOVQ         n+24(FP), CX
+	SHRQ         $5, CX
+
+saxpyloop:
+	// four vectors of eight: t = alpha·x; y = y + t
+	VMULPS  (SI), Y0, Y1
+	VMULPS  32(SI), Y0, Y2
+	VMULPS  64(SI), Y0, Y3
+	VMULPS  96(SI), Y0, Y4
+	VADDPS  (DI), Y1, Y1
+	VADDPS  32(DI), Y2, Y2
+	VADDPS  64(DI), Y3, Y3
+	VADDPS  96(DI), Y4, Y4
+	VMOVUPS Y1, (DI)
+	VMOVUPS Y2, 32(DI)
+	VMOVUPS Y3, 64(DI)
+	VMOVUPS Y4, 96(DI)
+	ADDQ    $128, SI
+	ADDQ    $128, DI
+	DECQ    CX
+	JNZ     saxpyloop
+	VZEROUPPER
+	RET
+
+// func sscalAVX2(alpha float32, x *float32, n int)
+// Y0 = alpha; for i := 0; i < n; i += 32: x[i:i+32] *= alpha
+TEXT ·sscalAVX2(SB), NOSPLIT, $0-24
+	VBROADCASTSS alpha+0(FP), Y0
+	MOVQ         x+8(FP), DI
+	MOVQ         n+16(FP), CX
+	SHRQ         $5, CX
+
+sscalloop:
+	// four vectors of eight: x = alpha·x
+	VMULPS  (DI), Y0, Y1
+	VMULPS  32(DI), Y0, Y2
+	VMULPS  64(DI), Y0, Y3
+	VMULPS  96(DI), Y0, Y4
+	VMOVUPS Y1, (DI)
+	VMOVUPS Y2, 32(DI)
+	VMOVUPS Y3, 64(DI)
+	VMOVUPS Y4, 96(DI)
+	ADDQ    $128, DI
+	DECQ    CX
+	JNZ     sscalloop
+	VZEROUPPER
+	RET

@@ -1,17 +1,23 @@
 package blas
 
-// Saxpy computes y += alpha·x element-wise. It panics if len(x) != len(y).
+// Saxpy computes y += alpha·x element-wise, rounding the product before
+// the sum (no fused multiply-add, so every build and path gives the same
+// bits). It panics if len(x) != len(y).
 func Saxpy(alpha float32, x, y []float32) {
 	if len(x) != len(y) {
 		panic(errLen)
 	}
+	n := saxpyVec(alpha, x, y)
+	x, y = x[n:], y[n:len(x)]
 	for i, v := range x {
-		y[i] += alpha * v
+		y[i] += float32(alpha * v)
 	}
 }
 
 // Sscal computes x *= alpha element-wise.
 func Sscal(alpha float32, x []float32) {
+	n := sscalVec(alpha, x)
+	x = x[n:]
 	for i := range x {
 		x[i] *= alpha
 	}
