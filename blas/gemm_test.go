@@ -152,8 +152,8 @@ func shapes(kn *kernel) [][3]int {
 		{mc - 1, 5, 7}, {mc + 1, 3, 9}, {mc + mr + 1, nr + 1, 11},
 		{3, nc - 1, 5}, {2, nc + 1, 3}, {1, 2*nc + nr + 1, 2},
 		{1, 257, 1}, {257, 1, 257},
-		// lda = k (pad 0) multiple of 512: A packed, not read in place.
-		{3*mr + 1, 2 * nr, 512}, {2*mr - 1, nr + 1, 1024},
+		// Row strides that are multiples of 4 KiB.
+		{3*mr + 1, 2 * nr, 1024}, {2*mr - 1, nr + 1, 2048},
 	}
 	if !testing.Short() { // slow under emulation
 		s = append(s, [3]int{131, 67, 769}, [3]int{200, 300, 400})
