@@ -29,6 +29,9 @@ type Options struct {
 	OnEpoch func(EpochMetrics)           // called after every epoch, if not nil
 	Now     func() time.Time             // clock, for tests; nil means time.Now
 	Model   func(dim int) (Model, error) // model factory; nil means NewModel(cfg, dim)
+	// Load, if not nil, supplies the train and test sets instead of
+	// datasets.Ensure and datasets.Load (tests use small generated files).
+	Load func(r datasets.Recipe) (train, test *datasets.Dataset, err error)
 }
 
 // EpochMetrics is one line of metrics.jsonl.
@@ -79,23 +82,27 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 		return nil, err
 	}
 	name := cfg.Dataset.Name
-	dir, err := datasets.Ensure(name, opt.DataDir, opt.Logf)
+	recipe, err := datasets.RecipeFor(name, cfg.Method.Architecture)
 	if err != nil {
 		return nil, err
 	}
-	trainSet, testSet, err := datasets.Load(name, dir)
+	var trainSet, testSet *datasets.Dataset
+	if opt.Load != nil {
+		trainSet, testSet, err = opt.Load(recipe)
+	} else {
+		var dir string
+		if dir, err = datasets.Ensure(recipe.Files, opt.DataDir, opt.Logf); err == nil {
+			trainSet, testSet, err = datasets.Load(recipe.Files, dir)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	if trainSet.Classes != cfg.Dataset.NumClasses {
 		return nil, fmt.Errorf("dataset.num_classes: %d, but %s has %d classes", cfg.Dataset.NumClasses, name, trainSet.Classes)
 	}
-	if trainSet.C != cfg.Dataset.NumChannels {
-		return nil, fmt.Errorf("dataset.num_chn: %d, but %s has %d channels", cfg.Dataset.NumChannels, name, trainSet.C)
-	}
-	norm, err := datasets.NormalizationFor(name)
-	if err != nil {
-		return nil, err
+	if recipe.C != cfg.Dataset.NumChannels {
+		return nil, fmt.Errorf("dataset.num_chn: %d, but %s has %d channels", cfg.Dataset.NumChannels, name, recipe.C)
 	}
 	seed := uint64(cfg.Training.Seed)
 	trIdx, valIdx := datasets.Split(trainSet.N, ValidationFraction, seed)
@@ -104,11 +111,16 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 		testIdx[i] = i
 	}
 	bs := cfg.Dataset.BatchSize
-	trainL := datasets.NewLoader(trainSet, trIdx, bs, true, seed, norm)
-	valL := datasets.NewLoader(trainSet, valIdx, bs, false, seed, norm)
-	testL := datasets.NewLoader(testSet, testIdx, bs, false, seed, norm)
+	// Augmentation, where the recipe has any, runs on the prefetcher's
+	// goroutine; validation batches are augmented only by the reference's
+	// quirk (recipe.ValAugmented), drawn from a stream of their own.
+	trainL := recipe.NewLoader(trainSet, trIdx, bs, true, seed, true)
+	valL := recipe.NewLoader(trainSet, valIdx, bs, false, seed+1, recipe.ValAugmented)
+	testL := recipe.NewLoader(testSet, testIdx, bs, false, seed, false)
+	prefetch := datasets.NewPrefetcher(trainL, 2)
+	defer prefetch.Close()
 
-	dim := trainSet.Dim()
+	dim := recipe.Dim()
 	var model Model
 	if opt.Model != nil {
 		model, err = opt.Model(dim)
@@ -144,12 +156,15 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 		lrF := net.CosineLR(t.LrF, t.EtaMin, e, t.TMax)
 		lrB := net.CosineLR(t.LrB, t.EtaMin, e, t.TMax)
 		model.SetLR(lrF, lrB)
-		trainL.SetEpoch(e)
+		prefetch.Start(e)
 		var lossSum, ceSum float64
 		correct, seen := 0, 0
 		clear(pairSums)
-		for b := 0; b < trainL.NumBatches(); b++ {
-			n := trainL.Batch(b, x, y)
+		for b := 0; ; b++ {
+			x, y, n, ok := prefetch.Next()
+			if !ok {
+				break
+			}
 			scale := net.WarmupScale(b, step, t.Warmup)
 			st := model.Step(x, y, n, scale)
 			if math.IsNaN(st.Total) || math.IsInf(st.Total, 0) {
@@ -171,6 +186,7 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 			m.PairLosses = append(m.PairLosses, p/float64(seen))
 		}
 		trainTime := now().Sub(t0).Seconds()
+		valL.SetEpoch(e)
 		m.ValLoss, m.ValAcc = evaluate(model, valL, x, y)
 		m.Seconds = now().Sub(t0).Seconds()
 		m.SamplesPerSec = float64(seen) / trainTime

@@ -1,0 +1,82 @@
+package train
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/counter-current/ccl/datasets"
+)
+
+// writeCIFAR10 writes n records in the CIFAR-10 binary layout (label byte,
+// then 3×32×32 channel-major pixels) with random pixels and labels.
+func writeCIFAR10(t *testing.T, path string, n int, rng *rand.Rand) {
+	t.Helper()
+	b := make([]byte, n*3073)
+	for i := 0; i < n; i++ {
+		b[i*3073] = byte(rng.IntN(10))
+		for j := 1; j < 3073; j++ {
+			b[i*3073+j] = byte(rng.IntN(256))
+		}
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCIFARCNNPoolShortEpoch trains the reference's CIFAR-10 cnn_pool
+// configuration (CCL with the filter, momentum, GradC, clipping, warm-up,
+// cosine schedule; and the BP one) for one short epoch on small generated
+// CIFAR-format files, through the CIFAR recipe (ImageNet normalisation,
+// flips and edge-padded crops on the prefetcher's goroutine), and checks
+// that it runs, stays finite and writes its files.
+func TestCIFARCNNPoolShortEpoch(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(11, 12))
+	trainPath, testPath := filepath.Join(dir, "data_batch_1.bin"), filepath.Join(dir, "test_batch.bin")
+	writeCIFAR10(t, trainPath, 72, rng)
+	writeCIFAR10(t, testPath, 20, rng)
+	load := func(r datasets.Recipe) (*datasets.Dataset, *datasets.Dataset, error) {
+		if r.Files != "CIFAR10" {
+			t.Fatalf("recipe files %s, want CIFAR10", r.Files)
+		}
+		tr, err := datasets.ReadCIFAR([]string{trainPath}, 10)
+		if err != nil {
+			return nil, nil, err
+		}
+		te, err := datasets.ReadCIFAR([]string{testPath}, 10)
+		return tr, te, err
+	}
+	for _, file := range []string{"cnn/cifar10_ccl.yaml", "cnn/cifar10_bp_pool.yaml"} {
+		t.Run(file, func(t *testing.T) {
+			cfg := repoConfig(t, file)
+			for k, v := range map[string]string{"epochs": "1", "batchsize": "16"} {
+				if err := cfg.Set(k, v); err != nil {
+					t.Fatal(err)
+				}
+			}
+			run := t.TempDir()
+			res, err := Run(cfg, Options{RunDir: run, Load: load})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := res.History[0]
+			t.Logf("%s: train loss %.4f, val loss %.4f, test loss %.4f, %.1f samples/s", file, m.TrainLoss, m.ValLoss, res.TestLoss, m.SamplesPerSec)
+			for _, v := range append([]float64{m.TrainLoss, m.ValLoss, res.TestLoss}, m.PairLosses...) {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("non-finite figure in %+v", m)
+				}
+			}
+			if cfg.Method.Name == "CCL" && len(m.PairLosses) != 6 {
+				t.Errorf("%d pair losses, want 6 (input + 5 conv pairs)", len(m.PairLosses))
+			}
+			for _, f := range []string{"config.yaml", "metrics.jsonl", "result.json"} {
+				if _, err := os.Stat(filepath.Join(run, f)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+}
