@@ -96,6 +96,54 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 }
 
+// BenchmarkSgemmTrans reports GFLOP/s of the dense training shapes with
+// op(A) = Aᵀ (weight gradients: Xᵀ·dY) and op(B) = Bᵀ (input gradients:
+// dY·Wᵀ), for the best kernel.
+func BenchmarkSgemmTrans(b *testing.B) {
+	kn := benchKernels()[0]
+	defer blas.SetKernel("auto")
+	if err := blas.SetKernel(kn); err != nil {
+		b.Fatalf("kernel %q: %v", kn, err)
+	}
+	peak := AllCorePeak(kn)
+	for _, s := range Shapes {
+		if !strings.HasPrefix(s.Name, "dense") && !strings.HasPrefix(s.Name, "square2048") {
+			continue
+		}
+		for _, tr := range []struct {
+			name   string
+			tA, tB blas.Transpose
+		}{{"TN", blas.Trans, blas.NoTrans}, {"NT", blas.NoTrans, blas.Trans}} {
+			b.Run(fmt.Sprintf("%s/%s/%s", kn, s.Name, tr.name), func(b *testing.B) {
+				a, bm, c := operands(s)
+				lda, ldb := s.K, s.N
+				if tr.tA == blas.Trans {
+					lda = s.M
+				}
+				if tr.tB == blas.Trans {
+					ldb = s.K
+				}
+				flops := 2 * float64(s.M) * float64(s.N) * float64(s.K)
+				blas.Sgemm(tr.tA, tr.tB, s.M, s.N, s.K, 1, a, lda, bm, ldb, 0, c, s.N)
+				b.ResetTimer()
+				best := time.Duration(math.MaxInt64)
+				for b.Loop() {
+					t0 := time.Now()
+					blas.Sgemm(tr.tA, tr.tB, s.M, s.N, s.K, 1, a, lda, bm, ldb, 0, c, s.N)
+					best = min(best, time.Since(t0))
+				}
+				g := flops * float64(b.N) / b.Elapsed().Seconds() / 1e9
+				gBest := flops / best.Seconds() / 1e9
+				b.ReportMetric(g, "GFLOP/s")
+				b.ReportMetric(gBest, "best-GFLOP/s")
+				if peak > 0 {
+					b.ReportMetric(100*gBest/peak, "best-%peak")
+				}
+			})
+		}
+	}
+}
+
 func operands(s Shape) (a, b, c []float32) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	a = make([]float32, s.M*s.K)

@@ -414,40 +414,40 @@ func packRows(dst, src []float32, ld, r, kc, w int) {
 // (p, i) at src[p*ld+i]), into the same sliver layout as packRows: the w
 // values of columns s*w .. s*w+w-1 at step p go to dst[s*w*kc + p*w ..].
 // Columns past r are zero. This is the layout of op(B) = B and op(A) = Aᵀ.
-// Full slivers are copied row by row of the source (sequential reads),
-// with fixed-size copies for the tile widths of the kernels.
+// Each full sliver is written sequentially, with fixed-size copies for the
+// tile widths of the kernels; its source rows stay in L1 for the next one.
 func packCols(dst, src []float32, ld, r, kc, w int) {
 	full := r / w * w
-	for p := range kc {
-		row := src[p*ld : p*ld+full]
+	for s := 0; s < full; s += w {
+		d := dst[s*kc : (s+w)*kc]
 		switch w {
 		case 32:
-			for s := 0; s < full; s += 32 {
-				*(*[32]float32)(dst[s*kc+p*32:]) = *(*[32]float32)(row[s:])
+			for p := range kc {
+				*(*[32]float32)(d[p*32:]) = *(*[32]float32)(src[p*ld+s:])
 			}
 		case 16:
-			for s := 0; s < full; s += 16 {
-				*(*[16]float32)(dst[s*kc+p*16:]) = *(*[16]float32)(row[s:])
+			for p := range kc {
+				*(*[16]float32)(d[p*16:]) = *(*[16]float32)(src[p*ld+s:])
 			}
 		case 12:
-			for s := 0; s < full; s += 12 {
-				*(*[12]float32)(dst[s*kc+p*12:]) = *(*[12]float32)(row[s:])
+			for p := range kc {
+				*(*[12]float32)(d[p*12:]) = *(*[12]float32)(src[p*ld+s:])
 			}
 		case 8:
-			for s := 0; s < full; s += 8 {
-				*(*[8]float32)(dst[s*kc+p*8:]) = *(*[8]float32)(row[s:])
+			for p := range kc {
+				*(*[8]float32)(d[p*8:]) = *(*[8]float32)(src[p*ld+s:])
 			}
 		case 6:
-			for s := 0; s < full; s += 6 {
-				*(*[6]float32)(dst[s*kc+p*6:]) = *(*[6]float32)(row[s:])
+			for p := range kc {
+				*(*[6]float32)(d[p*6:]) = *(*[6]float32)(src[p*ld+s:])
 			}
 		case 4:
-			for s := 0; s < full; s += 4 {
-				*(*[4]float32)(dst[s*kc+p*4:]) = *(*[4]float32)(row[s:])
+			for p := range kc {
+				*(*[4]float32)(d[p*4:]) = *(*[4]float32)(src[p*ld+s:])
 			}
 		default:
-			for s := 0; s < full; s += w {
-				copy(dst[s*kc+p*w:s*kc+p*w+w], row[s:s+w])
+			for p := range kc {
+				copy(d[p*w:p*w+w], src[p*ld+s:p*ld+s+w])
 			}
 		}
 	}

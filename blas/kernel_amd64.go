@@ -14,6 +14,7 @@ var (
 		mr:   12, nr: 32,
 		mc: 960, nc: 1024,
 		micro: microAVX512, strided: stridedAVX512,
+		pack: packRowsAVX512,
 	})
 	avx2Kernel = ifKernel(hasAVX2FMA, &kernel{
 		name: "avx2",
@@ -251,3 +252,46 @@ func sscalVec(alpha float32, x []float32) int {
 //
 //go:noescape
 func sscalAVX2(alpha float32, x *float32, n int)
+
+// packRowsAVX512 is packRows with 16×16 in-register transposes for the
+// slivers of 32 rows of the AVX-512 kernel (op(B) = Bᵀ); other widths and
+// the partial last sliver go to packRows.
+func packRowsAVX512(dst, src []float32, ld, r, kc, w int) {
+	if w != 32 {
+		packRows(dst, src, ld, r, kc, w)
+		return
+	}
+	full := r / 32 * 32
+	nb := kc / 16
+	for s := 0; s < full; s += 32 {
+		d := dst[s*kc : (s+32)*kc]
+		if nb > 0 {
+			_ = src[(s+31)*ld+nb*16-1]
+			transposeRows32AVX512(&d[0], &src[s*ld], ld, nb)
+			transposeRows32AVX512(&d[16], &src[(s+16)*ld], ld, nb)
+		}
+		for i := range 32 {
+			row := src[(s+i)*ld : (s+i)*ld+kc]
+			for p := nb * 16; p < kc; p++ {
+				d[p*32+i] = row[p]
+			}
+		}
+	}
+	if full < r {
+		packRows(dst[full*kc:], src[full*ld:], ld, r-full, kc, w)
+	}
+}
+
+// transposeRows32AVX512 transposes nb blocks of 16 rows × 16 columns into
+// the 32-wide sliver layout. It is equivalent to
+//
+//	for b := 0; b < nb; b++ {
+//		for p := 0; p < 16; p++ {
+//			for i := 0; i < 16; i++ {
+//				dst[(b*16+p)*32+i] = src[i*ld+b*16+p]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func transposeRows32AVX512(dst, src *float32, ld, nb int)
