@@ -80,8 +80,9 @@ type kernel struct {
 	micro  microKernel
 	// strided, if not nil, is the same kernel reading A in place.
 	strided stridedKernel
-	// pack, if not nil, replaces packRows for this kernel's tile sizes.
-	pack func(dst, src []float32, ld, r, kc, w int)
+	// pack and packCols, if not nil, replace packRows and packCols for
+	// this kernel's tile sizes.
+	pack, packCols func(dst, src []float32, ld, r, kc, w int)
 }
 
 // parallelFlops is the smallest product (2·m·n·k) that is split across
@@ -261,9 +262,12 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	buf.a = grow(buf.a, mc*kcb)
 	buf.b = grow(buf.b, nc*kcb)
 	buf.tmp = grow(buf.tmp, mr*nr)
-	pack := kn.pack
+	pack, packC := kn.pack, kn.packCols
 	if pack == nil {
 		pack = packRows
+	}
+	if packC == nil {
+		packC = packCols
 	}
 	// Read A in place when it is not transposed. Packing it costs a pass
 	// over A per B panel; reading 12 rows in place costs at worst some L2
@@ -282,7 +286,7 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 			}
 			// Pack op(B)[pc:pc+kc, jc:jc+ncur] into NR-wide slivers.
 			if j.tB == NoTrans {
-				packCols(buf.b, j.b[pc*j.ldb+jc:], j.ldb, ncur, kc, nr)
+				packC(buf.b, j.b[pc*j.ldb+jc:], j.ldb, ncur, kc, nr)
 			} else {
 				pack(buf.b, j.b[jc*j.ldb+pc:], j.ldb, ncur, kc, nr)
 			}
@@ -299,7 +303,7 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 					// Pack op(A)[ic:ic+mcur, pc:pc+kc] into MR-tall slivers.
 					pack(buf.a, j.a[ic*j.lda+pc:], j.lda, mcur, kc, mr)
 				default:
-					packCols(buf.a, j.a[pc*j.lda+ic:], j.lda, mcur, kc, mr)
+					packC(buf.a, j.a[pc*j.lda+ic:], j.lda, mcur, kc, mr)
 				}
 				for ir := 0; ir < mcur; ir += mr {
 					mm := min(mr, mcur-ir)

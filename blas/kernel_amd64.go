@@ -14,7 +14,7 @@ var (
 		mr:   12, nr: 32,
 		mc: 960, nc: 1024,
 		micro: microAVX512, strided: stridedAVX512,
-		pack: packRowsAVX512,
+		pack: packRowsAVX512, packCols: packColsAVX512,
 	})
 	avx2Kernel = ifKernel(hasAVX2FMA, &kernel{
 		name: "avx2",
@@ -295,3 +295,32 @@ func packRowsAVX512(dst, src []float32, ld, r, kc, w int) {
 //
 //go:noescape
 func transposeRows32AVX512(dst, src *float32, ld, nb int)
+
+// packColsAVX512 is packCols with an assembly row copy for the 32-wide
+// slivers of op(B) = B (a 128-byte Go array copy is a memmove call); other
+// widths go to packCols.
+func packColsAVX512(dst, src []float32, ld, r, kc, w int) {
+	if w != 32 {
+		packCols(dst, src, ld, r, kc, w)
+		return
+	}
+	full := r / 32 * 32
+	for s := 0; s < full; s += 32 {
+		d := dst[s*kc : (s+32)*kc]
+		_ = src[(kc-1)*ld+s+31]
+		copyRows32AVX512(&d[0], &src[s], ld, kc)
+	}
+	if full < r {
+		packCols(dst[full*kc:], src[full:], ld, r-full, kc, w)
+	}
+}
+
+// copyRows32AVX512 copies kc rows of 32 floats, ld apart, into a packed
+// sliver. It is equivalent to
+//
+//	for p := 0; p < kc; p++ {
+//		copy(dst[p*32:p*32+32], src[p*ld:p*ld+32])
+//	}
+//
+//go:noescape
+func copyRows32AVX512(dst, src *float32, ld, kc int)

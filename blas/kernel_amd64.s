@@ -842,3 +842,32 @@ transpose_loop:
 
 transpose_done:
 	RET
+
+// func copyRows32AVX512(dst, src *float32, ld, kc int)
+// for p < kc: dst[p*32 : p*32+32] = src[p*ld : p*ld+32], two zmm per row,
+// prefetching the row eight steps ahead. DX = ld·4, CX = rows left.
+TEXT ·copyRows32AVX512(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  kc+24(FP), CX
+	SHLQ  $2, DX
+	TESTQ CX, CX
+	JLE   copy32_done
+
+copy32_loop:
+	// dst row p = src row p (128 bytes); prefetch src row p+8
+	PREFETCHT0 (SI)(DX*8)
+	PREFETCHT0 64(SI)(DX*8)
+	VMOVUPS    (SI), Z0
+	VMOVUPS    64(SI), Z1
+	VMOVUPS    Z0, (DI)
+	VMOVUPS    Z1, 64(DI)
+	ADDQ       DX, SI
+	ADDQ       $128, DI
+	DECQ       CX
+	JNZ        copy32_loop
+	VZEROUPPER
+
+copy32_done:
+	RET
