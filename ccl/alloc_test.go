@@ -53,3 +53,26 @@ func TestStepDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// The reference's CIFAR-10 cnn_pool network at its batch size (128, every
+// option of its config on) steps without allocating once warmed up: at this
+// size the parallel paths of blas and conv are the ones exercised.
+func TestCIFARCNNPoolStepDoesNotAllocate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("full-size network; run without -short")
+	}
+	opt := OptimConfig{LR: 1, Momentum: 0.8, WeightDecay: 1e-6, Centralize: true, Clip: 0.3}
+	m, err := NewCNN(CNNConfig{
+		Spec: net.CNNSpec{Kind: net.PoolConv, Channels: []int{3, 128, 128, 256, 256, 512}, H: 32, W: 32, Classes: 10},
+		ActF: net.ELU, ActB: net.ELU, LossScaleC: 1, LossScaleSSL: 0.5, Filter: true,
+		MaxBatch: 128, Forward: opt, Feedback: opt,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := randomBatch(128, 32*32*3, 10)
+	m.Step(x, y, 128, 0.01)
+	if a := testing.AllocsPerRun(2, func() { m.Step(x, y, 128, 0.02) }); a != 0 {
+		t.Errorf("%.1f allocations per CIFAR-10 cnn_pool step", a)
+	}
+}
