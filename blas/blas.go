@@ -57,7 +57,6 @@ const (
 	errShortB = "blas: b too short"
 	errShortC = "blas: c too short"
 	errLen    = "blas: slice lengths differ"
-	errStride = "blas: kernel needs unit column stride"
 )
 
 func checkGemm(tA, tB Transpose, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {

@@ -36,9 +36,10 @@ import (
 //   - MC (kernel.mc): the packed A block, MC·KC·4 bytes (about 1 MiB), is
 //     read once per panel, sliver by sliver; it bounds the buffer.
 //
-// When op(A) = A, the micro-kernels with a strided form read the A sliver
-// in place (MR rows, lda apart) instead of packing it; the next sliver is
-// prefetched into L2 meanwhile.
+// When op(A) = A, the kernels with a general form read the A sliver in
+// place (MR rows, lda apart) instead of packing it; the next sliver is
+// prefetched into L2 meanwhile. When op(B) = B and a task has at most
+// directBRows rows, they read B in place too (KC rows, ldb apart).
 //
 // Edge tiles: packed slivers are zero-padded to MR rows and NR columns, so
 // the micro-kernel always runs on full tiles; a partial tile of C is
@@ -65,11 +66,17 @@ const kcMax = 256
 // C is not read. kc ≥ 1.
 type microKernel func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
 
-// stridedKernel is a microKernel that reads the A sliver in place: element
-// (i, p) of the sliver at a[i*rs+p*cs]. The driver calls it with rs = lda,
-// cs = 1, reading MR rows of a row-major A directly, which saves packing
-// A; the assembly kernels support only cs = 1.
-type stridedKernel func(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha, beta float32)
+// generalKernel is a microKernel that can also read its operands in
+// place, saving their packing: with rs != 0, element (i, p) of the A
+// sliver is a[i*rs+p] (MR rows of a row-major A), else a is a packed
+// sliver; with ldb != 0, element (p, j) of the B sliver is b[p*ldb+j] (NR
+// columns of a row-major B), else b is a packed sliver.
+type generalKernel func(kc int, a []float32, rs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+
+// directBRows is the largest number of rows of C in a task for which a
+// non-transposed B is read in place rather than packed: each B panel then
+// serves at most directBRows/MR A slivers, too few to repay a packing pass.
+const directBRows = 768
 
 // kernel describes one implementation of the micro-kernel with the block
 // sizes tuned for it.
@@ -78,8 +85,8 @@ type kernel struct {
 	mr, nr int // register tile
 	mc, nc int // L2 block of A rows, L3 panel of B columns (multiples of mr, nr)
 	micro  microKernel
-	// strided, if not nil, is the same kernel reading A in place.
-	strided stridedKernel
+	// general, if not nil, is the same kernel reading A or B in place.
+	general generalKernel
 	// pack and packCols, if not nil, replace packRows and packCols for
 	// this kernel's tile sizes.
 	pack, packCols func(dst, src []float32, ld, r, kc, w int)
@@ -273,7 +280,11 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	// over A per B panel; reading 12 rows in place costs at worst some L2
 	// reloads when the rows share L1 sets (a row stride that is a multiple
 	// of 4 KiB), which measured cheaper on Sapphire Rapids.
-	direct := kn.strided != nil && j.tA == NoTrans
+	directA := kn.general != nil && j.tA == NoTrans
+	// Read B in place when it is not transposed and few A slivers reuse
+	// each B panel: packing B then costs as much as a good part of the
+	// products (see directBRows).
+	directB := kn.general != nil && j.tB == NoTrans && i1-i0 <= directBRows
 
 	for jc := j0; jc < j1; jc += nc {
 		ncur := min(nc, j1-jc)
@@ -284,16 +295,21 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 			if blk > 0 {
 				beta = 1
 			}
-			// Pack op(B)[pc:pc+kc, jc:jc+ncur] into NR-wide slivers.
-			if j.tB == NoTrans {
+			// Pack op(B)[pc:pc+kc, jc:jc+ncur] into NR-wide slivers, or
+			// only the partial last sliver when B is read in place.
+			switch full := ncur / nr * nr; {
+			case directB && full < ncur:
+				packC(buf.b[full*kc:], j.b[pc*j.ldb+jc+full:], j.ldb, ncur-full, kc, nr)
+			case directB:
+			case j.tB == NoTrans:
 				packC(buf.b, j.b[pc*j.ldb+jc:], j.ldb, ncur, kc, nr)
-			} else {
+			default:
 				pack(buf.b, j.b[jc*j.ldb+pc:], j.ldb, ncur, kc, nr)
 			}
 			for ic := i0; ic < i1; ic += mc {
 				mcur := min(mc, i1-ic)
 				switch {
-				case direct:
+				case directA:
 					// Read full slivers of A in place; pack only the last,
 					// partial one (zero-padded to MR rows).
 					if full := mcur / mr * mr; full < mcur {
@@ -307,33 +323,38 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 				}
 				for ir := 0; ir < mcur; ir += mr {
 					mm := min(mr, mcur-ir)
-					// The A sliver, in L1 while the B slivers stream past.
-					as, rs, cs := buf.a[ir*kc:(ir+mr)*kc], 1, mr
+					// The A sliver, in L1 while the B slivers stream past:
+					// packed (rs == 0) or MR rows rs apart.
+					as, rs := buf.a[ir*kc:(ir+mr)*kc], 0
 					switch {
-					case direct && mm == mr:
-						as, rs, cs = j.a[(ic+ir)*j.lda+pc:], j.lda, 1
+					case directA && mm == mr:
+						as, rs = j.a[(ic+ir)*j.lda+pc:], j.lda
 						if ir+2*mr <= mcur {
 							// Fetch the next sliver into L2 meanwhile.
 							prefetchRows(j.a[(ic+ir+mr)*j.lda+pc:], j.lda, mr, kc)
 						}
-					case direct:
+					case directA:
 						as = buf.a[:mr*kc]
 					}
 					for jr := 0; jr < ncur; jr += nr {
-						bs := buf.b[jr*kc : (jr+nr)*kc]
 						nn := min(nr, ncur-jr)
+						// The B sliver: packed (ldb == 0) or kc rows of B.
+						bs, ldb := buf.b[jr*kc:(jr+nr)*kc], 0
+						if directB && nn == nr {
+							bs, ldb = j.b[pc*j.ldb+jc+jr:], j.ldb
+						}
 						off := (ic+ir)*j.ldc + jc + jr
 						full := mm == mr && nn == nr
 						switch {
-						case full && rs == 1:
-							kn.micro(kc, as, bs, j.c[off:], j.ldc, j.alpha, beta)
+						case full && kn.general != nil:
+							kn.general(kc, as, rs, bs, ldb, j.c[off:], j.ldc, j.alpha, beta)
 						case full:
-							kn.strided(kc, as, rs, cs, bs, j.c[off:], j.ldc, j.alpha, beta)
-						case rs == 1:
-							kn.micro(kc, as, bs, buf.tmp, nr, j.alpha, 0)
+							kn.micro(kc, as, bs, j.c[off:], j.ldc, j.alpha, beta)
+						case kn.general != nil:
+							kn.general(kc, as, rs, bs, ldb, buf.tmp, nr, j.alpha, 0)
 							storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
 						default:
-							kn.strided(kc, as, rs, cs, bs, buf.tmp, nr, j.alpha, 0)
+							kn.micro(kc, as, bs, buf.tmp, nr, j.alpha, 0)
 							storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
 						}
 					}

@@ -13,14 +13,14 @@ var (
 		name: "avx512",
 		mr:   12, nr: 32,
 		mc: 960, nc: 1024,
-		micro: microAVX512, strided: stridedAVX512,
+		micro: microAVX512, general: generalAVX512,
 		pack: packRowsAVX512, packCols: packColsAVX512,
 	})
 	avx2Kernel = ifKernel(hasAVX2FMA, &kernel{
 		name: "avx2",
 		mr:   6, nr: 16,
 		mc: 960, nc: 1024,
-		micro: microAVX2, strided: stridedAVX2,
+		micro: microAVX2, general: generalAVX2,
 	})
 	neonKernel *kernel
 )
@@ -97,16 +97,32 @@ func microAVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 //go:noescape
 func sgemmPackedAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 
-// stridedAVX512 checks the bounds of the 12×32 tile and runs
-// sgemmRowsAVX512 on 12 rows of A, rs apart (cs must be 1).
-func stridedAVX512(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha, beta float32) {
-	if cs != 1 {
-		panic(errStride)
-	}
-	_ = a[11*rs+kc-1]
-	_ = b[kc*32-1]
+// generalAVX512 checks the bounds of the 12×32 tile and runs the
+// AVX-512 kernel for the layouts of A (rs == 0: packed sliver, else 12
+// rows rs apart) and B (ldb == 0: packed sliver, else kc rows of 32 floats
+// ldb apart).
+func generalAVX512(kc int, a []float32, rs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	_ = c[11*ldc+31]
-	sgemmRowsAVX512(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta)
+	if rs == 0 {
+		_ = a[kc*12-1]
+	} else {
+		_ = a[11*rs+kc-1]
+	}
+	if ldb == 0 {
+		_ = b[kc*32-1]
+	} else {
+		_ = b[(kc-1)*ldb+31]
+	}
+	switch {
+	case rs == 0 && ldb == 0:
+		sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+	case ldb == 0:
+		sgemmRowsAVX512(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta)
+	case rs == 0:
+		sgemmPackedRowsBAVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta)
+	default:
+		sgemmRowsRowsBAVX512(kc, &a[0], rs, &b[0], ldb, &c[0], ldc, alpha, beta)
+	}
 }
 
 // sgemmRowsAVX512 is sgemmPackedAVX512 reading A in place: element (i, p)
@@ -129,6 +145,49 @@ func stridedAVX512(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alp
 //
 //go:noescape
 func sgemmRowsAVX512(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32)
+
+// sgemmPackedRowsBAVX512 is sgemmPackedAVX512 reading B in place: element
+// (p, j) of the sliver at b[p*ldb+j]. kc ≥ 1. It is equivalent to, with
+// fused multiply-adds:
+//
+//	for i := 0; i < 12; i++ {
+//		for j := 0; j < 32; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[p*12+i] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmPackedRowsBAVX512(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+// sgemmRowsRowsBAVX512 is sgemmPackedAVX512 reading A and B in place:
+// element (i, p) of the A sliver at a[i*rs+p], element (p, j) of the B
+// sliver at b[p*ldb+j]. kc ≥ 1. It is equivalent to, with fused
+// multiply-adds:
+//
+//	for i := 0; i < 12; i++ {
+//		for j := 0; j < 32; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[i*rs+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmRowsRowsBAVX512(kc int, a *float32, rs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // microAVX2 checks the bounds of the 6×16 tile and runs sgemmPackedAVX2.
 func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
@@ -159,16 +218,31 @@ func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 //go:noescape
 func sgemmPackedAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 
-// stridedAVX2 checks the bounds of the 6×16 tile and runs sgemmRowsAVX2
-// on 6 rows of A, rs apart (cs must be 1).
-func stridedAVX2(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha, beta float32) {
-	if cs != 1 {
-		panic(errStride)
-	}
-	_ = a[5*rs+kc-1]
-	_ = b[kc*16-1]
+// generalAVX2 checks the bounds of the 6×16 tile and runs the AVX2 kernel
+// for the layouts of A (rs == 0: packed sliver, else 6 rows rs apart) and
+// B (ldb == 0: packed sliver, else kc rows of 16 floats ldb apart).
+func generalAVX2(kc int, a []float32, rs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	_ = c[5*ldc+15]
-	sgemmRowsAVX2(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta)
+	if rs == 0 {
+		_ = a[kc*6-1]
+	} else {
+		_ = a[5*rs+kc-1]
+	}
+	if ldb == 0 {
+		_ = b[kc*16-1]
+	} else {
+		_ = b[(kc-1)*ldb+15]
+	}
+	switch {
+	case rs == 0 && ldb == 0:
+		sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+	case ldb == 0:
+		sgemmRowsAVX2(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta)
+	case rs == 0:
+		sgemmPackedRowsBAVX2(kc, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta)
+	default:
+		sgemmRowsRowsBAVX2(kc, &a[0], rs, &b[0], ldb, &c[0], ldc, alpha, beta)
+	}
 }
 
 // sgemmRowsAVX2 is sgemmPackedAVX2 reading A in place: element (i, p) of
@@ -191,6 +265,48 @@ func stridedAVX2(kc int, a []float32, rs, cs int, b, c []float32, ldc int, alpha
 //
 //go:noescape
 func sgemmRowsAVX2(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32)
+
+// sgemmPackedRowsBAVX2 is sgemmPackedAVX2 reading B in place: element
+// (p, j) of the sliver at b[p*ldb+j]. kc ≥ 1. It is equivalent to, with
+// fused multiply-adds:
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[p*6+i] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmPackedRowsBAVX2(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+// sgemmRowsRowsBAVX2 is sgemmPackedAVX2 reading A and B in place: element
+// (i, p) of the A sliver at a[i*rs+p], element (p, j) of the B sliver at
+// b[p*ldb+j]. kc ≥ 1. It is equivalent to, with fused multiply-adds:
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[i*rs+p] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmRowsRowsBAVX2(kc int, a *float32, rs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // prefetchRows asks the cache hierarchy (L2) for rows rows of n floats,
 // ld floats apart, starting at a[0]: the next A sliver read in place, so

@@ -29,21 +29,24 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	ADDQ       DX, r
 
 // ---------------------------------------------------------------------
-// AVX-512 12×32 micro-kernels: sgemmPackedAVX512 reads a packed A sliver
-// (12 floats per k step), sgemmRowsAVX512 reads 12 rows of A in place (rs
-// floats apart, consecutive k steps adjacent). Both unroll the k loop four
-// times, with immediate offsets, so few scalar µops compete with the FMAs.
+// AVX-512 12×32 micro-kernels. A is either a packed sliver (12 floats per
+// k step: sgemmPacked*) or 12 rows read in place (rs floats apart, k steps
+// adjacent: sgemmRows*); B is either a packed sliver (32 floats per k step)
+// or, in the *RowsB forms, 32 columns of a row-major B read in place (ldb
+// floats from one k step to the next). All unroll the k loop four times
+// with immediate offsets or scaled index registers, so that few scalar
+// µops compete with the FMAs.
 // Z0..Z23: accumulators, row i in Z(2i) (columns 0-15) and Z(2i+1)
 // (columns 16-31). Z24, Z25: the B row of the step. Z26..Z31: broadcasts
 // of A, rotated so that consecutive rows do not wait on each other; Z30 and
 // Z31 then hold alpha and beta for the store.
 
 // STEP512(a0..a11, b0, b1): one k step, A[i, p] at address ai, B[p, 0:32]
-// at b0(BX), b1(BX):
+// at addresses b0, b1 (16 floats each):
 // for i < 12: acc[i][0:16] += A[i, p]·B[p, 0:16]; acc[i][16:32] += A[i, p]·B[p, 16:32]
 #define STEP512(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, b0, b1) \
-	VMOVUPS      b0(BX), Z24   \
-	VMOVUPS      b1(BX), Z25   \
+	VMOVUPS      b0, Z24       \
+	VMOVUPS      b1, Z25       \
 	VBROADCASTSS a0, Z26       \
 	VFMADD231PS  Z24, Z26, Z0  \
 	VFMADD231PS  Z25, Z26, Z1  \
@@ -99,10 +102,9 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	VMOVUPS hi, 64(DI)  \
 	ADDQ    DX, DI
 
-// func sgemmPackedAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
-// Registers: AX = packed A sliver (12 floats per k step), BX = B sliver,
-// CX = single k steps left, R12 = groups of four k steps, DI = C row,
-// DX = ldc in bytes.
+// func sgemmPackedAVX512(kc int, a *float32, b *float32, c *float32, ldc int, alpha, beta float32)
+// A: packed sliver at AX (12 floats per step). B: packed sliver at BX (32 floats per step).
+// CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
 TEXT ·sgemmPackedAVX512(SB), NOSPLIT, $0-48
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
@@ -165,14 +167,14 @@ sgemmPackedAVX512_loop4:
 	PREFETCHT0 1088(BX)
 	PREFETCHT0 1152(BX)
 	PREFETCHT0 1216(BX)
-	STEP512(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0, 64)
-	STEP512(48(AX), 52(AX), 56(AX), 60(AX), 64(AX), 68(AX), 72(AX), 76(AX), 80(AX), 84(AX), 88(AX), 92(AX), 128, 192)
+	STEP512(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0(BX), 64(BX))
+	STEP512(48(AX), 52(AX), 56(AX), 60(AX), 64(AX), 68(AX), 72(AX), 76(AX), 80(AX), 84(AX), 88(AX), 92(AX), 128(BX), 192(BX))
 	PREFETCHT0 1280(BX)
 	PREFETCHT0 1344(BX)
 	PREFETCHT0 1408(BX)
 	PREFETCHT0 1472(BX)
-	STEP512(96(AX), 100(AX), 104(AX), 108(AX), 112(AX), 116(AX), 120(AX), 124(AX), 128(AX), 132(AX), 136(AX), 140(AX), 256, 320)
-	STEP512(144(AX), 148(AX), 152(AX), 156(AX), 160(AX), 164(AX), 168(AX), 172(AX), 176(AX), 180(AX), 184(AX), 188(AX), 384, 448)
+	STEP512(96(AX), 100(AX), 104(AX), 108(AX), 112(AX), 116(AX), 120(AX), 124(AX), 128(AX), 132(AX), 136(AX), 140(AX), 256(BX), 320(BX))
+	STEP512(144(AX), 148(AX), 152(AX), 156(AX), 160(AX), 164(AX), 168(AX), 172(AX), 176(AX), 180(AX), 184(AX), 188(AX), 384(BX), 448(BX))
 	ADDQ $192, AX
 	ADDQ $512, BX
 	DECQ R12
@@ -184,7 +186,7 @@ sgemmPackedAVX512_tail:
 	JZ    sgemmPackedAVX512_store
 
 sgemmPackedAVX512_loop1:
-	STEP512(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0, 64)
+	STEP512(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0(BX), 64(BX))
 	ADDQ $48, AX
 	ADDQ $128, BX
 	DECQ CX
@@ -231,18 +233,17 @@ sgemmPackedAVX512_zero:
 	VZEROUPPER
 	RET
 
-// func sgemmRowsAVX512(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32)
-// Registers: AX, R10, R11 = A rows 0, 4, 8 at step p (row i at +(i%4)·rs:
-// R8 = rs·4, R9 = 3·rs·4), BX = B sliver, CX = single k steps left,
-// R12 = groups of four k steps, DI = C row, DX = ldc in bytes.
+// func sgemmRowsAVX512(kc int, a *float32, rs int, b *float32, c *float32, ldc int, alpha, beta float32)
+// A: rows in place, AX/R10/R11 = rows 0/4/8 at step p, row i at +(i%4)·rs (R8 = rs·4, R9 = 3·rs·4). B: packed sliver at BX (32 floats per step).
+// CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
 TEXT ·sgemmRowsAVX512(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
-	MOVQ rs+16(FP), R8
 	MOVQ b+24(FP), BX
 	MOVQ c+32(FP), DI
 	MOVQ ldc+40(FP), DX
 	SHLQ $2, DX
+	MOVQ rs+16(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R9   // 3·rs
 	LEAQ (AX)(R8*4), R10  // row 4
@@ -302,14 +303,14 @@ sgemmRowsAVX512_loop4:
 	PREFETCHT0 1088(BX)
 	PREFETCHT0 1152(BX)
 	PREFETCHT0 1216(BX)
-	STEP512(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0(R10)(R8*2), 0(R10)(R9*1), 0(R11), 0(R11)(R8*1), 0(R11)(R8*2), 0(R11)(R9*1), 0, 64)
-	STEP512(4(AX), 4(AX)(R8*1), 4(AX)(R8*2), 4(AX)(R9*1), 4(R10), 4(R10)(R8*1), 4(R10)(R8*2), 4(R10)(R9*1), 4(R11), 4(R11)(R8*1), 4(R11)(R8*2), 4(R11)(R9*1), 128, 192)
+	STEP512(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0(R10)(R8*2), 0(R10)(R9*1), 0(R11), 0(R11)(R8*1), 0(R11)(R8*2), 0(R11)(R9*1), 0(BX), 64(BX))
+	STEP512(4(AX), 4(AX)(R8*1), 4(AX)(R8*2), 4(AX)(R9*1), 4(R10), 4(R10)(R8*1), 4(R10)(R8*2), 4(R10)(R9*1), 4(R11), 4(R11)(R8*1), 4(R11)(R8*2), 4(R11)(R9*1), 128(BX), 192(BX))
 	PREFETCHT0 1280(BX)
 	PREFETCHT0 1344(BX)
 	PREFETCHT0 1408(BX)
 	PREFETCHT0 1472(BX)
-	STEP512(8(AX), 8(AX)(R8*1), 8(AX)(R8*2), 8(AX)(R9*1), 8(R10), 8(R10)(R8*1), 8(R10)(R8*2), 8(R10)(R9*1), 8(R11), 8(R11)(R8*1), 8(R11)(R8*2), 8(R11)(R9*1), 256, 320)
-	STEP512(12(AX), 12(AX)(R8*1), 12(AX)(R8*2), 12(AX)(R9*1), 12(R10), 12(R10)(R8*1), 12(R10)(R8*2), 12(R10)(R9*1), 12(R11), 12(R11)(R8*1), 12(R11)(R8*2), 12(R11)(R9*1), 384, 448)
+	STEP512(8(AX), 8(AX)(R8*1), 8(AX)(R8*2), 8(AX)(R9*1), 8(R10), 8(R10)(R8*1), 8(R10)(R8*2), 8(R10)(R9*1), 8(R11), 8(R11)(R8*1), 8(R11)(R8*2), 8(R11)(R9*1), 256(BX), 320(BX))
+	STEP512(12(AX), 12(AX)(R8*1), 12(AX)(R8*2), 12(AX)(R9*1), 12(R10), 12(R10)(R8*1), 12(R10)(R8*2), 12(R10)(R9*1), 12(R11), 12(R11)(R8*1), 12(R11)(R8*2), 12(R11)(R9*1), 384(BX), 448(BX))
 	ADDQ $16, AX
 	ADDQ $16, R10
 	ADDQ $16, R11
@@ -323,7 +324,7 @@ sgemmRowsAVX512_tail:
 	JZ    sgemmRowsAVX512_store
 
 sgemmRowsAVX512_loop1:
-	STEP512(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0(R10)(R8*2), 0(R10)(R9*1), 0(R11), 0(R11)(R8*1), 0(R11)(R8*2), 0(R11)(R9*1), 0, 64)
+	STEP512(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0(R10)(R8*2), 0(R10)(R9*1), 0(R11), 0(R11)(R8*1), 0(R11)(R8*2), 0(R11)(R9*1), 0(BX), 64(BX))
 	ADDQ $4, AX
 	ADDQ $4, R10
 	ADDQ $4, R11
@@ -372,6 +373,293 @@ sgemmRowsAVX512_zero:
 	VZEROUPPER
 	RET
 
+// func sgemmPackedRowsBAVX512(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+// A: packed sliver at AX (12 floats per step). B: rows in place at BX, step p+j at +j·ldb (R14 = ldb·4, R15 = 3·ldb·4, SI = 4·ldb·4), R13 = BX + 8 rows for prefetch.
+// CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
+TEXT ·sgemmPackedRowsBAVX512(SB), NOSPLIT, $0-56
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+16(FP), BX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), DX
+	SHLQ $2, DX
+
+	// Prefetch the C tile (two lines per row) while the loop runs.
+	MOVQ DI, R13
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+
+	// B row strides; R13 runs eight rows ahead of BX for prefetching.
+	MOVQ ldb+24(FP), R14
+	SHLQ $2, R14
+	LEAQ (R14)(R14*2), R15 // 3·ldb
+	LEAQ (R14*4), SI        // 4·ldb
+	LEAQ (BX)(SI*2), R13    // row 8
+
+	// acc = 0
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+
+	// R12 = kc / 4 groups, CX = kc % 4 single steps.
+	MOVQ  CX, R12
+	SHRQ  $2, R12
+	ANDQ  $3, CX
+	TESTQ R12, R12
+	JZ    sgemmPackedRowsBAVX512_tail
+
+sgemmPackedRowsBAVX512_loop4:
+	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
+	PREFETCHT0 (R13)
+	PREFETCHT0 64(R13)
+	PREFETCHT0 (R13)(R14*1)
+	PREFETCHT0 64(R13)(R14*1)
+	STEP512(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0(BX), 64(BX))
+	STEP512(48(AX), 52(AX), 56(AX), 60(AX), 64(AX), 68(AX), 72(AX), 76(AX), 80(AX), 84(AX), 88(AX), 92(AX), 0(BX)(R14*1), 64(BX)(R14*1))
+	PREFETCHT0 (R13)(R14*2)
+	PREFETCHT0 64(R13)(R14*2)
+	PREFETCHT0 (R13)(R15*1)
+	PREFETCHT0 64(R13)(R15*1)
+	STEP512(96(AX), 100(AX), 104(AX), 108(AX), 112(AX), 116(AX), 120(AX), 124(AX), 128(AX), 132(AX), 136(AX), 140(AX), 0(BX)(R14*2), 64(BX)(R14*2))
+	STEP512(144(AX), 148(AX), 152(AX), 156(AX), 160(AX), 164(AX), 168(AX), 172(AX), 176(AX), 180(AX), 184(AX), 188(AX), 0(BX)(R15*1), 64(BX)(R15*1))
+	ADDQ $192, AX
+	ADDQ SI, BX
+	ADDQ SI, R13
+	DECQ R12
+	JNZ  sgemmPackedRowsBAVX512_loop4
+
+sgemmPackedRowsBAVX512_tail:
+	// the remaining k steps, one at a time
+	TESTQ CX, CX
+	JZ    sgemmPackedRowsBAVX512_store
+
+sgemmPackedRowsBAVX512_loop1:
+	STEP512(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0(BX), 64(BX))
+	ADDQ $48, AX
+	ADDQ R14, BX
+	DECQ CX
+	JNZ  sgemmPackedRowsBAVX512_loop1
+
+sgemmPackedRowsBAVX512_store:
+	// Z30 = alpha, Z31 = beta in every lane.
+	VBROADCASTSS alpha+48(FP), Z30
+	VBROADCASTSS beta+52(FP), Z31
+	// if beta == ±0: C = alpha·acc, without reading C.
+	MOVL beta+52(FP), R8
+	SHLL $1, R8
+	JZ   sgemmPackedRowsBAVX512_zero
+
+	// else: C = alpha·acc + beta·C, row by row.
+	STORE512(Z0, Z1)
+	STORE512(Z2, Z3)
+	STORE512(Z4, Z5)
+	STORE512(Z6, Z7)
+	STORE512(Z8, Z9)
+	STORE512(Z10, Z11)
+	STORE512(Z12, Z13)
+	STORE512(Z14, Z15)
+	STORE512(Z16, Z17)
+	STORE512(Z18, Z19)
+	STORE512(Z20, Z21)
+	STORE512(Z22, Z23)
+	VZEROUPPER
+	RET
+
+sgemmPackedRowsBAVX512_zero:
+	STORE512Z(Z0, Z1)
+	STORE512Z(Z2, Z3)
+	STORE512Z(Z4, Z5)
+	STORE512Z(Z6, Z7)
+	STORE512Z(Z8, Z9)
+	STORE512Z(Z10, Z11)
+	STORE512Z(Z12, Z13)
+	STORE512Z(Z14, Z15)
+	STORE512Z(Z16, Z17)
+	STORE512Z(Z18, Z19)
+	STORE512Z(Z20, Z21)
+	STORE512Z(Z22, Z23)
+	VZEROUPPER
+	RET
+
+// func sgemmRowsRowsBAVX512(kc int, a *float32, rs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+// A: rows in place, AX/R10/R11 = rows 0/4/8 at step p, row i at +(i%4)·rs (R8 = rs·4, R9 = 3·rs·4). B: rows in place at BX, step p+j at +j·ldb (R14 = ldb·4, R15 = 3·ldb·4, SI = 4·ldb·4), R13 = BX + 8 rows for prefetch.
+// CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
+TEXT ·sgemmRowsRowsBAVX512(SB), NOSPLIT, $0-64
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+24(FP), BX
+	MOVQ c+40(FP), DI
+	MOVQ ldc+48(FP), DX
+	SHLQ $2, DX
+	MOVQ rs+16(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9   // 3·rs
+	LEAQ (AX)(R8*4), R10  // row 4
+	LEAQ (R10)(R8*4), R11 // row 8
+
+	// Prefetch the C tile (two lines per row) while the loop runs.
+	MOVQ DI, R13
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+
+	// B row strides; R13 runs eight rows ahead of BX for prefetching.
+	MOVQ ldb+32(FP), R14
+	SHLQ $2, R14
+	LEAQ (R14)(R14*2), R15 // 3·ldb
+	LEAQ (R14*4), SI        // 4·ldb
+	LEAQ (BX)(SI*2), R13    // row 8
+
+	// acc = 0
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+
+	// R12 = kc / 4 groups, CX = kc % 4 single steps.
+	MOVQ  CX, R12
+	SHRQ  $2, R12
+	ANDQ  $3, CX
+	TESTQ R12, R12
+	JZ    sgemmRowsRowsBAVX512_tail
+
+sgemmRowsRowsBAVX512_loop4:
+	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
+	PREFETCHT0 (R13)
+	PREFETCHT0 64(R13)
+	PREFETCHT0 (R13)(R14*1)
+	PREFETCHT0 64(R13)(R14*1)
+	STEP512(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0(R10)(R8*2), 0(R10)(R9*1), 0(R11), 0(R11)(R8*1), 0(R11)(R8*2), 0(R11)(R9*1), 0(BX), 64(BX))
+	STEP512(4(AX), 4(AX)(R8*1), 4(AX)(R8*2), 4(AX)(R9*1), 4(R10), 4(R10)(R8*1), 4(R10)(R8*2), 4(R10)(R9*1), 4(R11), 4(R11)(R8*1), 4(R11)(R8*2), 4(R11)(R9*1), 0(BX)(R14*1), 64(BX)(R14*1))
+	PREFETCHT0 (R13)(R14*2)
+	PREFETCHT0 64(R13)(R14*2)
+	PREFETCHT0 (R13)(R15*1)
+	PREFETCHT0 64(R13)(R15*1)
+	STEP512(8(AX), 8(AX)(R8*1), 8(AX)(R8*2), 8(AX)(R9*1), 8(R10), 8(R10)(R8*1), 8(R10)(R8*2), 8(R10)(R9*1), 8(R11), 8(R11)(R8*1), 8(R11)(R8*2), 8(R11)(R9*1), 0(BX)(R14*2), 64(BX)(R14*2))
+	STEP512(12(AX), 12(AX)(R8*1), 12(AX)(R8*2), 12(AX)(R9*1), 12(R10), 12(R10)(R8*1), 12(R10)(R8*2), 12(R10)(R9*1), 12(R11), 12(R11)(R8*1), 12(R11)(R8*2), 12(R11)(R9*1), 0(BX)(R15*1), 64(BX)(R15*1))
+	ADDQ $16, AX
+	ADDQ $16, R10
+	ADDQ $16, R11
+	ADDQ SI, BX
+	ADDQ SI, R13
+	DECQ R12
+	JNZ  sgemmRowsRowsBAVX512_loop4
+
+sgemmRowsRowsBAVX512_tail:
+	// the remaining k steps, one at a time
+	TESTQ CX, CX
+	JZ    sgemmRowsRowsBAVX512_store
+
+sgemmRowsRowsBAVX512_loop1:
+	STEP512(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0(R10)(R8*2), 0(R10)(R9*1), 0(R11), 0(R11)(R8*1), 0(R11)(R8*2), 0(R11)(R9*1), 0(BX), 64(BX))
+	ADDQ $4, AX
+	ADDQ $4, R10
+	ADDQ $4, R11
+	ADDQ R14, BX
+	DECQ CX
+	JNZ  sgemmRowsRowsBAVX512_loop1
+
+sgemmRowsRowsBAVX512_store:
+	// Z30 = alpha, Z31 = beta in every lane.
+	VBROADCASTSS alpha+56(FP), Z30
+	VBROADCASTSS beta+60(FP), Z31
+	// if beta == ±0: C = alpha·acc, without reading C.
+	MOVL beta+60(FP), R8
+	SHLL $1, R8
+	JZ   sgemmRowsRowsBAVX512_zero
+
+	// else: C = alpha·acc + beta·C, row by row.
+	STORE512(Z0, Z1)
+	STORE512(Z2, Z3)
+	STORE512(Z4, Z5)
+	STORE512(Z6, Z7)
+	STORE512(Z8, Z9)
+	STORE512(Z10, Z11)
+	STORE512(Z12, Z13)
+	STORE512(Z14, Z15)
+	STORE512(Z16, Z17)
+	STORE512(Z18, Z19)
+	STORE512(Z20, Z21)
+	STORE512(Z22, Z23)
+	VZEROUPPER
+	RET
+
+sgemmRowsRowsBAVX512_zero:
+	STORE512Z(Z0, Z1)
+	STORE512Z(Z2, Z3)
+	STORE512Z(Z4, Z5)
+	STORE512Z(Z6, Z7)
+	STORE512Z(Z8, Z9)
+	STORE512Z(Z10, Z11)
+	STORE512Z(Z12, Z13)
+	STORE512Z(Z14, Z15)
+	STORE512Z(Z16, Z17)
+	STORE512Z(Z18, Z19)
+	STORE512Z(Z20, Z21)
+	STORE512Z(Z22, Z23)
+	VZEROUPPER
+	RET
+
 // ---------------------------------------------------------------------
 // AVX2 6×16 micro-kernels: sgemmPackedAVX2 (packed A sliver, 6 floats per
 // k step) and sgemmRowsAVX2 (6 rows of A in place), unrolled four times.
@@ -380,11 +668,11 @@ sgemmRowsAVX512_zero:
 // of A, then alpha and beta for the store.
 
 // STEP256(a0..a5, b0, b1): one k step, A[i, p] at address ai, B[p, 0:16]
-// at b0(BX), b1(BX):
+// at addresses b0, b1 (8 floats each):
 // for i < 6: acc[i][0:8] += A[i, p]·B[p, 0:8]; acc[i][8:16] += A[i, p]·B[p, 8:16]
 #define STEP256(a0, a1, a2, a3, a4, a5, b0, b1) \
-	VMOVUPS      b0(BX), Y12   \
-	VMOVUPS      b1(BX), Y13   \
+	VMOVUPS      b0, Y12       \
+	VMOVUPS      b1, Y13       \
 	VBROADCASTSS a0, Y14       \
 	VFMADD231PS  Y12, Y14, Y0  \
 	VFMADD231PS  Y13, Y14, Y1  \
@@ -422,10 +710,9 @@ sgemmRowsAVX512_zero:
 	VMOVUPS hi, 32(DI)  \
 	ADDQ    DX, DI
 
-// func sgemmPackedAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
-// Registers: AX = packed A sliver (6 floats per k step), BX = B sliver,
-// CX = single k steps left, R12 = groups of four k steps, DI = C row,
-// DX = ldc in bytes.
+// func sgemmPackedAVX2(kc int, a *float32, b *float32, c *float32, ldc int, alpha, beta float32)
+// A: packed sliver at AX (6 floats per step). B: packed sliver at BX (16 floats per step).
+// CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
 TEXT ·sgemmPackedAVX2(SB), NOSPLIT, $0-48
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
@@ -468,12 +755,12 @@ sgemmPackedAVX2_loop4:
 	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
 	PREFETCHT0 512(BX)
 	PREFETCHT0 576(BX)
-	STEP256(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 0, 32)
-	STEP256(24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 64, 96)
+	STEP256(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 0(BX), 32(BX))
+	STEP256(24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 64(BX), 96(BX))
 	PREFETCHT0 640(BX)
 	PREFETCHT0 704(BX)
-	STEP256(48(AX), 52(AX), 56(AX), 60(AX), 64(AX), 68(AX), 128, 160)
-	STEP256(72(AX), 76(AX), 80(AX), 84(AX), 88(AX), 92(AX), 192, 224)
+	STEP256(48(AX), 52(AX), 56(AX), 60(AX), 64(AX), 68(AX), 128(BX), 160(BX))
+	STEP256(72(AX), 76(AX), 80(AX), 84(AX), 88(AX), 92(AX), 192(BX), 224(BX))
 	ADDQ $96, AX
 	ADDQ $256, BX
 	DECQ R12
@@ -485,7 +772,7 @@ sgemmPackedAVX2_tail:
 	JZ    sgemmPackedAVX2_store
 
 sgemmPackedAVX2_loop1:
-	STEP256(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 0, 32)
+	STEP256(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 0(BX), 32(BX))
 	ADDQ $24, AX
 	ADDQ $64, BX
 	DECQ CX
@@ -520,18 +807,17 @@ sgemmPackedAVX2_zero:
 	VZEROUPPER
 	RET
 
-// func sgemmRowsAVX2(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32)
-// Registers: AX, R10 = A rows 0, 4 at step p (row i at +(i%4)·rs:
-// R8 = rs·4, R9 = 3·rs·4), BX = B sliver, CX = single k steps left,
-// R12 = groups of four k steps, DI = C row, DX = ldc in bytes.
+// func sgemmRowsAVX2(kc int, a *float32, rs int, b *float32, c *float32, ldc int, alpha, beta float32)
+// A: rows in place, AX/R10/R11 = rows 0/4/8 at step p, row i at +(i%4)·rs (R8 = rs·4, R9 = 3·rs·4). B: packed sliver at BX (16 floats per step).
+// CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
 TEXT ·sgemmRowsAVX2(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
-	MOVQ rs+16(FP), R8
 	MOVQ b+24(FP), BX
 	MOVQ c+32(FP), DI
 	MOVQ ldc+40(FP), DX
 	SHLQ $2, DX
+	MOVQ rs+16(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R9   // 3·rs
 	LEAQ (AX)(R8*4), R10  // row 4
@@ -570,12 +856,12 @@ sgemmRowsAVX2_loop4:
 	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
 	PREFETCHT0 512(BX)
 	PREFETCHT0 576(BX)
-	STEP256(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0, 32)
-	STEP256(4(AX), 4(AX)(R8*1), 4(AX)(R8*2), 4(AX)(R9*1), 4(R10), 4(R10)(R8*1), 64, 96)
+	STEP256(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0(BX), 32(BX))
+	STEP256(4(AX), 4(AX)(R8*1), 4(AX)(R8*2), 4(AX)(R9*1), 4(R10), 4(R10)(R8*1), 64(BX), 96(BX))
 	PREFETCHT0 640(BX)
 	PREFETCHT0 704(BX)
-	STEP256(8(AX), 8(AX)(R8*1), 8(AX)(R8*2), 8(AX)(R9*1), 8(R10), 8(R10)(R8*1), 128, 160)
-	STEP256(12(AX), 12(AX)(R8*1), 12(AX)(R8*2), 12(AX)(R9*1), 12(R10), 12(R10)(R8*1), 192, 224)
+	STEP256(8(AX), 8(AX)(R8*1), 8(AX)(R8*2), 8(AX)(R9*1), 8(R10), 8(R10)(R8*1), 128(BX), 160(BX))
+	STEP256(12(AX), 12(AX)(R8*1), 12(AX)(R8*2), 12(AX)(R9*1), 12(R10), 12(R10)(R8*1), 192(BX), 224(BX))
 	ADDQ $16, AX
 	ADDQ $16, R10
 	ADDQ $256, BX
@@ -588,7 +874,7 @@ sgemmRowsAVX2_tail:
 	JZ    sgemmRowsAVX2_store
 
 sgemmRowsAVX2_loop1:
-	STEP256(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0, 32)
+	STEP256(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0(BX), 32(BX))
 	ADDQ $4, AX
 	ADDQ $4, R10
 	ADDQ $64, BX
@@ -615,6 +901,222 @@ sgemmRowsAVX2_store:
 	RET
 
 sgemmRowsAVX2_zero:
+	STORE256Z(Y0, Y1)
+	STORE256Z(Y2, Y3)
+	STORE256Z(Y4, Y5)
+	STORE256Z(Y6, Y7)
+	STORE256Z(Y8, Y9)
+	STORE256Z(Y10, Y11)
+	VZEROUPPER
+	RET
+
+// func sgemmPackedRowsBAVX2(kc int, a *float32, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+// A: packed sliver at AX (6 floats per step). B: rows in place at BX, step p+j at +j·ldb (R14 = ldb·4, R15 = 3·ldb·4, SI = 4·ldb·4), R13 = BX + 8 rows for prefetch.
+// CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
+TEXT ·sgemmPackedRowsBAVX2(SB), NOSPLIT, $0-56
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+16(FP), BX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), DX
+	SHLQ $2, DX
+
+	// Prefetch the C tile (two lines per row) while the loop runs.
+	MOVQ DI, R13
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+
+	// B row strides; R13 runs eight rows ahead of BX for prefetching.
+	MOVQ ldb+24(FP), R14
+	SHLQ $2, R14
+	LEAQ (R14)(R14*2), R15 // 3·ldb
+	LEAQ (R14*4), SI        // 4·ldb
+	LEAQ (BX)(SI*2), R13    // row 8
+
+	// acc = 0
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	// R12 = kc / 4 groups, CX = kc % 4 single steps.
+	MOVQ  CX, R12
+	SHRQ  $2, R12
+	ANDQ  $3, CX
+	TESTQ R12, R12
+	JZ    sgemmPackedRowsBAVX2_tail
+
+sgemmPackedRowsBAVX2_loop4:
+	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(R14*1)
+	STEP256(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 0(BX), 32(BX))
+	STEP256(24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0(BX)(R14*1), 32(BX)(R14*1))
+	PREFETCHT0 (R13)(R14*2)
+	PREFETCHT0 (R13)(R15*1)
+	STEP256(48(AX), 52(AX), 56(AX), 60(AX), 64(AX), 68(AX), 0(BX)(R14*2), 32(BX)(R14*2))
+	STEP256(72(AX), 76(AX), 80(AX), 84(AX), 88(AX), 92(AX), 0(BX)(R15*1), 32(BX)(R15*1))
+	ADDQ $96, AX
+	ADDQ SI, BX
+	ADDQ SI, R13
+	DECQ R12
+	JNZ  sgemmPackedRowsBAVX2_loop4
+
+sgemmPackedRowsBAVX2_tail:
+	// the remaining k steps, one at a time
+	TESTQ CX, CX
+	JZ    sgemmPackedRowsBAVX2_store
+
+sgemmPackedRowsBAVX2_loop1:
+	STEP256(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 0(BX), 32(BX))
+	ADDQ $24, AX
+	ADDQ R14, BX
+	DECQ CX
+	JNZ  sgemmPackedRowsBAVX2_loop1
+
+sgemmPackedRowsBAVX2_store:
+	// Y14 = alpha, Y15 = beta in every lane.
+	VBROADCASTSS alpha+48(FP), Y14
+	VBROADCASTSS beta+52(FP), Y15
+	// if beta == ±0: C = alpha·acc, without reading C.
+	MOVL beta+52(FP), R8
+	SHLL $1, R8
+	JZ   sgemmPackedRowsBAVX2_zero
+
+	// else: C = alpha·acc + beta·C, row by row.
+	STORE256(Y0, Y1)
+	STORE256(Y2, Y3)
+	STORE256(Y4, Y5)
+	STORE256(Y6, Y7)
+	STORE256(Y8, Y9)
+	STORE256(Y10, Y11)
+	VZEROUPPER
+	RET
+
+sgemmPackedRowsBAVX2_zero:
+	STORE256Z(Y0, Y1)
+	STORE256Z(Y2, Y3)
+	STORE256Z(Y4, Y5)
+	STORE256Z(Y6, Y7)
+	STORE256Z(Y8, Y9)
+	STORE256Z(Y10, Y11)
+	VZEROUPPER
+	RET
+
+// func sgemmRowsRowsBAVX2(kc int, a *float32, rs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+// A: rows in place, AX/R10/R11 = rows 0/4/8 at step p, row i at +(i%4)·rs (R8 = rs·4, R9 = 3·rs·4). B: rows in place at BX, step p+j at +j·ldb (R14 = ldb·4, R15 = 3·ldb·4, SI = 4·ldb·4), R13 = BX + 8 rows for prefetch.
+// CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
+TEXT ·sgemmRowsRowsBAVX2(SB), NOSPLIT, $0-64
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+24(FP), BX
+	MOVQ c+40(FP), DI
+	MOVQ ldc+48(FP), DX
+	SHLQ $2, DX
+	MOVQ rs+16(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9   // 3·rs
+	LEAQ (AX)(R8*4), R10  // row 4
+
+	// Prefetch the C tile (two lines per row) while the loop runs.
+	MOVQ DI, R13
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+
+	// B row strides; R13 runs eight rows ahead of BX for prefetching.
+	MOVQ ldb+32(FP), R14
+	SHLQ $2, R14
+	LEAQ (R14)(R14*2), R15 // 3·ldb
+	LEAQ (R14*4), SI        // 4·ldb
+	LEAQ (BX)(SI*2), R13    // row 8
+
+	// acc = 0
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	// R12 = kc / 4 groups, CX = kc % 4 single steps.
+	MOVQ  CX, R12
+	SHRQ  $2, R12
+	ANDQ  $3, CX
+	TESTQ R12, R12
+	JZ    sgemmRowsRowsBAVX2_tail
+
+sgemmRowsRowsBAVX2_loop4:
+	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(R14*1)
+	STEP256(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0(BX), 32(BX))
+	STEP256(4(AX), 4(AX)(R8*1), 4(AX)(R8*2), 4(AX)(R9*1), 4(R10), 4(R10)(R8*1), 0(BX)(R14*1), 32(BX)(R14*1))
+	PREFETCHT0 (R13)(R14*2)
+	PREFETCHT0 (R13)(R15*1)
+	STEP256(8(AX), 8(AX)(R8*1), 8(AX)(R8*2), 8(AX)(R9*1), 8(R10), 8(R10)(R8*1), 0(BX)(R14*2), 32(BX)(R14*2))
+	STEP256(12(AX), 12(AX)(R8*1), 12(AX)(R8*2), 12(AX)(R9*1), 12(R10), 12(R10)(R8*1), 0(BX)(R15*1), 32(BX)(R15*1))
+	ADDQ $16, AX
+	ADDQ $16, R10
+	ADDQ SI, BX
+	ADDQ SI, R13
+	DECQ R12
+	JNZ  sgemmRowsRowsBAVX2_loop4
+
+sgemmRowsRowsBAVX2_tail:
+	// the remaining k steps, one at a time
+	TESTQ CX, CX
+	JZ    sgemmRowsRowsBAVX2_store
+
+sgemmRowsRowsBAVX2_loop1:
+	STEP256(0(AX), 0(AX)(R8*1), 0(AX)(R8*2), 0(AX)(R9*1), 0(R10), 0(R10)(R8*1), 0(BX), 32(BX))
+	ADDQ $4, AX
+	ADDQ $4, R10
+	ADDQ R14, BX
+	DECQ CX
+	JNZ  sgemmRowsRowsBAVX2_loop1
+
+sgemmRowsRowsBAVX2_store:
+	// Y14 = alpha, Y15 = beta in every lane.
+	VBROADCASTSS alpha+56(FP), Y14
+	VBROADCASTSS beta+60(FP), Y15
+	// if beta == ±0: C = alpha·acc, without reading C.
+	MOVL beta+60(FP), R8
+	SHLL $1, R8
+	JZ   sgemmRowsRowsBAVX2_zero
+
+	// else: C = alpha·acc + beta·C, row by row.
+	STORE256(Y0, Y1)
+	STORE256(Y2, Y3)
+	STORE256(Y4, Y5)
+	STORE256(Y6, Y7)
+	STORE256(Y8, Y9)
+	STORE256(Y10, Y11)
+	VZEROUPPER
+	RET
+
+sgemmRowsRowsBAVX2_zero:
 	STORE256Z(Y0, Y1)
 	STORE256Z(Y2, Y3)
 	STORE256Z(Y4, Y5)
