@@ -45,41 +45,26 @@ func ParseActivation(name string) (Activation, error) {
 }
 
 // Forward computes y = f(x) element-wise. y and x may be the same slice.
+//
+// The loops are the kernels of elementwise.go: AVX-512 or AVX2 assembly
+// where the CPU has it (ELU, SELU and tanh then use a float32 expm1 with
+// relative error < 1e-6 instead of expm1f), cut over a worker pool for large
+// slices; the result does not depend on the number of threads.
 func (f Activation) Forward(y, x []float32) {
 	y = y[:len(x)]
 	switch f {
 	case Identity:
 		copy(y, x)
 	case ELU:
-		for i, v := range x {
-			if v <= 0 {
-				v = expm1f(v)
-			}
-			y[i] = v
-		}
+		elementwise(opELUF, y, x, nil, nil, 0, 0, 0, 0)
 	case ReLU:
-		for i, v := range x {
-			y[i] = max(v, 0)
-		}
+		elementwise(opReLUF, y, x, nil, nil, 0, 0, 0, 0)
 	case Tanh:
-		for i, v := range x {
-			y[i] = tanhf(v)
-		}
+		elementwise(opTanhF, y, x, nil, nil, 0, 0, 0, 0)
 	case LeakyReLU:
-		for i, v := range x {
-			if v <= 0 {
-				v *= leakSlope
-			}
-			y[i] = v
-		}
+		elementwise(opLeakyF, y, x, nil, nil, 0, 0, 0, 0)
 	case SELU:
-		for i, v := range x {
-			if v <= 0 {
-				y[i] = float32(seluScale * seluAlpha * float64(expm1f(v)))
-			} else {
-				y[i] = float32(seluScale * float64(v))
-			}
-		}
+		elementwise(opSELUF, y, x, nil, nil, 0, 0, 0, 0)
 	default:
 		panic("net: bad activation")
 	}
@@ -104,38 +89,15 @@ func (f Activation) Backward(dx, dy, x, y []float32) {
 	case Identity:
 		copy(dx, dy)
 	case ELU:
-		for i, g := range dy {
-			if x[i] <= 0 {
-				g *= y[i] + 1
-			}
-			dx[i] = g
-		}
+		elementwise(opELUB, dx, dy, x, y, 0, 0, 0, 0)
 	case ReLU:
-		for i, g := range dy {
-			if x[i] <= 0 {
-				g = 0
-			}
-			dx[i] = g
-		}
+		elementwise(opReLUB, dx, dy, x, nil, 0, 0, 0, 0)
 	case Tanh:
-		for i, g := range dy {
-			dx[i] = g * (1 - y[i]*y[i])
-		}
+		elementwise(opTanhB, dx, dy, nil, y, 0, 0, 0, 0)
 	case LeakyReLU:
-		for i, g := range dy {
-			if x[i] <= 0 {
-				g *= leakSlope
-			}
-			dx[i] = g
-		}
+		elementwise(opLeakyB, dx, dy, x, nil, 0, 0, 0, 0)
 	case SELU:
-		for i, g := range dy {
-			if x[i] <= 0 {
-				dx[i] = g * (y[i] + seluScale*seluAlpha)
-			} else {
-				dx[i] = g * seluScale
-			}
-		}
+		elementwise(opSELUB, dx, dy, x, y, 0, 0, 0, 0)
 	default:
 		panic("net: bad activation")
 	}

@@ -24,32 +24,26 @@ type SGD struct {
 func (o *SGD) Step(p *Params) {
 	w, g := p.Data, p.Grad[:len(p.Data)]
 	lr, wd, m := o.LR, o.WeightDecay, o.Momentum
+	mode := 0
 	if wd != 0 {
-		for i, v := range w {
-			g[i] += wd * v
+		mode |= sgdWD
+	}
+	var buf []float32
+	if m != 0 {
+		if o.buf == nil {
+			o.buf = make([]float32, len(w))
+		}
+		buf = o.buf[:len(w)]
+		if !o.started {
+			mode |= sgdCopy
+			o.started = true
+		} else {
+			mode |= sgdBlend
 		}
 	}
-	if m == 0 {
-		for i, d := range g {
-			w[i] -= lr * d
-		}
-		return
-	}
-	if o.buf == nil {
-		o.buf = make([]float32, len(w))
-	}
-	buf := o.buf[:len(w)]
-	if !o.started {
-		copy(buf, g)
-		o.started = true
-	} else {
-		for i, d := range g {
-			buf[i] = m*buf[i] + d
-		}
-	}
-	for i, b := range buf {
-		w[i] -= lr * b
-	}
+	// One pass over w, g and buf (sgdGo); element by element the same
+	// operations as the description above.
+	elementwise(opSGD, w, g, buf, nil, lr, wd, m, mode)
 }
 
 // MomentumBuffer returns the momentum buffer (nil before the first step or
@@ -69,6 +63,9 @@ func (o *SGD) MomentumBuffer() []float32 {
 //	G_ij ← G_ij − (1/cols) Σ_k G_ik
 //
 // Rank-1 tensors (biases) are left untouched.
+//
+// The row sums are float64 in the fixed lane order of sum64 (the same on
+// every CPU path and run; not the order of a sequential loop).
 func CentralizeGradients(p *Params) {
 	for _, t := range p.Tensors {
 		if len(t.Shape) < 2 {
@@ -77,25 +74,17 @@ func CentralizeGradients(p *Params) {
 		rows, cols := t.Rows(), t.Cols()
 		for r := 0; r < rows; r++ {
 			g := t.Grad[r*cols : r*cols+cols]
-			var s float64
-			for _, v := range g {
-				s += float64(v)
-			}
-			mean := float32(s / float64(cols))
-			for i := range g {
-				g[i] -= mean
-			}
+			mean := float32(sum64(g, false) / float64(cols))
+			elementwise(opSubC, g, nil, nil, nil, mean, 0, 0, 0)
 		}
 	}
 }
 
-// GradNorm returns the Euclidean norm of all gradients in p together.
+// GradNorm returns the Euclidean norm of all gradients in p together. The
+// sum of squares is float64 in the fixed lane order of sum64 (the same on
+// every CPU path, run and thread count).
 func GradNorm(p *Params) float64 {
-	var s float64
-	for _, v := range p.Grad {
-		s += float64(v) * float64(v)
-	}
-	return math.Sqrt(s)
+	return math.Sqrt(sum64(p.Grad, true))
 }
 
 // ClipGradNorm scales the gradients of p so that their total norm is at most
@@ -111,10 +100,7 @@ func ClipGradNorm(p *Params, maxNorm float64) float64 {
 	}
 	coef := maxNorm / (norm + 1e-6)
 	if coef < 1 {
-		c := float32(coef)
-		for i := range p.Grad {
-			p.Grad[i] *= c
-		}
+		elementwise(opScale, p.Grad, nil, nil, nil, float32(coef), 0, 0, 0)
 	}
 	return norm
 }
