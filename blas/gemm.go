@@ -37,8 +37,9 @@ import (
 //     read once per panel, sliver by sliver; it bounds the buffer.
 //
 // When op(A) = A, the kernels with a general form read the A sliver in
-// place (MR rows, lda apart) instead of packing it; the next sliver is
-// prefetched into L2 meanwhile. When op(B) = B and a task has at most
+// place (MR rows, lda apart) instead of packing it (the hardware
+// prefetchers follow the rows; a software prefetch of the next sliver
+// measured slower). When op(B) = B and a task has at most
 // directBRows rows, they read B in place too (KC rows, ldb apart).
 //
 // Edge tiles: packed slivers are zero-padded to MR rows and NR columns, so
@@ -329,10 +330,6 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 					switch {
 					case directA && mm == mr:
 						as, rs = j.a[(ic+ir)*j.lda+pc:], j.lda
-						if ir+2*mr <= mcur {
-							// Fetch the next sliver into L2 meanwhile.
-							prefetchRows(j.a[(ic+ir+mr)*j.lda+pc:], j.lda, mr, kc)
-						}
 					case directA:
 						as = buf.a[:mr*kc]
 					}

@@ -308,26 +308,6 @@ func sgemmPackedRowsBAVX2(kc int, a, b *float32, ldb int, c *float32, ldc int, a
 //go:noescape
 func sgemmRowsRowsBAVX2(kc int, a *float32, rs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
-// prefetchRows asks the cache hierarchy (L2) for rows rows of n floats,
-// ld floats apart, starting at a[0]: the next A sliver read in place, so
-// that its first pass does not wait on memory. It is equivalent to
-//
-//	for i := 0; i < rows; i++ {
-//		for off := 0; off < n; off += 16 {
-//			prefetch(&a[i*ld+off]) // PREFETCHT1: a hint, never a fault
-//		}
-//	}
-func prefetchRows(a []float32, ld, rows, n int) {
-	if len(a) > 0 {
-		prefetchRowsAsm(&a[0], ld, rows, n)
-	}
-}
-
-// prefetchRowsAsm is prefetchRows on a pointer.
-//
-//go:noescape
-func prefetchRowsAsm(a *float32, ld, rows, n int)
-
 // saxpyVec does Saxpy's work on a prefix of x and y with AVX2 when the
 // CPU has it (and useAVX2 is set) and returns the prefix length.
 func saxpyVec(alpha float32, x, y []float32) int {

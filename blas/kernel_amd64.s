@@ -1126,36 +1126,6 @@ sgemmRowsRowsBAVX2_zero:
 	VZEROUPPER
 	RET
 
-// func prefetchRowsAsm(a *float32, ld, rows, n int)
-// for i < rows { for off < n*4 step 64 { PREFETCHT1 row_i + off } }
-TEXT ·prefetchRowsAsm(SB), NOSPLIT, $0-32
-	MOVQ  a+0(FP), AX
-	MOVQ  ld+8(FP), DX
-	MOVQ  rows+16(FP), CX
-	MOVQ  n+24(FP), BX
-	SHLQ  $2, DX
-	SHLQ  $2, BX
-	TESTQ CX, CX
-	JLE   done
-	TESTQ BX, BX
-	JLE   done
-
-row:
-	// for off := 0; off < n*4; off += 64: prefetch row + off
-	XORQ SI, SI
-
-line:
-	PREFETCHT1 (AX)(SI*1)
-	ADDQ       $64, SI
-	CMPQ       SI, BX
-	JLT        line
-	ADDQ       DX, AX
-	DECQ       CX
-	JNZ        row
-
-done:
-	RET
-
 // func saxpyAVX2(alpha float32, x, y *float32, n int)
 // Y0 = alpha; for i := 0; i < n; i += 32: y[i:i+32] += alpha·x[i:i+32]
 // (product rounded, then sum rounded: VMULPS, VADDPS).

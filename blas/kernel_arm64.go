@@ -42,6 +42,3 @@ func microNEON(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 //
 //go:noescape
 func sgemmKernelNEON(kc int, a, b, c *float32, ldc int, alpha, beta float32)
-
-// prefetchRows is a no-op on arm64 (the hardware prefetcher is relied on).
-func prefetchRows(a []float32, ld, rows, n int) {}
