@@ -76,8 +76,11 @@ type generalKernel func(kc int, a []float32, rs int, b []float32, ldb int, c []f
 
 // directBRows is the largest number of rows of C in a task for which a
 // non-transposed B is read in place rather than packed: each B panel then
-// serves at most directBRows/MR A slivers, too few to repay a packing pass.
-const directBRows = 768
+// serves at most directBRows/MR A slivers, too few to repay a packing
+// pass. Reading B in place walks a new 4 KiB page per k step (a TLB miss
+// each time without huge pages), so above a few slivers packing wins:
+// measured on 60..256-row products with N = K = 1024.
+const directBRows = 96
 
 // kernel describes one implementation of the micro-kernel with the block
 // sizes tuned for it.
