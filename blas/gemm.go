@@ -100,6 +100,17 @@ type kernel struct {
 // threads: below it, waking the workers costs more than it saves.
 const parallelFlops = 1 << 22
 
+// Task sizes: up to bandsPerThread bands per thread, row bands of at
+// least minBandRows rows, over which packing op(B) again costs little
+// (about 1/(2·minBandRows) of the flops in packed elements), and column
+// bands of at least minBandCols columns, over which streaming op(A) again
+// costs little (narrower bands measured slower on 256×1024×3072).
+const (
+	bandsPerThread = 4
+	minBandRows    = 1024
+	minBandCols    = 1024
+)
+
 // gemmBuf holds the packing buffers of one task. They only grow, so a
 // job that has seen a shape once never allocates for it again.
 type gemmBuf struct {
@@ -116,8 +127,10 @@ func grow(s []float32, n int) []float32 {
 
 // gemmJob is one call of Sgemm, shared by the caller and the workers
 // helping it. Tasks are disjoint bands of C: row bands (splitM) or column
-// bands, each a multiple of the tile size. Task t packs into bufs[t], so
-// the buffers belong to the job, whichever goroutine runs the task.
+// bands, each a multiple of the tile size, taken in turn by the
+// participants. Participant s (the caller or a worker, in the order they
+// start) packs into bufs[s], so the buffers belong to the job, whichever
+// goroutine runs it.
 type gemmJob struct {
 	tA, tB      Transpose
 	m, n, k     int
@@ -129,7 +142,8 @@ type gemmJob struct {
 	splitM      bool
 	band        int // rows (splitM) or columns per task
 	ntasks      int
-	next        atomic.Int64
+	next        atomic.Int64 // next task
+	slot        atomic.Int64 // next participant
 	wg          sync.WaitGroup
 	bufs        []gemmBuf
 }
@@ -202,8 +216,10 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 	j.lda, j.ldb, j.ldc = lda, ldb, ldc
 	j.kern = kern
 
-	// Split the larger of m and n: the threads then each pack all of the
-	// smaller operand, which is the cheaper duplication.
+	// Split the larger of m and n into bands: the tasks then each pack
+	// all of the smaller operand, which is the cheaper duplication. There
+	// are more bands than threads where that duplication is cheap, so that
+	// a thread slowed by another process gets fewer of them.
 	threads := runtime.GOMAXPROCS(0)
 	if float64(m)*float64(n)*float64(k)*2 < parallelFlops {
 		threads = 1
@@ -214,17 +230,29 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 		tile, dim = kern.mr, m
 	}
 	tiles := (dim + tile - 1) / tile
-	threads = min(threads, tiles)
-	j.band = (tiles + threads - 1) / threads * tile
+	ntasks := threads
+	switch {
+	case threads == 1:
+	case j.splitM:
+		// Each row band packs op(B) again: keep bands of minBandRows.
+		ntasks = max(threads, min(bandsPerThread*threads, m/minBandRows))
+	default:
+		// Each column band reads (or packs) all of op(A) again.
+		ntasks = max(threads, min(bandsPerThread*threads, n/minBandCols))
+	}
+	ntasks = min(ntasks, tiles)
+	threads = min(threads, ntasks)
+	j.band = (tiles + ntasks - 1) / ntasks * tile
 	j.ntasks = (dim + j.band - 1) / j.band
 	j.next.Store(0)
-	if len(j.bufs) < j.ntasks {
-		j.bufs = append(j.bufs, make([]gemmBuf, j.ntasks-len(j.bufs))...)
+	j.slot.Store(0)
+	if len(j.bufs) < threads {
+		j.bufs = append(j.bufs, make([]gemmBuf, threads-len(j.bufs))...)
 	}
 
-	if j.ntasks > 1 {
-		ensureWorkers(j.ntasks - 1)
-		for range j.ntasks - 1 {
+	if threads > 1 {
+		ensureWorkers(threads - 1)
+		for range threads - 1 {
 			j.wg.Add(1)
 			select {
 			case workCh <- j:
@@ -238,8 +266,10 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 	putJob(j)
 }
 
-// runTasks runs tasks of j until none is left.
+// runTasks runs tasks of j until none is left, with the buffers of the
+// next free participant slot.
 func (j *gemmJob) runTasks() {
+	buf := &j.bufs[j.slot.Add(1)-1]
 	for {
 		t := int(j.next.Add(1) - 1)
 		if t >= j.ntasks {
@@ -251,7 +281,7 @@ func (j *gemmJob) runTasks() {
 		} else {
 			j0, j1 = t*j.band, min(j.n, (t+1)*j.band)
 		}
-		j.block(&j.bufs[t], i0, i1, j0, j1)
+		j.block(buf, i0, i1, j0, j1)
 	}
 }
 
