@@ -144,6 +144,50 @@ func BenchmarkSgemmTrans(b *testing.B) {
 	}
 }
 
+// BenchmarkSgemmConv reports GFLOP/s of the three products of each CNN
+// layer as package conv issues them, for the best kernel: forward
+// out = col·Wᵀ (NoTrans, Trans: M×N×K), weight gradient dW += dOutᵀ·col
+// (Trans, NoTrans: N×K×M, beta 1) and input gradient dCol = dOut·W
+// (NoTrans, NoTrans: M×K×N).
+func BenchmarkSgemmConv(b *testing.B) {
+	kn := benchKernels()[0]
+	defer blas.SetKernel("auto")
+	if err := blas.SetKernel(kn); err != nil {
+		b.Fatalf("kernel %q: %v", kn, err)
+	}
+	for _, s := range Shapes {
+		if !strings.HasPrefix(s.Name, "cnn") {
+			continue
+		}
+		m, cout, d := s.M, s.N, s.K
+		col, w, out := operands(s) // col m×d, w as d×cout storage (cout×d used), out m×cout
+		dW := make([]float32, cout*d)
+		dCol := make([]float32, m*d)
+		for _, op := range []struct {
+			name string
+			run  func()
+		}{
+			{"fwd", func() { blas.Sgemm(blas.NoTrans, blas.Trans, m, cout, d, 1, col, d, w, d, 0, out, cout) }},
+			{"dW", func() { blas.Sgemm(blas.Trans, blas.NoTrans, cout, d, m, 1, out, cout, col, d, 1, dW, d) }},
+			{"dIn", func() { blas.Sgemm(blas.NoTrans, blas.NoTrans, m, d, cout, 1, out, cout, w, d, 0, dCol, d) }},
+		} {
+			b.Run(fmt.Sprintf("%s/%s/%s", kn, s.Name, op.name), func(b *testing.B) {
+				flops := 2 * float64(m) * float64(cout) * float64(d)
+				op.run()
+				b.ResetTimer()
+				best := time.Duration(math.MaxInt64)
+				for b.Loop() {
+					t0 := time.Now()
+					op.run()
+					best = min(best, time.Since(t0))
+				}
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				b.ReportMetric(flops/best.Seconds()/1e9, "best-GFLOP/s")
+			})
+		}
+	}
+}
+
 func operands(s Shape) (a, b, c []float32) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	a = make([]float32, s.M*s.K)

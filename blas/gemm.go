@@ -37,7 +37,8 @@ import (
 //     read once per panel, sliver by sliver; it bounds the buffer.
 //
 // When op(A) = A, the kernels with a general form read the A sliver in
-// place (MR rows, lda apart) instead of packing it (the hardware
+// place (MR rows, lda apart) instead of packing it, and so when op(A) = Aᵀ
+// with lda ≤ directColsLd (kc rows of MR floats) (the hardware
 // prefetchers follow the rows; a software prefetch of the next sliver
 // measured slower). When op(B) = B and a task has at most
 // directBRows rows, they read B in place too (KC rows, ldb apart).
@@ -68,11 +69,17 @@ const kcMax = 256
 type microKernel func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
 
 // generalKernel is a microKernel that can also read its operands in
-// place, saving their packing: with rs != 0, element (i, p) of the A
-// sliver is a[i*rs+p] (MR rows of a row-major A), else a is a packed
-// sliver; with ldb != 0, element (p, j) of the B sliver is b[p*ldb+j] (NR
-// columns of a row-major B), else b is a packed sliver.
-type generalKernel func(kc int, a []float32, rs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+// place, saving their packing: with cs != 0, element (i, p) of the A
+// sliver is a[p*cs+i] (MR columns of a row-major A stored transposed);
+// else with rs != 0 it is a[i*rs+p] (MR rows of a row-major A); else a is
+// a packed sliver. With ldb != 0, element (p, j) of the B sliver is
+// b[p*ldb+j] (NR columns of a row-major B), else b is a packed sliver.
+type generalKernel func(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
+
+// directColsLd is the largest leading dimension of a transposed A read in
+// place: each k step of an A sliver reads from the next stored row, so the
+// row stride must stay well under a 4 KiB page for the TLB's sake.
+const directColsLd = 512
 
 // directBRows is the largest number of rows of C in a task for which a
 // non-transposed B is read in place rather than packed: each B panel then
@@ -315,6 +322,9 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	// reloads when the rows share L1 sets (a row stride that is a multiple
 	// of 4 KiB), which measured cheaper on Sapphire Rapids.
 	directA := kn.general != nil && j.tA == NoTrans
+	// A transposed with short stored rows (weight gradients: dOutᵀ·X) is
+	// read in place too, a sliver being MR adjacent floats per k step.
+	directAT := kn.general != nil && j.tA == Trans && j.lda <= directColsLd
 	// Read B in place when it is not transposed and few A slivers reuse
 	// each B panel: packing B then costs as much as a good part of the
 	// products (see directBRows).
@@ -349,6 +359,11 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 					if full := mcur / mr * mr; full < mcur {
 						packRows(buf.a, j.a[(ic+full)*j.lda+pc:], j.lda, mcur-full, kc, mr)
 					}
+				case directAT:
+					// Likewise, reading op(A) = Aᵀ by stored rows.
+					if full := mcur / mr * mr; full < mcur {
+						packC(buf.a, j.a[pc*j.lda+ic+full:], j.lda, mcur-full, kc, mr)
+					}
 				case j.tA == NoTrans:
 					// Pack op(A)[ic:ic+mcur, pc:pc+kc] into MR-tall slivers.
 					pack(buf.a, j.a[ic*j.lda+pc:], j.lda, mcur, kc, mr)
@@ -359,11 +374,13 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 					mm := min(mr, mcur-ir)
 					// The A sliver, in L1 while the B slivers stream past:
 					// packed (rs == 0) or MR rows rs apart.
-					as, rs := buf.a[ir*kc:(ir+mr)*kc], 0
+					as, rs, cs := buf.a[ir*kc:(ir+mr)*kc], 0, 0
 					switch {
 					case directA && mm == mr:
 						as, rs = j.a[(ic+ir)*j.lda+pc:], j.lda
-					case directA:
+					case directAT && mm == mr:
+						as, cs = j.a[pc*j.lda+ic+ir:], j.lda
+					case directA || directAT:
 						as = buf.a[:mr*kc]
 					}
 					for jr := 0; jr < ncur; jr += nr {
@@ -377,11 +394,11 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 						full := mm == mr && nn == nr
 						switch {
 						case full && kn.general != nil:
-							kn.general(kc, as, rs, bs, ldb, j.c[off:], j.ldc, j.alpha, beta)
+							kn.general(kc, as, rs, cs, bs, ldb, j.c[off:], j.ldc, j.alpha, beta)
 						case full:
 							kn.micro(kc, as, bs, j.c[off:], j.ldc, j.alpha, beta)
 						case kn.general != nil:
-							kn.general(kc, as, rs, bs, ldb, buf.tmp, nr, j.alpha, 0)
+							kn.general(kc, as, rs, cs, bs, ldb, buf.tmp, nr, j.alpha, 0)
 							storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
 						default:
 							kn.micro(kc, as, bs, buf.tmp, nr, j.alpha, 0)
@@ -509,11 +526,18 @@ func packCols(dst, src []float32, ld, r, kc, w int) {
 	if full == r {
 		return
 	}
+	// The partial last sliver, element by element (a copy call per row
+	// would cost more than the row).
 	d := dst[full*kc : (full+w)*kc]
 	h := r - full
 	for p := range kc {
 		dp := d[p*w : p*w+w]
-		copy(dp, src[p*ld+full:p*ld+r])
-		clear(dp[h:])
+		sp := src[p*ld+full : p*ld+r]
+		for i, v := range sp {
+			dp[i] = v
+		}
+		for i := h; i < w; i++ {
+			dp[i] = 0
+		}
 	}
 }

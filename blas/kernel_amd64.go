@@ -98,14 +98,18 @@ func microAVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 func sgemmPackedAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 
 // generalAVX512 checks the bounds of the 12×32 tile and runs the
-// AVX-512 kernel for the layouts of A (rs == 0: packed sliver, else 12
+// AVX-512 kernel for the layouts of A (cs != 0: kc rows of 12 floats cs
+// apart, op(A) = Aᵀ read in place; else rs == 0: packed sliver; else 12
 // rows rs apart) and B (ldb == 0: packed sliver, else kc rows of 32 floats
 // ldb apart).
-func generalAVX512(kc int, a []float32, rs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+func generalAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	_ = c[11*ldc+31]
-	if rs == 0 {
+	switch {
+	case cs != 0:
+		_ = a[(kc-1)*cs+11]
+	case rs == 0:
 		_ = a[kc*12-1]
-	} else {
+	default:
 		_ = a[11*rs+kc-1]
 	}
 	if ldb == 0 {
@@ -114,6 +118,10 @@ func generalAVX512(kc int, a []float32, rs int, b []float32, ldb int, c []float3
 		_ = b[(kc-1)*ldb+31]
 	}
 	switch {
+	case cs != 0 && ldb == 0:
+		sgemmColsAVX512(kc, &a[0], cs, &b[0], &c[0], ldc, alpha, beta)
+	case cs != 0:
+		sgemmColsRowsBAVX512(kc, &a[0], cs, &b[0], ldb, &c[0], ldc, alpha, beta)
 	case rs == 0 && ldb == 0:
 		sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	case ldb == 0:
@@ -189,6 +197,49 @@ func sgemmPackedRowsBAVX512(kc int, a, b *float32, ldb int, c *float32, ldc int,
 //go:noescape
 func sgemmRowsRowsBAVX512(kc int, a *float32, rs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
+// sgemmColsAVX512 is sgemmPackedAVX512 reading op(A) = Aᵀ in place:
+// element (i, p) of the A sliver at a[p*cs+i]. kc ≥ 1. It is equivalent
+// to, with fused multiply-adds:
+//
+//	for i := 0; i < 12; i++ {
+//		for j := 0; j < 32; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[p*cs+i] * b[p*32+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmColsAVX512(kc int, a *float32, cs int, b, c *float32, ldc int, alpha, beta float32)
+
+// sgemmColsRowsBAVX512 is sgemmPackedAVX512 reading op(A) = Aᵀ and B
+// in place: element (i, p) of the A sliver at a[p*cs+i], element (p, j) of
+// the B sliver at b[p*ldb+j]. kc ≥ 1. It is equivalent to, with fused
+// multiply-adds:
+//
+//	for i := 0; i < 12; i++ {
+//		for j := 0; j < 32; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[p*cs+i] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmColsRowsBAVX512(kc int, a *float32, cs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
 // microAVX2 checks the bounds of the 6×16 tile and runs sgemmPackedAVX2.
 func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 	_ = a[kc*6-1]
@@ -219,13 +270,17 @@ func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 func sgemmPackedAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 
 // generalAVX2 checks the bounds of the 6×16 tile and runs the AVX2 kernel
-// for the layouts of A (rs == 0: packed sliver, else 6 rows rs apart) and
-// B (ldb == 0: packed sliver, else kc rows of 16 floats ldb apart).
-func generalAVX2(kc int, a []float32, rs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+// for the layouts of A (cs != 0: kc rows of 6 floats cs apart, op(A) = Aᵀ
+// read in place; else rs == 0: packed sliver; else 6 rows rs apart) and B
+// (ldb == 0: packed sliver, else kc rows of 16 floats ldb apart).
+func generalAVX2(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	_ = c[5*ldc+15]
-	if rs == 0 {
+	switch {
+	case cs != 0:
+		_ = a[(kc-1)*cs+5]
+	case rs == 0:
 		_ = a[kc*6-1]
-	} else {
+	default:
 		_ = a[5*rs+kc-1]
 	}
 	if ldb == 0 {
@@ -234,6 +289,10 @@ func generalAVX2(kc int, a []float32, rs int, b []float32, ldb int, c []float32,
 		_ = b[(kc-1)*ldb+15]
 	}
 	switch {
+	case cs != 0 && ldb == 0:
+		sgemmColsAVX2(kc, &a[0], cs, &b[0], &c[0], ldc, alpha, beta)
+	case cs != 0:
+		sgemmColsRowsBAVX2(kc, &a[0], cs, &b[0], ldb, &c[0], ldc, alpha, beta)
 	case rs == 0 && ldb == 0:
 		sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
 	case ldb == 0:
@@ -307,6 +366,49 @@ func sgemmPackedRowsBAVX2(kc int, a, b *float32, ldb int, c *float32, ldc int, a
 //
 //go:noescape
 func sgemmRowsRowsBAVX2(kc int, a *float32, rs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+// sgemmColsAVX2 is sgemmPackedAVX2 reading op(A) = Aᵀ in place:
+// element (i, p) of the A sliver at a[p*cs+i]. kc ≥ 1. It is equivalent
+// to, with fused multiply-adds:
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[p*cs+i] * b[p*16+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmColsAVX2(kc int, a *float32, cs int, b, c *float32, ldc int, alpha, beta float32)
+
+// sgemmColsRowsBAVX2 is sgemmPackedAVX2 reading op(A) = Aᵀ and B
+// in place: element (i, p) of the A sliver at a[p*cs+i], element (p, j) of
+// the B sliver at b[p*ldb+j]. kc ≥ 1. It is equivalent to, with fused
+// multiply-adds:
+//
+//	for i := 0; i < 6; i++ {
+//		for j := 0; j < 16; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[p*cs+i] * b[p*ldb+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmColsRowsBAVX2(kc int, a *float32, cs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // saxpyVec does Saxpy's work on a prefix of x and y with AVX2 when the
 // CPU has it (and useAVX2 is set) and returns the prefix length.

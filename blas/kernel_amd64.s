@@ -660,6 +660,284 @@ sgemmRowsRowsBAVX512_zero:
 	VZEROUPPER
 	RET
 
+// func sgemmColsAVX512(kc int, a *float32, cs int, b *float32, c *float32, ldc int, alpha, beta float32)
+// A: columns in place (op(A) = Aᵀ), AX = step p, row i at +4i, step p+j at +j·cs (R8 = cs·4, R9 = 3·cs·4). B: packed sliver at BX (32 floats per step).
+// CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
+TEXT ·sgemmColsAVX512(SB), NOSPLIT, $0-56
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+24(FP), BX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), DX
+	SHLQ $2, DX
+	MOVQ cs+16(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9   // 3·cs
+	LEAQ (R8*4), R10      // 4·cs
+
+	// Prefetch the C tile (two lines per row) while the loop runs.
+	MOVQ DI, R13
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+
+	// acc = 0
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+
+	// R12 = kc / 4 groups, CX = kc % 4 single steps.
+	MOVQ  CX, R12
+	SHRQ  $2, R12
+	ANDQ  $3, CX
+	TESTQ R12, R12
+	JZ    sgemmColsAVX512_tail
+
+sgemmColsAVX512_loop4:
+	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
+	PREFETCHT0 1024(BX)
+	PREFETCHT0 1088(BX)
+	PREFETCHT0 1152(BX)
+	PREFETCHT0 1216(BX)
+	STEP512(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0(BX), 64(BX))
+	STEP512(0(AX)(R8*1), 4(AX)(R8*1), 8(AX)(R8*1), 12(AX)(R8*1), 16(AX)(R8*1), 20(AX)(R8*1), 24(AX)(R8*1), 28(AX)(R8*1), 32(AX)(R8*1), 36(AX)(R8*1), 40(AX)(R8*1), 44(AX)(R8*1), 128(BX), 192(BX))
+	PREFETCHT0 1280(BX)
+	PREFETCHT0 1344(BX)
+	PREFETCHT0 1408(BX)
+	PREFETCHT0 1472(BX)
+	STEP512(0(AX)(R8*2), 4(AX)(R8*2), 8(AX)(R8*2), 12(AX)(R8*2), 16(AX)(R8*2), 20(AX)(R8*2), 24(AX)(R8*2), 28(AX)(R8*2), 32(AX)(R8*2), 36(AX)(R8*2), 40(AX)(R8*2), 44(AX)(R8*2), 256(BX), 320(BX))
+	STEP512(0(AX)(R9*1), 4(AX)(R9*1), 8(AX)(R9*1), 12(AX)(R9*1), 16(AX)(R9*1), 20(AX)(R9*1), 24(AX)(R9*1), 28(AX)(R9*1), 32(AX)(R9*1), 36(AX)(R9*1), 40(AX)(R9*1), 44(AX)(R9*1), 384(BX), 448(BX))
+	ADDQ R10, AX
+	ADDQ $512, BX
+	DECQ R12
+	JNZ  sgemmColsAVX512_loop4
+
+sgemmColsAVX512_tail:
+	// the remaining k steps, one at a time
+	TESTQ CX, CX
+	JZ    sgemmColsAVX512_store
+
+sgemmColsAVX512_loop1:
+	STEP512(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0(BX), 64(BX))
+	ADDQ R8, AX
+	ADDQ $128, BX
+	DECQ CX
+	JNZ  sgemmColsAVX512_loop1
+
+sgemmColsAVX512_store:
+	// Z30 = alpha, Z31 = beta in every lane.
+	VBROADCASTSS alpha+48(FP), Z30
+	VBROADCASTSS beta+52(FP), Z31
+	// if beta == ±0: C = alpha·acc, without reading C.
+	MOVL beta+52(FP), R8
+	SHLL $1, R8
+	JZ   sgemmColsAVX512_zero
+
+	// else: C = alpha·acc + beta·C, row by row.
+	STORE512(Z0, Z1)
+	STORE512(Z2, Z3)
+	STORE512(Z4, Z5)
+	STORE512(Z6, Z7)
+	STORE512(Z8, Z9)
+	STORE512(Z10, Z11)
+	STORE512(Z12, Z13)
+	STORE512(Z14, Z15)
+	STORE512(Z16, Z17)
+	STORE512(Z18, Z19)
+	STORE512(Z20, Z21)
+	STORE512(Z22, Z23)
+	VZEROUPPER
+	RET
+
+sgemmColsAVX512_zero:
+	STORE512Z(Z0, Z1)
+	STORE512Z(Z2, Z3)
+	STORE512Z(Z4, Z5)
+	STORE512Z(Z6, Z7)
+	STORE512Z(Z8, Z9)
+	STORE512Z(Z10, Z11)
+	STORE512Z(Z12, Z13)
+	STORE512Z(Z14, Z15)
+	STORE512Z(Z16, Z17)
+	STORE512Z(Z18, Z19)
+	STORE512Z(Z20, Z21)
+	STORE512Z(Z22, Z23)
+	VZEROUPPER
+	RET
+
+// func sgemmColsRowsBAVX512(kc int, a *float32, cs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+// A: columns in place (op(A) = Aᵀ), AX = step p, row i at +4i, step p+j at +j·cs (R8 = cs·4, R9 = 3·cs·4). B: rows in place at BX, step p+j at +j·ldb (R14 = ldb·4, R15 = 3·ldb·4, SI = 4·ldb·4), R13 = BX + 8 rows for prefetch.
+// CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
+TEXT ·sgemmColsRowsBAVX512(SB), NOSPLIT, $0-64
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+24(FP), BX
+	MOVQ c+40(FP), DI
+	MOVQ ldc+48(FP), DX
+	SHLQ $2, DX
+	MOVQ cs+16(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9   // 3·cs
+	LEAQ (R8*4), R10      // 4·cs
+
+	// Prefetch the C tile (two lines per row) while the loop runs.
+	MOVQ DI, R13
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+
+	// B row strides; R13 runs eight rows ahead of BX for prefetching.
+	MOVQ ldb+32(FP), R14
+	SHLQ $2, R14
+	LEAQ (R14)(R14*2), R15 // 3·ldb
+	LEAQ (R14*4), SI        // 4·ldb
+	LEAQ (BX)(SI*2), R13    // row 8
+
+	// acc = 0
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+
+	// R12 = kc / 4 groups, CX = kc % 4 single steps.
+	MOVQ  CX, R12
+	SHRQ  $2, R12
+	ANDQ  $3, CX
+	TESTQ R12, R12
+	JZ    sgemmColsRowsBAVX512_tail
+
+sgemmColsRowsBAVX512_loop4:
+	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
+	PREFETCHT0 (R13)
+	PREFETCHT0 64(R13)
+	PREFETCHT0 (R13)(R14*1)
+	PREFETCHT0 64(R13)(R14*1)
+	STEP512(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0(BX), 64(BX))
+	STEP512(0(AX)(R8*1), 4(AX)(R8*1), 8(AX)(R8*1), 12(AX)(R8*1), 16(AX)(R8*1), 20(AX)(R8*1), 24(AX)(R8*1), 28(AX)(R8*1), 32(AX)(R8*1), 36(AX)(R8*1), 40(AX)(R8*1), 44(AX)(R8*1), 0(BX)(R14*1), 64(BX)(R14*1))
+	PREFETCHT0 (R13)(R14*2)
+	PREFETCHT0 64(R13)(R14*2)
+	PREFETCHT0 (R13)(R15*1)
+	PREFETCHT0 64(R13)(R15*1)
+	STEP512(0(AX)(R8*2), 4(AX)(R8*2), 8(AX)(R8*2), 12(AX)(R8*2), 16(AX)(R8*2), 20(AX)(R8*2), 24(AX)(R8*2), 28(AX)(R8*2), 32(AX)(R8*2), 36(AX)(R8*2), 40(AX)(R8*2), 44(AX)(R8*2), 0(BX)(R14*2), 64(BX)(R14*2))
+	STEP512(0(AX)(R9*1), 4(AX)(R9*1), 8(AX)(R9*1), 12(AX)(R9*1), 16(AX)(R9*1), 20(AX)(R9*1), 24(AX)(R9*1), 28(AX)(R9*1), 32(AX)(R9*1), 36(AX)(R9*1), 40(AX)(R9*1), 44(AX)(R9*1), 0(BX)(R15*1), 64(BX)(R15*1))
+	ADDQ R10, AX
+	ADDQ SI, BX
+	ADDQ SI, R13
+	DECQ R12
+	JNZ  sgemmColsRowsBAVX512_loop4
+
+sgemmColsRowsBAVX512_tail:
+	// the remaining k steps, one at a time
+	TESTQ CX, CX
+	JZ    sgemmColsRowsBAVX512_store
+
+sgemmColsRowsBAVX512_loop1:
+	STEP512(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 24(AX), 28(AX), 32(AX), 36(AX), 40(AX), 44(AX), 0(BX), 64(BX))
+	ADDQ R8, AX
+	ADDQ R14, BX
+	DECQ CX
+	JNZ  sgemmColsRowsBAVX512_loop1
+
+sgemmColsRowsBAVX512_store:
+	// Z30 = alpha, Z31 = beta in every lane.
+	VBROADCASTSS alpha+56(FP), Z30
+	VBROADCASTSS beta+60(FP), Z31
+	// if beta == ±0: C = alpha·acc, without reading C.
+	MOVL beta+60(FP), R8
+	SHLL $1, R8
+	JZ   sgemmColsRowsBAVX512_zero
+
+	// else: C = alpha·acc + beta·C, row by row.
+	STORE512(Z0, Z1)
+	STORE512(Z2, Z3)
+	STORE512(Z4, Z5)
+	STORE512(Z6, Z7)
+	STORE512(Z8, Z9)
+	STORE512(Z10, Z11)
+	STORE512(Z12, Z13)
+	STORE512(Z14, Z15)
+	STORE512(Z16, Z17)
+	STORE512(Z18, Z19)
+	STORE512(Z20, Z21)
+	STORE512(Z22, Z23)
+	VZEROUPPER
+	RET
+
+sgemmColsRowsBAVX512_zero:
+	STORE512Z(Z0, Z1)
+	STORE512Z(Z2, Z3)
+	STORE512Z(Z4, Z5)
+	STORE512Z(Z6, Z7)
+	STORE512Z(Z8, Z9)
+	STORE512Z(Z10, Z11)
+	STORE512Z(Z12, Z13)
+	STORE512Z(Z14, Z15)
+	STORE512Z(Z16, Z17)
+	STORE512Z(Z18, Z19)
+	STORE512Z(Z20, Z21)
+	STORE512Z(Z22, Z23)
+	VZEROUPPER
+	RET
+
 // ---------------------------------------------------------------------
 // AVX2 6×16 micro-kernels: sgemmPackedAVX2 (packed A sliver, 6 floats per
 // k step) and sgemmRowsAVX2 (6 rows of A in place), unrolled four times.
@@ -1117,6 +1395,216 @@ sgemmRowsRowsBAVX2_store:
 	RET
 
 sgemmRowsRowsBAVX2_zero:
+	STORE256Z(Y0, Y1)
+	STORE256Z(Y2, Y3)
+	STORE256Z(Y4, Y5)
+	STORE256Z(Y6, Y7)
+	STORE256Z(Y8, Y9)
+	STORE256Z(Y10, Y11)
+	VZEROUPPER
+	RET
+
+// func sgemmColsAVX2(kc int, a *float32, cs int, b *float32, c *float32, ldc int, alpha, beta float32)
+// A: columns in place (op(A) = Aᵀ), AX = step p, row i at +4i, step p+j at +j·cs (R8 = cs·4, R9 = 3·cs·4). B: packed sliver at BX (16 floats per step).
+// CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
+TEXT ·sgemmColsAVX2(SB), NOSPLIT, $0-56
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+24(FP), BX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), DX
+	SHLQ $2, DX
+	MOVQ cs+16(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9   // 3·cs
+	LEAQ (R8*4), R10      // 4·cs
+
+	// Prefetch the C tile (two lines per row) while the loop runs.
+	MOVQ DI, R13
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+
+	// acc = 0
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	// R12 = kc / 4 groups, CX = kc % 4 single steps.
+	MOVQ  CX, R12
+	SHRQ  $2, R12
+	ANDQ  $3, CX
+	TESTQ R12, R12
+	JZ    sgemmColsAVX2_tail
+
+sgemmColsAVX2_loop4:
+	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
+	PREFETCHT0 512(BX)
+	PREFETCHT0 576(BX)
+	STEP256(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 0(BX), 32(BX))
+	STEP256(0(AX)(R8*1), 4(AX)(R8*1), 8(AX)(R8*1), 12(AX)(R8*1), 16(AX)(R8*1), 20(AX)(R8*1), 64(BX), 96(BX))
+	PREFETCHT0 640(BX)
+	PREFETCHT0 704(BX)
+	STEP256(0(AX)(R8*2), 4(AX)(R8*2), 8(AX)(R8*2), 12(AX)(R8*2), 16(AX)(R8*2), 20(AX)(R8*2), 128(BX), 160(BX))
+	STEP256(0(AX)(R9*1), 4(AX)(R9*1), 8(AX)(R9*1), 12(AX)(R9*1), 16(AX)(R9*1), 20(AX)(R9*1), 192(BX), 224(BX))
+	ADDQ R10, AX
+	ADDQ $256, BX
+	DECQ R12
+	JNZ  sgemmColsAVX2_loop4
+
+sgemmColsAVX2_tail:
+	// the remaining k steps, one at a time
+	TESTQ CX, CX
+	JZ    sgemmColsAVX2_store
+
+sgemmColsAVX2_loop1:
+	STEP256(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 0(BX), 32(BX))
+	ADDQ R8, AX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ  sgemmColsAVX2_loop1
+
+sgemmColsAVX2_store:
+	// Y14 = alpha, Y15 = beta in every lane.
+	VBROADCASTSS alpha+48(FP), Y14
+	VBROADCASTSS beta+52(FP), Y15
+	// if beta == ±0: C = alpha·acc, without reading C.
+	MOVL beta+52(FP), R8
+	SHLL $1, R8
+	JZ   sgemmColsAVX2_zero
+
+	// else: C = alpha·acc + beta·C, row by row.
+	STORE256(Y0, Y1)
+	STORE256(Y2, Y3)
+	STORE256(Y4, Y5)
+	STORE256(Y6, Y7)
+	STORE256(Y8, Y9)
+	STORE256(Y10, Y11)
+	VZEROUPPER
+	RET
+
+sgemmColsAVX2_zero:
+	STORE256Z(Y0, Y1)
+	STORE256Z(Y2, Y3)
+	STORE256Z(Y4, Y5)
+	STORE256Z(Y6, Y7)
+	STORE256Z(Y8, Y9)
+	STORE256Z(Y10, Y11)
+	VZEROUPPER
+	RET
+
+// func sgemmColsRowsBAVX2(kc int, a *float32, cs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+// A: columns in place (op(A) = Aᵀ), AX = step p, row i at +4i, step p+j at +j·cs (R8 = cs·4, R9 = 3·cs·4). B: rows in place at BX, step p+j at +j·ldb (R14 = ldb·4, R15 = 3·ldb·4, SI = 4·ldb·4), R13 = BX + 8 rows for prefetch.
+// CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
+TEXT ·sgemmColsRowsBAVX2(SB), NOSPLIT, $0-64
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b+24(FP), BX
+	MOVQ c+40(FP), DI
+	MOVQ ldc+48(FP), DX
+	SHLQ $2, DX
+	MOVQ cs+16(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9   // 3·cs
+	LEAQ (R8*4), R10      // 4·cs
+
+	// Prefetch the C tile (two lines per row) while the loop runs.
+	MOVQ DI, R13
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+	PREFETCHC2(R13)
+
+	// B row strides; R13 runs eight rows ahead of BX for prefetching.
+	MOVQ ldb+32(FP), R14
+	SHLQ $2, R14
+	LEAQ (R14)(R14*2), R15 // 3·ldb
+	LEAQ (R14*4), SI        // 4·ldb
+	LEAQ (BX)(SI*2), R13    // row 8
+
+	// acc = 0
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	// R12 = kc / 4 groups, CX = kc % 4 single steps.
+	MOVQ  CX, R12
+	SHRQ  $2, R12
+	ANDQ  $3, CX
+	TESTQ R12, R12
+	JZ    sgemmColsRowsBAVX2_tail
+
+sgemmColsRowsBAVX2_loop4:
+	// four k steps: for p in 0..3: acc[i] += A[i, p]·B[p, :] for every row i
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(R14*1)
+	STEP256(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 0(BX), 32(BX))
+	STEP256(0(AX)(R8*1), 4(AX)(R8*1), 8(AX)(R8*1), 12(AX)(R8*1), 16(AX)(R8*1), 20(AX)(R8*1), 0(BX)(R14*1), 32(BX)(R14*1))
+	PREFETCHT0 (R13)(R14*2)
+	PREFETCHT0 (R13)(R15*1)
+	STEP256(0(AX)(R8*2), 4(AX)(R8*2), 8(AX)(R8*2), 12(AX)(R8*2), 16(AX)(R8*2), 20(AX)(R8*2), 0(BX)(R14*2), 32(BX)(R14*2))
+	STEP256(0(AX)(R9*1), 4(AX)(R9*1), 8(AX)(R9*1), 12(AX)(R9*1), 16(AX)(R9*1), 20(AX)(R9*1), 0(BX)(R15*1), 32(BX)(R15*1))
+	ADDQ R10, AX
+	ADDQ SI, BX
+	ADDQ SI, R13
+	DECQ R12
+	JNZ  sgemmColsRowsBAVX2_loop4
+
+sgemmColsRowsBAVX2_tail:
+	// the remaining k steps, one at a time
+	TESTQ CX, CX
+	JZ    sgemmColsRowsBAVX2_store
+
+sgemmColsRowsBAVX2_loop1:
+	STEP256(0(AX), 4(AX), 8(AX), 12(AX), 16(AX), 20(AX), 0(BX), 32(BX))
+	ADDQ R8, AX
+	ADDQ R14, BX
+	DECQ CX
+	JNZ  sgemmColsRowsBAVX2_loop1
+
+sgemmColsRowsBAVX2_store:
+	// Y14 = alpha, Y15 = beta in every lane.
+	VBROADCASTSS alpha+56(FP), Y14
+	VBROADCASTSS beta+60(FP), Y15
+	// if beta == ±0: C = alpha·acc, without reading C.
+	MOVL beta+60(FP), R8
+	SHLL $1, R8
+	JZ   sgemmColsRowsBAVX2_zero
+
+	// else: C = alpha·acc + beta·C, row by row.
+	STORE256(Y0, Y1)
+	STORE256(Y2, Y3)
+	STORE256(Y4, Y5)
+	STORE256(Y6, Y7)
+	STORE256(Y8, Y9)
+	STORE256(Y10, Y11)
+	VZEROUPPER
+	RET
+
+sgemmColsRowsBAVX2_zero:
 	STORE256Z(Y0, Y1)
 	STORE256Z(Y2, Y3)
 	STORE256Z(Y4, Y5)
