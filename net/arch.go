@@ -85,3 +85,58 @@ func NewCNNStack(p *Params, s CNNSpec, act Activation, bn, maxRows int) *Stack {
 	st.Units = append(st.Units, NewUnit(p, fmt.Sprintf("W%d", L), "", top, maxRows))
 	return st
 }
+
+// AESpec describes the reference's convolutional autoencoder (spec §9):
+// L encoder pairs over Channels (C_0 → … → C_L, each halving the map),
+// then L decoder pairs back (C_L → … → C_0, each doubling it). The
+// reference's network is 3→128→256→1024→2048 on 96×96 (96→48→24→12→6).
+type AESpec struct {
+	Channels []int // C_0 … C_L
+	H, W     int   // input size; must halve exactly L times
+}
+
+// Levels returns L, the number of encoder (and of decoder) pairs.
+func (s AESpec) Levels() int { return len(s.Channels) - 1 }
+
+// Check reports a spec whose input does not halve evenly L times.
+func (s AESpec) Check() error {
+	L := s.Levels()
+	if L < 1 {
+		return fmt.Errorf("an autoencoder needs at least one encoder pair")
+	}
+	if s.H%(1<<L) != 0 || s.W%(1<<L) != 0 || s.H < 1<<L || s.W < 1<<L {
+		return fmt.Errorf("input %d×%d cannot be halved %d times (needs multiples of %d)", s.H, s.W, L, 1<<L)
+	}
+	for _, c := range s.Channels {
+		if c < 1 {
+			return fmt.Errorf("channels must be positive, got %v", s.Channels)
+		}
+	}
+	return nil
+}
+
+// NewAEForwardStack builds the autoencoder's forward network (spec §9):
+// encoder units E1 … EL (conv 3×3 stride 2 padding 1 with bias, batch norm,
+// activation), then decoder units DL … D1 (nearest ×2 upsampling, conv 3×3
+// stride 1 padding 1 with bias, batch norm, activation), the last of which
+// (D1, giving the reconstruction) has neither batch norm nor activation.
+// Its outputs are [x, a_1, …, a_L, b_L, …, b_1]. Batch norm is always on, as
+// in the reference's legacy autoencoder.
+func NewAEForwardStack(p *Params, s AESpec, act Activation, maxRows int) *Stack {
+	st := &Stack{}
+	L := s.Levels()
+	for l := 1; l <= L; l++ {
+		st.Units = append(st.Units, NewUnit(p, fmt.Sprintf("E%d", l), fmt.Sprintf("Eb%d", l), UnitConfig{
+			InC: s.Channels[l-1], InH: s.H >> (l - 1), InW: s.W >> (l - 1), OutC: s.Channels[l],
+			Conv: true, Kernel: 3, Stride: 2, Pad: 1, Bias: true, BN: 2, Act: act}, maxRows))
+	}
+	for l := L; l >= 1; l-- {
+		cfg := UnitConfig{InC: s.Channels[l], InH: s.H >> l, InW: s.W >> l, OutC: s.Channels[l-1],
+			Conv: true, Kernel: 3, Stride: 1, Pad: 1, Upsample: true, Bias: true, BN: 2, Act: act}
+		if l == 1 {
+			cfg.BN, cfg.Act = 0, Identity
+		}
+		st.Units = append(st.Units, NewUnit(p, fmt.Sprintf("D%d", l), fmt.Sprintf("Db%d", l), cfg, maxRows))
+	}
+	return st
+}

@@ -1,0 +1,69 @@
+package bp
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/counter-current/ccl/internal/golden"
+	"github.com/counter-current/ccl/net"
+)
+
+// TestAutoencoderGolden runs two back-propagation steps of the tiny
+// autoencoder on testdata/golden/ae_bp.json (PyTorch autograd) and compares
+// every map, the MSE, raw and clipped gradients, updated parameters and
+// running statistics.
+func TestAutoencoderGolden(t *testing.T) {
+	g, err := golden.Load("ae_bp.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	act, err := net.ParseActivation(g.Str("act_F"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := g.Ints("image")
+	n := int(g.Num("batch"))
+	m, err := NewAutoencoder(AEConfig{Spec: net.AESpec{Channels: g.Ints("channels"), H: img[0], W: img[1]},
+		Act: act, MaxBatch: n, Opt: net.Optimizer{
+			SGD:        net.SGD{LR: float32(g.Num("lr_F")), Momentum: float32(g.Num("mmt_F")), WeightDecay: float32(g.Num("wd_F"))},
+			Centralize: g.Num("GradC") != 0, ClipNorm: g.Num("grad_clip_F"),
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tn := range m.FwdSet.Tensors {
+		copy(tn.Data, g.T(tn.Name).F32())
+	}
+	outs := []string{"x", "a1", "a2", "b2", "b1"}
+	for s := 1; s <= 2; s++ {
+		p := fmt.Sprintf("step%d.", s)
+		scale := net.WarmupScale(s-1, s-1, int(g.Num("warmup")))
+		mse := m.Gradients(g.T(p+"x").NHWC(), n, scale)
+		for i := 1; i < len(outs); i++ {
+			g.CheckNHWC(t, p+outs[i], m.F.Output(i))
+		}
+		g.CheckScalar(t, p+"loss.mse", mse)
+		for _, tn := range m.FwdSet.Tensors {
+			g.Check(t, p+"grad."+tn.Name, tn.Grad)
+		}
+		if m.Opt.Centralize {
+			net.CentralizeGradients(&m.FwdSet)
+		}
+		g.CheckScalar(t, p+"norm.F", net.ClipGradNorm(&m.FwdSet, m.Opt.ClipNorm))
+		for _, tn := range m.FwdSet.Tensors {
+			g.Check(t, p+"grad_clipped."+tn.Name, tn.Grad)
+		}
+		m.Opt.SGD.Step(&m.FwdSet)
+		for _, tn := range m.FwdSet.Tensors {
+			g.Check(t, p+tn.Name, tn.Data)
+		}
+		for _, u := range m.F.Units {
+			if u.Norm != nil {
+				g.Check(t, p+"bn."+u.W.Name+".running_mean", u.Norm.RunningMean)
+				g.Check(t, p+"bn."+u.W.Name+".running_var", u.Norm.RunningVar)
+			}
+		}
+	}
+	b1 := append([]float32(nil), m.Reconstruct(g.T("step1.x").NHWC(), n)...)
+	g.CheckNHWC(t, "eval.b1", b1)
+}

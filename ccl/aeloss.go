@@ -1,0 +1,141 @@
+package ccl
+
+import "math"
+
+// AELoss is the autoencoder's pair loss (spec §9) with its scratch buffers.
+type AELoss struct {
+	sC, sD   float32
+	an, bn   []float32 // Ã, B̃
+	na, nb   []float64 // per (sample, channel) norms of the centred maps
+	dAn, dBn []float32
+}
+
+// NewAELoss returns the loss for maps of at most maxLen values.
+func NewAELoss(maxLen, maxGroups int, sC, sD float32) *AELoss {
+	return &AELoss{sC: sC, sD: sD,
+		an: make([]float32, maxLen), bn: make([]float32, maxLen),
+		na: make([]float64, maxGroups), nb: make([]float64, maxGroups),
+		dAn: make([]float32, maxLen), dBn: make([]float32, maxLen)}
+}
+
+// Pair computes the loss of one pair of n NHWC maps of h×w×c and its
+// gradients, with the whole loss multiplied by scale (the warm-up factor):
+//
+//	L = s_C·h·mse(A, B) + s_D·h·mse(Ã, B̃)       middle pairs
+//	L = s_C·h·mse(A, B)                         end pairs (end = true)
+//	Ã: each (sample, channel) map of A minus its spatial mean, divided by its
+//	   spatial L2 norm + 1e-8; B̃ likewise;  mse = mean over all n·h·w·c values
+//	dA = scale·s_C·h·2(A − B)/numel + (scale·s_D·h·2(Ã − B̃)/numel through the normalisation)
+//	dB = −scale·s_C·h·2(A − B)/numel − (… through B's normalisation)
+//
+// dA or dB may be nil when that side needs no gradient (the input image).
+// It returns L without the scale.
+func (l *AELoss) Pair(dA, dB, A, B []float32, n, h, w, c int, end bool, scale float32) float64 {
+	size := n * h * w * c
+	A, B = A[:size], B[:size]
+	coefC := float64(l.sC) * float64(h)
+	g := float32(float64(scale) * coefC * 2 / float64(size))
+	var sum float64
+	for i, a := range A {
+		d := a - B[i]
+		sum += float64(d) * float64(d)
+	}
+	loss := coefC * sum / float64(size)
+	if dA != nil {
+		for i, a := range A {
+			dA[i] = g * (a - B[i])
+		}
+	}
+	if dB != nil {
+		for i, a := range A {
+			dB[i] = g * (B[i] - a)
+		}
+	}
+	if end {
+		return loss
+	}
+	an, bn := l.an[:size], l.bn[:size]
+	centreNormalize(an, l.na, A, n, h*w, c)
+	centreNormalize(bn, l.nb, B, n, h*w, c)
+	coefD := float64(l.sD) * float64(h)
+	gd := float32(float64(scale) * coefD * 2 / float64(size))
+	sum = 0
+	dAn, dBn := l.dAn[:size], l.dBn[:size]
+	for i, a := range an {
+		d := a - bn[i]
+		sum += float64(d) * float64(d)
+		dAn[i] = gd * d
+		dBn[i] = -gd * d
+	}
+	loss += coefD * sum / float64(size)
+	if dA != nil {
+		centreNormalizeBackward(dA, dAn, an, l.na, n, h*w, c)
+	}
+	if dB != nil {
+		centreNormalizeBackward(dB, dBn, bn, l.nb, n, h*w, c)
+	}
+	return loss
+}
+
+// centreNormalize writes, for every sample s and channel ch of the NHWC
+// maps x (n × hw × c), y = (x − mean)/(‖x − mean‖ + 1e-8) over the hw
+// positions, and the norms ‖x − mean‖ in norms[s·c + ch].
+func centreNormalize(y []float32, norms []float64, x []float32, n, hw, c int) {
+	for s := 0; s < n; s++ {
+		base := s * hw * c
+		for ch := 0; ch < c; ch++ {
+			var mean float64
+			for p := 0; p < hw; p++ {
+				mean += float64(x[base+p*c+ch])
+			}
+			mean /= float64(hw)
+			var sq float64
+			for p := 0; p < hw; p++ {
+				d := float64(x[base+p*c+ch]) - mean
+				sq += d * d
+			}
+			nrm := math.Sqrt(sq)
+			norms[s*c+ch] = nrm
+			inv := 1 / (nrm + normEps)
+			for p := 0; p < hw; p++ {
+				y[base+p*c+ch] = float32((float64(x[base+p*c+ch]) - mean) * inv)
+			}
+		}
+	}
+}
+
+// centreNormalizeBackward writes dx from dy through y = centreNormalize(x):
+// first through the division by the norm, as normalizeRowsBackward does
+// (dz = (dy − y·(y·dy)·(r+ε)/r)/(r+ε), r = ‖z‖; dz = dy/(r+ε) where r = 0,
+// as PyTorch's norm backward gives), then through the centring
+// (dx = dz − mean(dz)).
+func centreNormalizeBackward(dx, dy, y []float32, norms []float64, n, hw, c int) {
+	for s := 0; s < n; s++ {
+		base := s * hw * c
+		for ch := 0; ch < c; ch++ {
+			r := norms[s*c+ch]
+			inv := 1 / (r + normEps)
+			var f float64
+			if r != 0 {
+				var dot float64
+				for p := 0; p < hw; p++ {
+					i := base + p*c + ch
+					dot += float64(dy[i]) * float64(y[i])
+				}
+				f = dot * (r + normEps) / r
+			}
+			var mean float64
+			for p := 0; p < hw; p++ {
+				i := base + p*c + ch
+				dz := (float64(dy[i]) - float64(y[i])*f) * inv
+				mean += dz
+			}
+			mean /= float64(hw)
+			for p := 0; p < hw; p++ {
+				i := base + p*c + ch
+				dz := (float64(dy[i]) - float64(y[i])*f) * inv
+				dx[i] += float32(dz - mean)
+			}
+		}
+	}
+}

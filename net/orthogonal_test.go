@@ -1,0 +1,52 @@
+package net
+
+import (
+	"math"
+	"testing"
+)
+
+// The initialised matrices are orthonormal along their shorter side, for
+// tall, wide and square shapes, and the conv variant keeps the spec's
+// axis-swap rule (rows of the swapped matrix are orthonormal).
+func TestInitOrthogonal(t *testing.T) {
+	rng := NewRand(1, 3)
+	for _, shape := range [][]int{{5, 3}, {3, 5}, {4, 4}, {8, 3, 3, 3}, {3, 8, 3, 3}} {
+		var p Params
+		w := p.Add("w", shape...)
+		p.Alloc()
+		if len(shape) == 4 {
+			InitOrthogonalConv(w, 1, rng)
+		} else {
+			InitOrthogonal(w, 1, rng)
+		}
+		rows, cols := w.Rows(), w.Cols()
+		get := func(i, j int) float64 { return float64(w.Data[i*cols+j]) }
+		if len(shape) == 4 && shape[0] < shape[1] {
+			// Check the swapped (in × out·k·k) matrix instead.
+			out, in, kk := shape[0], shape[1], shape[2]*shape[3]
+			rows, cols = in, out*kk
+			get = func(i, j int) float64 { o, r := j/kk, j%kk; return float64(w.Data[(o*in+i)*kk+r]) }
+		}
+		n, m := rows, cols // vectors along the shorter side
+		vec := func(a, i int) float64 { return get(a, i) }
+		if rows > cols {
+			n, m = cols, rows
+			vec = func(a, i int) float64 { return get(i, a) }
+		}
+		for a := 0; a < n; a++ {
+			for b := 0; b < n; b++ {
+				var dot float64
+				for i := 0; i < m; i++ {
+					dot += vec(a, i) * vec(b, i)
+				}
+				want := 0.0
+				if a == b {
+					want = 1
+				}
+				if math.Abs(dot-want) > 1e-5 {
+					t.Fatalf("%v: <v%d, v%d> = %g, want %g", shape, a, b, dot, want)
+				}
+			}
+		}
+	}
+}
