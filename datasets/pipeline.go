@@ -14,11 +14,14 @@ import (
 //  1. Resize: if set and the stored image is not the recipe's H×W, resize
 //     it to H×W with PIL's bilinear filter (see resize.go: half-pixel
 //     centres, antialiased when shrinking, rounded to bytes).
-//  2. Pad > 0: pad Pad pixels on every side (zeros, or a copy of the border
+//  2. Center: if set, an image smaller than H×W is placed in the middle of
+//     an H×W canvas of zeros (torchvision Pad((H−h)/2)), e.g. a 28×28
+//     Fashion-MNIST image for a network that needs a multiple of 16.
+//  3. Pad > 0: pad Pad pixels on every side (zeros, or a copy of the border
 //     pixels if Edge), then crop H×W at a uniformly random offset: the
-//     torchvision RandomCrop(H, padding=Pad). Without Pad the image must
-//     already be H×W.
-//  3. Flip: mirror left-right with probability 1/2.
+//     torchvision RandomCrop(H, padding=Pad). Without Pad or Center the
+//     image must already be H×W.
+//  4. Flip: mirror left-right with probability 1/2.
 //
 // Then every byte v becomes (v/255 − Mean[c]) / Std[c] in float32.
 //
@@ -28,6 +31,7 @@ import (
 // (padded width − W − o)), so one order, crop then flip, serves both.
 type Pipeline struct {
 	Resize bool // resize the stored image to H×W (PIL bilinear)
+	Center bool // centre a smaller image on an H×W canvas of zeros
 	Pad    int  // random H×W crop of the image padded by Pad on each side
 	Edge   bool // pad by replicating the border (torchvision padding_mode="edge"), else zeros
 	Flip   bool // horizontal flip with probability 1/2
@@ -133,8 +137,9 @@ func RecipeFor(dataset, architecture string) (Recipe, error) {
 			strings.Join([]string{ArchMLP, ArchCNN, ArchCNNPool, ArchAEStride, ArchAEPool}, ", "))
 	}
 	wants := map[string]string{ // data set → the architecture kind it takes
-		"MNIST": archKindMLP, "FashionMNIST": archKindMLP, "CIFAR10": archKindMLP + " or " + archKindCNN,
-		"CIFAR100": archKindMLP + " or " + archKindCNN, "MNIST_CNN": archKindCNN, "FashionMNIST_CNN": archKindCNN,
+		"MNIST": archKindMLP + " or " + archKindAutoenc, "FashionMNIST": archKindMLP + " or " + archKindAutoenc,
+		"CIFAR10":  archKindMLP + ", " + archKindCNN + " or " + archKindAutoenc,
+		"CIFAR100": archKindMLP + ", " + archKindCNN + " or " + archKindAutoenc, "MNIST_CNN": archKindCNN, "FashionMNIST_CNN": archKindCNN,
 		"STL10_cls": archKindCNN, "STL10": archKindAutoenc,
 	}
 	want, ok := wants[dataset]
@@ -173,6 +178,23 @@ func RecipeFor(dataset, architecture string) (Recipe, error) {
 			Files: "STL10", C: 3, H: 32, W: 32, NHWC: true, Norm: plainNorm(3),
 			Train:        Pipeline{Resize: true, Flip: true},
 			Eval:         Pipeline{Resize: true},
+			ValAugmented: true,
+		}, nil
+	case kind == archKindAutoenc && (dataset == "MNIST" || dataset == "FashionMNIST"):
+		// Not in the reference (its autoencoder runs on STL-10 only): the
+		// 28×28 images are centred on 32×32 (four stride-2 stages need a
+		// multiple of 16), values in [0, 1], augmented like STL-10's.
+		return Recipe{
+			Files: dataset, C: 1, H: 32, W: 32, NHWC: true, Norm: plainNorm(1),
+			Train:        Pipeline{Center: true, Pad: 4, Flip: true},
+			Eval:         Pipeline{Center: true},
+			ValAugmented: true,
+		}, nil
+	case kind == archKindAutoenc && (dataset == "CIFAR10" || dataset == "CIFAR100"):
+		// Not in the reference either: STL-10's recipe at 32×32.
+		return Recipe{
+			Files: dataset, C: 3, H: 32, W: 32, NHWC: true, Norm: plainNorm(3),
+			Train:        Pipeline{Pad: 4, Flip: true},
 			ValAugmented: true,
 		}, nil
 	case kind == archKindAutoenc && dataset == "STL10":
@@ -218,6 +240,9 @@ func (r Recipe) NewLoader(d *Dataset, idx []int, batch int, shuffle bool, seed u
 		l.resized = make([]uint8, r.Dim())
 		h, w = r.H, r.W
 	}
+	if p.Center && h <= r.H && w <= r.W {
+		h, w = r.H, r.W
+	}
 	if p.Pad < 0 || (p.Pad == 0 && (h != r.H || w != r.W)) || h+2*p.Pad < r.H || w+2*p.Pad < r.W {
 		panic(fmt.Sprintf("datasets.Recipe.NewLoader: a %d×%d image cannot become %d×%d with %+v", d.H, d.W, r.H, r.W, p))
 	}
@@ -251,7 +276,15 @@ func (l *Loader) pipelineBatch(i int, x []float32, y []int32) int {
 		}
 		flip := p.Flip && l.rng.IntN(2) == 1
 		oy, ox := 0, 0 // top-left of the crop in image coordinates (may be negative)
-		if p.Pad > 0 {
+		switch {
+		case p.Center && h <= l.oh && w <= l.ow:
+			// The centred canvas is oh×ow; the crop moves around it.
+			oy, ox = -(l.oh-h)/2, -(l.ow-w)/2
+			if p.Pad > 0 {
+				oy += l.rng.IntN(2*p.Pad+1) - p.Pad
+				ox += l.rng.IntN(2*p.Pad+1) - p.Pad
+			}
+		case p.Pad > 0:
 			oy = l.rng.IntN(h+2*p.Pad-l.oh+1) - p.Pad
 			ox = l.rng.IntN(w+2*p.Pad-l.ow+1) - p.Pad
 		}

@@ -355,6 +355,10 @@ func TestRecipeTable(t *testing.T) {
 			Train: Pipeline{Pad: 4, Flip: true}, ValAugmented: true}},
 		{"STL10", "cnn_pool_autoencoder", Recipe{Files: "STL10", C: 3, H: 96, W: 96, NHWC: true, Norm: zero,
 			Train: Pipeline{Pad: 4, Flip: true}, ValAugmented: true}},
+		{"FashionMNIST", "cnn_stride_autoencoder", Recipe{Files: "FashionMNIST", C: 1, H: 32, W: 32, NHWC: true, Norm: one,
+			Train: Pipeline{Center: true, Pad: 4, Flip: true}, Eval: Pipeline{Center: true}, ValAugmented: true}},
+		{"CIFAR10", "cnn_stride_autoencoder", Recipe{Files: "CIFAR10", C: 3, H: 32, W: 32, NHWC: true, Norm: zero,
+			Train: Pipeline{Pad: 4, Flip: true}, ValAugmented: true}},
 	} {
 		got, err := RecipeFor(tc.ds, tc.arch)
 		if err != nil {
@@ -387,7 +391,7 @@ func TestRecipeTable(t *testing.T) {
 		{"MNIST_CNN", "simple_linear", "takes a CNN (cnn, cnn_pool)"},
 		{"STL10", "cnn_pool", "STL10_cls"},
 		{"STL10_cls", "cnn_pool_autoencoder", "use STL10"},
-		{"CIFAR10", "cnn_stride_autoencoder", "takes an MLP (simple_linear) or a CNN"},
+		{"MNIST_CNN", "cnn_stride_autoencoder", "takes a CNN"},
 		{"STL10_cls", "simple_linear", "takes a CNN"},
 		{"SVHN", "cnn", `known: CIFAR10, CIFAR100, FashionMNIST, FashionMNIST_CNN, MNIST, MNIST_CNN, STL10, STL10_cls`},
 		{"MNIST", "resnet", `architecture "resnet" (known: simple_linear, cnn, cnn_pool, cnn_stride_autoencoder, cnn_pool_autoencoder)`},
@@ -631,5 +635,69 @@ func BenchmarkRecipeBatch(b *testing.B) {
 				i++
 			}
 		})
+	}
+}
+
+// The Center step puts a 28×28 image in the middle of a 32×32 canvas of
+// zeros (2 pixels on each side); with Pad the crop moves around it by at
+// most Pad, and every pixel of the image either lands at its shifted place
+// or falls off the canvas.
+func TestCenterPipeline(t *testing.T) {
+	d := &Dataset{Name: "t", N: 1, C: 1, H: 28, W: 28, Classes: 10, Images: make([]uint8, 28*28), Labels: []uint8{3}}
+	for i := range d.Images {
+		d.Images[i] = uint8(1 + i%250)
+	}
+	r, err := RecipeFor("FashionMNIST", "cnn_stride_autoencoder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, 32*32)
+	y := make([]int32, 1)
+	r.NewLoader(d, []int{0}, 1, false, 1, false).Batch(0, x, y)
+	for yy := 0; yy < 32; yy++ {
+		for xx := 0; xx < 32; xx++ {
+			want := float32(0)
+			if yy >= 2 && yy < 30 && xx >= 2 && xx < 30 {
+				want = float32(d.Images[(yy-2)*28+xx-2]) / 255
+			}
+			if x[yy*32+xx] != want {
+				t.Fatalf("eval pixel (%d, %d) = %g, want %g", yy, xx, x[yy*32+xx], want)
+			}
+		}
+	}
+	l := r.NewLoader(d, []int{0}, 1, false, 1, true)
+	for e := 0; e < 20; e++ {
+		l.SetEpoch(e)
+		l.Batch(0, x, y)
+		// Find the shift (dy, dx, flip) that explains the output.
+		found := false
+		for dy := -4; dy <= 4 && !found; dy++ {
+			for dx := -4; dx <= 4 && !found; dx++ {
+				for _, flip := range []bool{false, true} {
+					ok := true
+					for yy := 0; yy < 32 && ok; yy++ {
+						for xx := 0; xx < 32 && ok; xx++ {
+							sx := xx
+							if flip {
+								sx = 31 - xx
+							}
+							iy, ix := yy+dy-2, sx+dx-2
+							want := float32(0)
+							if iy >= 0 && iy < 28 && ix >= 0 && ix < 28 {
+								want = float32(d.Images[iy*28+ix]) / 255
+							}
+							ok = x[yy*32+xx] == want
+						}
+					}
+					if ok {
+						found = true
+						break
+					}
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("epoch %d: training image is not a shifted (≤ 4 px), possibly flipped, centred copy", e)
+		}
 	}
 }
