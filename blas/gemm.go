@@ -446,6 +446,10 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
+// packColsRows is the number of source rows packCols copies into every
+// sliver before moving on (fewer than the 12 ways of the L1).
+const packColsRows = 8
+
 // packRows packs r rows of a row-major matrix, k-contiguous (element
 // (i, p) at src[i*ld+p]), into slivers of w rows: sliver s holds, for
 // p < kc, the w values of rows s*w .. s*w+w-1 at dst[s*w*kc + p*w + i].
@@ -486,40 +490,32 @@ func packRows(dst, src []float32, ld, r, kc, w int) {
 // (p, i) at src[p*ld+i]), into the same sliver layout as packRows: the w
 // values of columns s*w .. s*w+w-1 at step p go to dst[s*w*kc + p*w ..].
 // Columns past r are zero. This is the layout of op(B) = B and op(A) = Aᵀ.
-// Each full sliver is written sequentially, with fixed-size copies for the
-// tile widths of the kernels; its source rows stay in L1 for the next one.
+// Steps are taken packColsRows at a time, sliver by sliver: those source
+// rows stay in L1 (at most packColsRows lines per cache set even when ld is
+// a multiple of 1024) while every sliver reads its part of them.
 func packCols(dst, src []float32, ld, r, kc, w int) {
 	full := r / w * w
-	for s := 0; s < full; s += w {
-		d := dst[s*kc : (s+w)*kc]
-		switch w {
-		case 32:
-			for p := range kc {
-				*(*[32]float32)(d[p*32:]) = *(*[32]float32)(src[p*ld+s:])
-			}
-		case 16:
-			for p := range kc {
-				*(*[16]float32)(d[p*16:]) = *(*[16]float32)(src[p*ld+s:])
-			}
-		case 12:
-			for p := range kc {
-				*(*[12]float32)(d[p*12:]) = *(*[12]float32)(src[p*ld+s:])
-			}
-		case 8:
-			for p := range kc {
-				*(*[8]float32)(d[p*8:]) = *(*[8]float32)(src[p*ld+s:])
-			}
-		case 6:
-			for p := range kc {
-				*(*[6]float32)(d[p*6:]) = *(*[6]float32)(src[p*ld+s:])
-			}
-		case 4:
-			for p := range kc {
-				*(*[4]float32)(d[p*4:]) = *(*[4]float32)(src[p*ld+s:])
-			}
-		default:
-			for p := range kc {
-				copy(d[p*w:p*w+w], src[p*ld+s:p*ld+s+w])
+	for p0 := 0; p0 < kc; p0 += packColsRows {
+		p1 := min(kc, p0+packColsRows)
+		for s := 0; s < full; s += w {
+			d := dst[s*kc : (s+w)*kc]
+			switch w {
+			case 32:
+				for p := p0; p < p1; p++ {
+					*(*[32]float32)(d[p*32:]) = *(*[32]float32)(src[p*ld+s:])
+				}
+			case 16:
+				for p := p0; p < p1; p++ {
+					*(*[16]float32)(d[p*16:]) = *(*[16]float32)(src[p*ld+s:])
+				}
+			case 12:
+				for p := p0; p < p1; p++ {
+					*(*[12]float32)(d[p*12:]) = *(*[12]float32)(src[p*ld+s:])
+				}
+			default:
+				for p := p0; p < p1; p++ {
+					copy(d[p*w:p*w+w], src[p*ld+s:p*ld+s+w])
+				}
 			}
 		}
 	}

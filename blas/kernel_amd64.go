@@ -14,13 +14,14 @@ var (
 		mr:   12, nr: 32,
 		mc: 960, nc: 1024,
 		micro: microAVX512, general: generalAVX512,
-		pack: packRowsAVX512, packCols: packColsAVX512,
+		pack: packRowsAVX512, packCols: packColsX86,
 	})
 	avx2Kernel = ifKernel(hasAVX2FMA, &kernel{
 		name: "avx2",
 		mr:   6, nr: 16,
 		mc: 960, nc: 1024,
 		micro: microAVX2, general: generalAVX2,
+		packCols: packColsX86,
 	})
 	neonKernel *kernel
 )
@@ -494,19 +495,34 @@ func packRowsAVX512(dst, src []float32, ld, r, kc, w int) {
 //go:noescape
 func transposeRows32AVX512(dst, src *float32, ld, nb int)
 
-// packColsAVX512 is packCols with an assembly row copy for the 32-wide
-// slivers of op(B) = B (a 128-byte Go array copy is a memmove call); other
-// widths go to packCols.
-func packColsAVX512(dst, src []float32, ld, r, kc, w int) {
-	if w != 32 {
+// packColsX86 is packCols with assembly row copies for the widths of the
+// amd64 kernels (32 and 12 for AVX-512, 16 for AVX2; a Go array copy of
+// that size is a memmove call), in the same order (packColsRows rows into
+// every sliver at a time); other widths go to packCols. The 32-wide copy
+// needs AVX-512, the others AVX.
+func packColsX86(dst, src []float32, ld, r, kc, w int) {
+	var copyRows func(dst, src *float32, ld, kc int)
+	switch w {
+	case 32:
+		copyRows = copyRows32AVX512
+	case 16:
+		copyRows = copyRows16AVX2
+	case 12:
+		copyRows = copyRows12AVX2
+	default:
 		packCols(dst, src, ld, r, kc, w)
 		return
 	}
-	full := r / 32 * 32
-	for s := 0; s < full; s += 32 {
-		d := dst[s*kc : (s+32)*kc]
-		_ = src[(kc-1)*ld+s+31]
-		copyRows32AVX512(&d[0], &src[s], ld, kc)
+	full := r / w * w
+	if full > 0 {
+		_ = src[(kc-1)*ld+full-1]
+		_ = dst[full*kc-1]
+	}
+	for p0 := 0; p0 < kc; p0 += packColsRows {
+		n := min(packColsRows, kc-p0)
+		for s := 0; s < full; s += w {
+			copyRows(&dst[s*kc+p0*w], &src[p0*ld+s], ld, n)
+		}
 	}
 	if full < r {
 		packCols(dst[full*kc:], src[full:], ld, r-full, kc, w)
@@ -522,3 +538,23 @@ func packColsAVX512(dst, src []float32, ld, r, kc, w int) {
 //
 //go:noescape
 func copyRows32AVX512(dst, src *float32, ld, kc int)
+
+// copyRows16AVX2 copies kc rows of 16 floats, ld apart, into a packed
+// sliver. It is equivalent to
+//
+//	for p := 0; p < kc; p++ {
+//		copy(dst[p*16:p*16+16], src[p*ld:p*ld+16])
+//	}
+//
+//go:noescape
+func copyRows16AVX2(dst, src *float32, ld, kc int)
+
+// copyRows12AVX2 copies kc rows of 12 floats, ld apart, into a packed
+// sliver. It is equivalent to
+//
+//	for p := 0; p < kc; p++ {
+//		copy(dst[p*12:p*12+12], src[p*ld:p*ld+12])
+//	}
+//
+//go:noescape
+func copyRows12AVX2(dst, src *float32, ld, kc int)

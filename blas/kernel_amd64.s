@@ -1831,3 +1831,56 @@ copy32_loop:
 
 copy32_done:
 	RET
+
+// func copyRows16AVX2(dst, src *float32, ld, kc int)
+// for p < kc: dst[p*16 : p*16+16] = src[p*ld : p*ld+16], two ymm per row.
+TEXT ·copyRows16AVX2(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  kc+24(FP), CX
+	SHLQ  $2, DX
+	TESTQ CX, CX
+	JLE   copy16_done
+
+copy16_loop:
+	// dst row p = src row p (64 bytes)
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    DX, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     copy16_loop
+	VZEROUPPER
+
+copy16_done:
+	RET
+
+// func copyRows12AVX2(dst, src *float32, ld, kc int)
+// for p < kc: dst[p*12 : p*12+12] = src[p*ld : p*ld+12], a ymm and an xmm
+// per row.
+TEXT ·copyRows12AVX2(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  kc+24(FP), CX
+	SHLQ  $2, DX
+	TESTQ CX, CX
+	JLE   copy12_done
+
+copy12_loop:
+	// dst row p = src row p (48 bytes)
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), X1
+	VMOVUPS Y0, (DI)
+	VMOVUPS X1, 32(DI)
+	ADDQ    DX, SI
+	ADDQ    $48, DI
+	DECQ    CX
+	JNZ     copy12_loop
+	VZEROUPPER
+
+copy12_done:
+	RET
