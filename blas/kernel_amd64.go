@@ -21,7 +21,7 @@ var (
 		mr:   6, nr: 16,
 		mc: 960, nc: 1024,
 		micro: microAVX2, general: generalAVX2,
-		packCols: packColsX86,
+		pack: packRowsAVX2, packCols: packColsX86,
 	})
 	neonKernel *kernel
 )
@@ -558,3 +558,46 @@ func copyRows16AVX2(dst, src *float32, ld, kc int)
 //
 //go:noescape
 func copyRows12AVX2(dst, src *float32, ld, kc int)
+
+// packRowsAVX2 is packRows with 8×8 in-register transposes for the slivers
+// of 16 rows of the AVX2 kernel (op(B) = Bᵀ); other widths and the partial
+// last sliver go to packRows.
+func packRowsAVX2(dst, src []float32, ld, r, kc, w int) {
+	if w != 16 {
+		packRows(dst, src, ld, r, kc, w)
+		return
+	}
+	full := r / 16 * 16
+	nb := kc / 8
+	for s := 0; s < full; s += 16 {
+		d := dst[s*kc : (s+16)*kc]
+		if nb > 0 {
+			_ = src[(s+15)*ld+nb*8-1]
+			transposeRows16AVX2(&d[0], &src[s*ld], ld, nb)
+			transposeRows16AVX2(&d[8], &src[(s+8)*ld], ld, nb)
+		}
+		for i := range 16 {
+			row := src[(s+i)*ld : (s+i)*ld+kc]
+			for p := nb * 8; p < kc; p++ {
+				d[p*16+i] = row[p]
+			}
+		}
+	}
+	if full < r {
+		packRows(dst[full*kc:], src[full*ld:], ld, r-full, kc, w)
+	}
+}
+
+// transposeRows16AVX2 transposes nb blocks of 8 rows × 8 columns into the
+// 16-wide sliver layout. It is equivalent to
+//
+//	for b := 0; b < nb; b++ {
+//		for p := 0; p < 8; p++ {
+//			for i := 0; i < 8; i++ {
+//				dst[(b*8+p)*16+i] = src[i*ld+b*8+p]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func transposeRows16AVX2(dst, src *float32, ld, nb int)

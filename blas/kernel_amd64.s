@@ -1884,3 +1884,75 @@ copy12_loop:
 
 copy12_done:
 	RET
+
+// func transposeRows16AVX2(dst, src *float32, ld, nb int)
+// For nb blocks of 8 columns: dst[p*16+i] = src[i*ld+p] for i < 8, p < 8,
+// then src += 8 floats and dst += 8·16 floats (an 8×8 transpose in ymm
+// registers). Registers: SI, R9 = rows 0, 4 (row i at +(i%4)·ld: DX =
+// ld·4, R8 = 3·ld·4), DI = dst, CX = blocks left.
+TEXT ·transposeRows16AVX2(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  nb+24(FP), CX
+	SHLQ  $2, DX
+	LEAQ  (DX)(DX*2), R8
+	LEAQ  (SI)(DX*4), R9
+	TESTQ CX, CX
+	JLE   transpose8_done
+
+transpose8_loop:
+	// Y(i) = row i, columns 0..7 of the block
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(DX*1), Y1
+	VMOVUPS (SI)(DX*2), Y2
+	VMOVUPS (SI)(R8*1), Y3
+	VMOVUPS (R9), Y4
+	VMOVUPS (R9)(DX*1), Y5
+	VMOVUPS (R9)(DX*2), Y6
+	VMOVUPS (R9)(R8*1), Y7
+	// interleave row pairs by element
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+	// four rows per 128-bit lane
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xee, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xee, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xee, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xee, Y15, Y13, Y7
+	// join the lanes of rows 0-3 and 4-7: Y(8+p) = column p
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	// row p of the sliver: dst[p*16 : p*16+8] = Y(8+p)
+	VMOVUPS Y8, 0(DI)
+	VMOVUPS Y9, 64(DI)
+	VMOVUPS Y10, 128(DI)
+	VMOVUPS Y11, 192(DI)
+	VMOVUPS Y12, 256(DI)
+	VMOVUPS Y13, 320(DI)
+	VMOVUPS Y14, 384(DI)
+	VMOVUPS Y15, 448(DI)
+	ADDQ $32, SI
+	ADDQ $32, R9
+	ADDQ $512, DI
+	DECQ CX
+	JNZ  transpose8_loop
+	VZEROUPPER
+
+transpose8_done:
+	RET
