@@ -9,11 +9,19 @@ import (
 )
 
 // TestAutoencoderGolden runs two back-propagation steps of the tiny
-// autoencoder on testdata/golden/ae_bp.json (PyTorch autograd) and compares
-// every map, the MSE, raw and clipped gradients, updated parameters and
-// running statistics.
+// autoencoder on testdata/golden/ae_bp.json (the reference's initialisation,
+// where the first step only reaches the last decoder) and ae_bp_random.json
+// (plain orthogonal weights: gradients through every batch norm) and
+// compares every map, the MSE, raw and clipped gradients, updated
+// parameters and running statistics.
 func TestAutoencoderGolden(t *testing.T) {
-	g, err := golden.Load("ae_bp.json")
+	for _, name := range []string{"ae_bp.json", "ae_bp_random.json"} {
+		t.Run(name, func(t *testing.T) { runAEGolden(t, name) })
+	}
+}
+
+func runAEGolden(t *testing.T, name string) {
+	g, err := golden.Load(name)
 	if err != nil {
 		t.Fatal(err)
 	}

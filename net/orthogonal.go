@@ -3,6 +3,8 @@ package net
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/counter-current/ccl/blas"
 )
 
 // InitOrthogonal fills t (rows = Shape[0], cols = the rest) with a
@@ -11,55 +13,89 @@ import (
 // rows < cols so that it is tall; Q of its QR decomposition, with each
 // column's sign set so that R has a positive diagonal; transposed back.
 // The result has orthonormal rows (rows ≤ cols) or columns (rows ≥ cols).
-// The QR is computed by modified Gram–Schmidt in float64, which yields
-// exactly that sign convention.
+//
+// Q is computed by Gram–Schmidt, which yields exactly that sign convention:
+// the vectors to orthonormalise are made the rows of a wide matrix and
+// processed in blocks (block classical Gram–Schmidt with one
+// re-orthogonalisation, "CGS2": the projections on earlier blocks are two
+// Sgemm calls per pass; within a block, modified Gram–Schmidt in float64),
+// so the 2048 × 18432 matrices of the autoencoder take about a second.
 func InitOrthogonal(t *Tensor, gain float64, rng *rand.Rand) {
 	rows, cols := t.Rows(), t.Cols()
-	m := make([]float64, rows*cols)
+	m := make([]float32, rows*cols)
 	for i := range m {
-		m[i] = rng.NormFloat64()
+		m[i] = float32(rng.NormFloat64())
 	}
-	q := orthonormalize(m, rows, cols)
-	for i, v := range q {
-		t.Data[i] = float32(v * gain)
+	if rows >= cols {
+		// Orthonormalise the columns: work on Mᵀ (cols × rows).
+		mt := make([]float32, rows*cols)
+		for i := 0; i < rows; i++ {
+			for j := 0; j < cols; j++ {
+				mt[j*rows+i] = m[i*cols+j]
+			}
+		}
+		orthonormalizeRows(mt, cols, rows)
+		for i := 0; i < rows; i++ {
+			for j := 0; j < cols; j++ {
+				m[i*cols+j] = mt[j*rows+i]
+			}
+		}
+	} else {
+		orthonormalizeRows(m, rows, cols)
+	}
+	for i, v := range m {
+		t.Data[i] = float32(float64(v) * gain)
 	}
 }
 
-// orthonormalize returns, for a row-major rows×cols matrix m, the factor Q
-// described at InitOrthogonal, rows×cols row-major.
-func orthonormalize(m []float64, rows, cols int) []float64 {
-	tall := rows >= cols
-	// Work on the tall matrix A (p × q, p ≥ q) column by column.
-	p, q := rows, cols
-	at := func(i, j int) *float64 { return &m[i*cols+j] }
-	if !tall {
-		p, q = cols, rows
-		at = func(i, j int) *float64 { return &m[j*cols+i] }
-	}
-	col := make([]float64, p)
-	for j := 0; j < q; j++ {
-		for i := 0; i < p; i++ {
-			col[i] = *at(i, j)
-		}
-		for k := 0; k < j; k++ {
-			var dot float64
-			for i := 0; i < p; i++ {
-				dot += *at(i, k) * col[i]
-			}
-			for i := 0; i < p; i++ {
-				col[i] -= dot * *at(i, k)
+// orthoBlock is the block size of orthonormalizeRows.
+const orthoBlock = 16
+
+// orthonormalizeRows makes the q rows of v (q × p, row-major, q ≤ p)
+// orthonormal by Gram–Schmidt in row order: row j loses its components
+// along rows 0 … j−1 and is normalised. Rows are taken in blocks of
+// orthoBlock: each block is projected off all earlier rows twice (CGS2,
+// C = B·Qᵀ then B −= C·Q, with blas.Sgemm), then orthonormalised within
+// itself by modified Gram–Schmidt (twice) in float64.
+func orthonormalizeRows(v []float32, q, p int) {
+	c := make([]float32, orthoBlock*q)
+	row := make([]float64, p)
+	for k0 := 0; k0 < q; k0 += orthoBlock {
+		b := min(orthoBlock, q-k0)
+		blk := v[k0*p : (k0+b)*p]
+		if k0 > 0 {
+			for pass := 0; pass < 2; pass++ {
+				blas.Sgemm(blas.NoTrans, blas.Trans, b, k0, p, 1, blk, p, v, p, 0, c, k0)
+				blas.Sgemm(blas.NoTrans, blas.NoTrans, b, p, k0, -1, c, k0, v, p, 1, blk, p)
 			}
 		}
-		var nrm float64
-		for _, v := range col {
-			nrm += v * v
-		}
-		nrm = math.Sqrt(nrm)
-		for i := 0; i < p; i++ {
-			*at(i, j) = col[i] / nrm
+		for j := 0; j < b; j++ {
+			rj := blk[j*p : (j+1)*p]
+			for i, x := range rj {
+				row[i] = float64(x)
+			}
+			for pass := 0; pass < 2; pass++ {
+				for k := 0; k < j; k++ {
+					rk := blk[k*p : (k+1)*p]
+					var dot float64
+					for i, x := range rk {
+						dot += float64(x) * row[i]
+					}
+					for i, x := range rk {
+						row[i] -= dot * float64(x)
+					}
+				}
+			}
+			var nrm float64
+			for _, x := range row {
+				nrm += x * x
+			}
+			inv := 1 / math.Sqrt(nrm)
+			for i, x := range row {
+				rj[i] = float32(x * inv)
+			}
 		}
 	}
-	return m
 }
 
 // InitOrthogonalConv initialises a convolution weight (out, in, k, k) as the

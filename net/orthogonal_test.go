@@ -50,3 +50,37 @@ func TestInitOrthogonal(t *testing.T) {
 		}
 	}
 }
+
+// The autoencoder's largest weights initialise in well under a second each
+// and stay orthonormal.
+func TestInitOrthogonalLarge(t *testing.T) {
+	var p Params
+	w := p.Add("w", 1024, 2048, 3, 3) // out < in: the swapped 2048 × 9216 matrix
+	p.Alloc()
+	InitOrthogonalConv(w, 1, NewRand(2, 3))
+	// Spot-check orthonormality of a few rows of the swapped matrix.
+	out, in, kk := 1024, 2048, 9
+	vec := func(i int) []float64 {
+		v := make([]float64, out*kk)
+		for o := 0; o < out; o++ {
+			for r := 0; r < kk; r++ {
+				v[o*kk+r] = float64(w.Data[(o*in+i)*kk+r])
+			}
+		}
+		return v
+	}
+	for _, pair := range [][2]int{{0, 0}, {0, 1}, {5, 2047}, {2047, 2047}, {1000, 1001}} {
+		a, b := vec(pair[0]), vec(pair[1])
+		var dot float64
+		for i := range a {
+			dot += a[i] * b[i]
+		}
+		want := 0.0
+		if pair[0] == pair[1] {
+			want = 1
+		}
+		if math.Abs(dot-want) > 1e-4 {
+			t.Errorf("<row %d, row %d> = %g, want %g", pair[0], pair[1], dot, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -76,6 +77,67 @@ func TestCIFARCNNPoolShortEpoch(t *testing.T) {
 				if _, err := os.Stat(filepath.Join(run, f)); err != nil {
 					t.Error(err)
 				}
+			}
+		})
+	}
+}
+
+// TestAutoencoderShortEpoch trains the reference's autoencoder
+// configurations (CCL and BP legacy files, switched to CIFAR-10 at 32×32)
+// for one short epoch on small generated CIFAR-format files and checks the
+// figures and files of an autoencoder run, PNG grid included.
+func TestAutoencoderShortEpoch(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(13, 14))
+	trainPath, testPath := filepath.Join(dir, "data_batch_1.bin"), filepath.Join(dir, "test_batch.bin")
+	writeCIFAR10(t, trainPath, 40, rng)
+	writeCIFAR10(t, testPath, 8, rng)
+	load := func(r datasets.Recipe) (*datasets.Dataset, *datasets.Dataset, error) {
+		tr, err := datasets.ReadCIFAR([]string{trainPath}, 10)
+		if err != nil {
+			return nil, nil, err
+		}
+		te, err := datasets.ReadCIFAR([]string{testPath}, 10)
+		return tr, te, err
+	}
+	for _, file := range []string{"cnn_ae/stl10_ccl_legacy.yaml", "cnn_ae/stl10_bp_legacy.yaml"} {
+		t.Run(file, func(t *testing.T) {
+			cfg := repoConfig(t, file)
+			for _, kv := range [][2]string{{"dataset", "CIFAR10"}, {"epochs", "1"}, {"batchsize", "4"}} {
+				if err := cfg.Set(kv[0], kv[1]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			run := t.TempDir()
+			res, err := Run(cfg, Options{RunDir: run, Load: load})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := res.History[0]
+			t.Logf("%s: train loss %.5f, val MSE %.5f, test MSE %.5f, baseline %.5f", file, m.TrainLoss, m.ValMSE, res.TestMSE, res.BaselineMSE)
+			for _, v := range []float64{m.TrainLoss, m.ValMSE, res.TestMSE, res.BaselineMSE} {
+				if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+					t.Fatalf("bad figure in %+v / %+v", m, res)
+				}
+			}
+			if cfg.Method.Name == "CCL" && len(m.PairLosses) != 9 {
+				t.Errorf("%d pair losses, want 9 ([x, a1…a4, b4…b1] against the feedback list)", len(m.PairLosses))
+			}
+			// Uniform random pixels: the mean image predicts with MSE ≈ 1/12 of a uniform variable.
+			if res.BaselineMSE < 0.06 || res.BaselineMSE > 0.11 {
+				t.Errorf("baseline MSE %.4f, want ≈ 0.083 for uniform random pixels", res.BaselineMSE)
+			}
+			f, err := os.Open(filepath.Join(run, "recon-001.png"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			img, err := png.Decode(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := img.Bounds(); b.Dx() != 4*(32+2)+2 || b.Dy() != 2*(32+2)+2 {
+				t.Errorf("grid is %v, want 4 pairs of 32×32 images with 2-pixel borders", b)
 			}
 		})
 	}

@@ -42,7 +42,8 @@ type EpochMetrics struct {
 	TrainAcc      float64   `json:"train_acc"`
 	PairLosses    []float64 `json:"pair_losses,omitempty"`
 	ValLoss       float64   `json:"val_loss"`
-	ValAcc        float64   `json:"val_acc"`
+	ValAcc        float64   `json:"val_acc,omitempty"` // classification
+	ValMSE        float64   `json:"val_mse,omitempty"` // autoencoder: reconstruction MSE (= ValLoss)
 	LrF           float64   `json:"lr_F"`
 	LrB           float64   `json:"lr_B"`
 	Seconds       float64   `json:"epoch_seconds"`
@@ -52,14 +53,18 @@ type EpochMetrics struct {
 
 // Result is what a finished run reports (and writes to result.json).
 type Result struct {
-	Method       string         `json:"method"`
-	Dataset      string         `json:"dataset"`
-	Epochs       int            `json:"epochs"`
-	BestEpoch    int            `json:"best_epoch"` // 0: the initial weights were never beaten
-	BestValLoss  float64        `json:"best_val_loss"`
-	BestValAcc   float64        `json:"best_val_acc"`
-	TestLoss     float64        `json:"test_loss"`
-	TestAcc      float64        `json:"test_acc"`
+	Method      string  `json:"method"`
+	Dataset     string  `json:"dataset"`
+	Epochs      int     `json:"epochs"`
+	BestEpoch   int     `json:"best_epoch"` // 0: the initial weights were never beaten
+	BestValLoss float64 `json:"best_val_loss"`
+	BestValAcc  float64 `json:"best_val_acc,omitempty"`
+	TestLoss    float64 `json:"test_loss"`
+	TestAcc     float64 `json:"test_acc,omitempty"`
+	// Autoencoder only: test reconstruction MSE (= TestLoss), and the test
+	// MSE of predicting the training set's mean image for every image.
+	TestMSE      float64        `json:"test_mse,omitempty"`
+	BaselineMSE  float64        `json:"baseline_mse,omitempty"`
 	TotalSeconds float64        `json:"total_seconds"`
 	History      []EpochMetrics `json:"-"`
 }
@@ -119,6 +124,10 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 	testL := recipe.NewLoader(testSet, testIdx, bs, false, seed, false)
 	prefetch := datasets.NewPrefetcher(trainL, 2)
 	defer prefetch.Close()
+	if cfg.Method.Task == "autoencoder" {
+		return runAutoencoder(cfg, opt, &aeData{recipe: recipe, train: trainSet, test: testSet, trIdx: trIdx, valIdx: valIdx,
+			valL: valL, testL: testL, prefetch: prefetch}, start, now, out)
+	}
 
 	dim := recipe.Dim()
 	var model Model
