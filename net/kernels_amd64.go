@@ -2,50 +2,23 @@
 
 package net
 
-// CPU features, read once at start-up with CPUID and XGETBV: an instruction
-// set counts only when the CPU reports it and the OS has enabled its
-// register state (XCR0). (golang.org/x/sys/cpu is not a dependency of this
-// module, so the two instructions are in kernels_amd64.s.)
+import "golang.org/x/sys/cpu"
+
+// CPU features, read once at start-up from golang.org/x/sys/cpu (which
+// counts an instruction set only when the OS has enabled its register
+// state): AVX-512F for the 16-lane kernels, AVX2 with FMA for the 8-lane
+// ones.
 var maxKernelLevel = detectLevel()
 
 func detectLevel() int {
-	maxID, _, _, _ := cpuid(0, 0)
-	if maxID < 7 {
-		return levelGo
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const (
-		fma     = 1 << 12
-		osxsave = 1 << 27
-		avx     = 1 << 28
-	)
-	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
-		return levelGo
-	}
-	xcr0, _ := xgetbv()
-	const (
-		ymmState = 1<<1 | 1<<2                   // SSE, AVX
-		zmmState = ymmState | 1<<5 | 1<<6 | 1<<7 // opmask, ZMM0-15 upper, ZMM16-31
-	)
-	_, ebx7, _, _ := cpuid(7, 0)
-	const (
-		avx2    = 1 << 5
-		avx512f = 1 << 16
-	)
 	switch {
-	case xcr0&zmmState == zmmState && ebx7&(avx2|avx512f) == avx2|avx512f:
+	case cpu.X86.HasAVX512F && cpu.X86.HasAVX2 && cpu.X86.HasFMA:
 		return levelAVX512
-	case xcr0&ymmState == ymmState && ebx7&avx2 != 0:
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
 		return levelAVX2
 	}
 	return levelGo
 }
-
-// cpuid executes CPUID with EAX = eaxArg and ECX = ecxArg.
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-
-// xgetbv returns XCR0, the register state enabled by the OS.
-func xgetbv() (eax, edx uint32)
 
 // archKernel runs op with the kernelLevel kernels. The AVX-512 kernels take
 // any n ≥ 1 (the last partial vector is loaded and stored under a mask);

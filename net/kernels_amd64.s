@@ -23,25 +23,6 @@
 // The AVX2 version builds 2^k from the exponent bits and clamps at −87
 // instead (k ≥ −126 stays a normal number; e^−87 − 1 rounds to −1).
 
-// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-TEXT ·cpuid(SB), NOSPLIT, $0-24
-	MOVL eaxArg+0(FP), AX
-	MOVL ecxArg+4(FP), CX
-	CPUID
-	MOVL AX, eax+8(FP)
-	MOVL BX, ebx+12(FP)
-	MOVL CX, ecx+16(FP)
-	MOVL DX, edx+20(FP)
-	RET
-
-// func xgetbv() (eax, edx uint32)
-TEXT ·xgetbv(SB), NOSPLIT, $0-8
-	MOVL $0, CX
-	XGETBV
-	MOVL AX, eax+0(FP)
-	MOVL DX, edx+4(FP)
-	RET
-
 // ---------------------------------------------------------------------
 // AVX-512. Every loop runs on 16 lanes under the mask K1: all ones while 16
 // or more elements remain, then the low n mod 16 bits for the last partial
