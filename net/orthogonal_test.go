@@ -54,6 +54,9 @@ func TestInitOrthogonal(t *testing.T) {
 // The autoencoder's largest weights initialise in well under a second each
 // and stay orthonormal.
 func TestInitOrthogonalLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large matrix; run without -short")
+	}
 	var p Params
 	w := p.Add("w", 1024, 2048, 3, 3) // out < in: the swapped 2048 × 9216 matrix
 	p.Alloc()
