@@ -1,0 +1,102 @@
+package bench
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/counter-current/ccl/bp"
+	"github.com/counter-current/ccl/ccl"
+	"github.com/counter-current/ccl/net"
+)
+
+// Training-step benchmarks at the reference's batch sizes, with the
+// reference configurations' options, on random data (a step's cost does
+// not depend on the data). Each reports samples/s and ms/step; -benchmem
+// shows allocations per step, which must be 0. Compare with
+// bench/peers/torch_steps.py (same networks, batch sizes and threads).
+
+type stepper interface {
+	Step(x []float32, y []int32, n int, scale float32)
+}
+
+type cclStep struct{ m *ccl.Network }
+
+func (s cclStep) Step(x []float32, y []int32, n int, scale float32) { s.m.Step(x, y, n, scale) }
+
+type bpStep struct{ m *bp.Network }
+
+func (s bpStep) Step(x []float32, y []int32, n int, scale float32) { s.m.Step(x, y, n, scale) }
+
+func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float32, batch*dim)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	y := make([]int32, batch)
+	for i := range y {
+		y[i] = int32(rng.IntN(classes))
+	}
+	m.Step(x, y, batch, 1) // warm-up: lazily sized scratch
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		m.Step(x, y, batch, 1)
+	}
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(batch)/sec, "samples/s")
+	b.ReportMetric(sec*1000, "ms/step")
+}
+
+var (
+	mlpOpt = ccl.OptimConfig{LR: 1, Clip: 1}                                                       // configs/mlp/*
+	cnnOpt = ccl.OptimConfig{LR: 1, Momentum: 0.8, WeightDecay: 1e-6, Centralize: true, Clip: 0.3} // configs/cnn/cifar10_ccl.yaml
+)
+
+func mlpSizes(in, hidden, layers int) []int {
+	s := []int{in}
+	for range layers {
+		s = append(s, hidden)
+	}
+	return append(s, 10)
+}
+
+func BenchmarkTrainStep(b *testing.B) {
+	mlps := []struct {
+		name  string
+		sizes []int
+	}{{"fmnist_mlp", mlpSizes(784, 256, 5)}, {"cifar10_mlp", mlpSizes(3072, 1024, 3)}}
+	for _, c := range mlps {
+		b.Run(c.name+"/ccl", func(b *testing.B) {
+			m, err := ccl.NewMLP(ccl.MLPConfig{Sizes: c.sizes, ActF: net.ELU, ActB: net.ELU, LossScaleC: 0.5,
+				MaxBatch: 256, Forward: mlpOpt, Feedback: mlpOpt})
+			if err != nil {
+				b.Fatal(err)
+			}
+			runSteps(b, cclStep{m}, 256, c.sizes[0], 10)
+		})
+		b.Run(c.name+"/bp", func(b *testing.B) {
+			m, err := bp.NewMLP(bp.MLPConfig{Sizes: c.sizes, Act: net.ELU, MaxBatch: 256, Opt: mlpOpt.Optimizer()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			runSteps(b, bpStep{m}, 256, c.sizes[0], 10)
+		})
+	}
+	spec := net.CNNSpec{Kind: net.PoolConv, Channels: []int{3, 128, 128, 256, 256, 512}, H: 32, W: 32, Classes: 10}
+	b.Run("cifar10_cnn_pool/ccl", func(b *testing.B) {
+		m, err := ccl.NewCNN(ccl.CNNConfig{Spec: spec, ActF: net.ELU, ActB: net.ELU, LossScaleC: 1, LossScaleSSL: 0.5,
+			Filter: true, ZeroBias: true, MaxBatch: 128, Forward: cnnOpt, Feedback: cnnOpt})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runSteps(b, cclStep{m}, 128, 3*32*32, 10)
+	})
+	b.Run("cifar10_cnn_pool/bp", func(b *testing.B) {
+		m, err := bp.NewCNN(bp.CNNConfig{Spec: spec, Act: net.ELU, ZeroBias: true, MaxBatch: 128, Opt: cnnOpt.Optimizer()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runSteps(b, bpStep{m}, 128, 3*32*32, 10)
+	})
+}
