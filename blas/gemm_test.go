@@ -362,3 +362,45 @@ func FuzzSgemm(f *testing.F) {
 		}
 	})
 }
+
+func TestSetKernel(t *testing.T) {
+	defer SetKernel("auto")
+	names := Kernels()
+	if len(names) == 0 || names[len(names)-1] != "generic" {
+		t.Fatalf("Kernels() = %v, want generic last", names)
+	}
+	for _, name := range names {
+		if err := SetKernel(name); err != nil {
+			t.Fatalf("SetKernel(%q): %v", name, err)
+		}
+		if got := Kernel(); got != name {
+			t.Errorf("after SetKernel(%q), Kernel() = %q", name, got)
+		}
+	}
+	if err := SetKernel("auto"); err != nil || Kernel() != names[0] {
+		t.Errorf("SetKernel(auto) = %v, Kernel() = %q, want %q", err, Kernel(), names[0])
+	}
+	for _, bad := range []string{"bogus", "AVX512"} {
+		if err := SetKernel(bad); err != ErrKernel {
+			t.Errorf("SetKernel(%q) = %v, want ErrKernel", bad, err)
+		}
+	}
+	if Kernel() != names[0] {
+		t.Errorf("a rejected SetKernel changed the kernel to %q", Kernel())
+	}
+}
+
+func TestKernelFromEnv(t *testing.T) {
+	defer SetKernel("auto")
+	t.Setenv("CCL_BLAS", "generic")
+	kernelFromEnv()
+	if Kernel() != "generic" {
+		t.Errorf("CCL_BLAS=generic: Kernel() = %q", Kernel())
+	}
+	t.Setenv("CCL_BLAS", "no-such-kernel")
+	SetKernel("auto")
+	kernelFromEnv()
+	if Kernel() != Kernels()[0] {
+		t.Errorf("CCL_BLAS=no-such-kernel: Kernel() = %q, want %q", Kernel(), Kernels()[0])
+	}
+}

@@ -93,9 +93,12 @@ func SetKernel(name string) error {
 	return ErrKernel
 }
 
-func init() {
+func init() { kernelFromEnv() }
+
+// kernelFromEnv applies CCL_BLAS if it is set; an unknown or unavailable
+// kernel leaves the automatic choice.
+func kernelFromEnv() {
 	if name, ok := os.LookupEnv("CCL_BLAS"); ok {
-		// An unavailable kernel leaves the automatic choice.
 		_ = SetKernel(name)
 	}
 }
