@@ -16,7 +16,7 @@ import (
 //	for jc := 0; jc < n; jc += NC        // B panel, KC×NC: L2
 //	  for pc := 0; pc < k; pc += KC      // reduction blocks, fixed order
 //	    pack B[pc:pc+KC, jc:jc+NC]
-//	    for ic := 0; ic < m; ic += MC    // A block, MC×KC: L3
+//	    for ic := 0; ic < m; ic += MC    // A block, MC×KC
 //	      pack A[ic:ic+MC, pc:pc+KC]     // (or read A in place)
 //	      for ir := 0; ir < MC; ir += MR // A sliver, MR×KC: L1
 //	        for jr := 0; jr < NC; jr += NR // B slivers stream from L2
@@ -33,15 +33,17 @@ import (
 //     thread count.
 //   - NC (kernel.nc): the packed B panel, KC·NC·4 bytes, stays in L2:
 //     NC = 1024 gives 1 MiB, half of L2, leaving room for A and C.
-//   - MC (kernel.mc): the packed A block, MC·KC·4 bytes (about 1 MiB), is
-//     read once per panel, sliver by sliver; it bounds the buffer.
+//   - MC (kernel.mc): the A block, MC·KC·4 bytes (about 1 MiB) when
+//     packed, is read once per panel, sliver by sliver; it bounds the
+//     packing buffer.
 //
-// When op(A) = A, the kernels with a general form read the A sliver in
-// place (MR rows, lda apart) instead of packing it, and so when op(A) = Aᵀ
-// with lda ≤ directColsLd (kc rows of MR floats) (the hardware
-// prefetchers follow the rows; a software prefetch of the next sliver
-// measured slower). When op(B) = B and a task has at most
-// directBRows rows, they read B in place too (KC rows, ldb apart).
+// Packing is skipped where it does not pay, with the kernels that have a
+// general form (amd64): when op(A) = A, the A sliver is read in place (MR
+// rows, lda apart); when op(A) = Aᵀ and lda ≤ directColsLd, likewise (KC
+// stored rows of MR floats); when op(B) = B and a task has at most
+// directBRows rows, the B sliver is read in place (KC rows, ldb apart).
+// The hardware prefetchers follow such rows; a software prefetch of the
+// next A sliver measured slower.
 //
 // Edge tiles: packed slivers are zero-padded to MR rows and NR columns, so
 // the micro-kernel always runs on full tiles; a partial tile of C is
@@ -94,7 +96,7 @@ const directBRows = 96
 type kernel struct {
 	name   string
 	mr, nr int // register tile
-	mc, nc int // L2 block of A rows, L3 panel of B columns (multiples of mr, nr)
+	mc, nc int // A block rows (packing buffer), B panel columns in L2 (multiples of mr, nr)
 	micro  microKernel
 	// general, if not nil, is the same kernel reading A or B in place.
 	general generalKernel
@@ -118,8 +120,8 @@ const (
 	minBandCols    = 1024
 )
 
-// gemmBuf holds the packing buffers of one task. They only grow, so a
-// job that has seen a shape once never allocates for it again.
+// gemmBuf holds the packing buffers of one participant of a job. They only
+// grow, so a job that has seen a shape once never allocates for it again.
 type gemmBuf struct {
 	a, b []float32 // packed A block, packed B panel
 	tmp  []float32 // one MR×NR tile for edge tiles
