@@ -524,7 +524,15 @@ func packColsX86(dst, src []float32, ld, r, kc, w int) {
 			copyRows(&dst[s*kc+p0*w], &src[p0*ld+s], ld, n)
 		}
 	}
-	if full < r {
+	switch {
+	case full == r:
+	case hasAVX512 && useAVX512 && kc > 0:
+		// The partial last sliver with masked loads and stores.
+		h := r - full
+		_ = src[(kc-1)*ld+r-1]
+		_ = dst[(full+w)*kc-1]
+		copyRowsMaskedAVX512(&dst[full*kc], &src[full], ld, kc, 1<<h-1, 1<<w-1, w)
+	default:
 		packCols(dst[full*kc:], src[full:], ld, r-full, kc, w)
 	}
 }
@@ -601,3 +609,15 @@ func packRowsAVX2(dst, src []float32, ld, r, kc, w int) {
 //
 //go:noescape
 func transposeRows16AVX2(dst, src *float32, ld, nb int)
+
+// copyRowsMaskedAVX512 copies kc rows of h floats, ld apart, into a packed
+// sliver of width w (h < w ≤ 32), zero-filling each row: lmask = 1<<h - 1,
+// smask = 1<<w - 1. It is equivalent to
+//
+//	for p := 0; p < kc; p++ {
+//		copy(dst[p*w:p*w+h], src[p*ld:p*ld+h])
+//		clear(dst[p*w+h : p*w+w])
+//	}
+//
+//go:noescape
+func copyRowsMaskedAVX512(dst, src *float32, ld, kc int, lmask, smask uint32, w int)

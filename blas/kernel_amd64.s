@@ -1956,3 +1956,43 @@ transpose8_loop:
 
 transpose8_done:
 	RET
+
+// func copyRowsMaskedAVX512(dst, src *float32, ld, kc int, lmask, smask uint32, w int)
+// for p < kc: dst[p*w : p*w+w] = src[p*ld : p*ld+h] followed by zeros,
+// h and w ≤ 32 given as lane masks: lanes of lmask are loaded (the others
+// are zero and not read: masked loads do not fault), lanes of smask stored.
+// K1, K2 = load masks of lanes 0-15, 16-31; K3, K4 = store masks;
+// DX = ld·4, R8 = w·4, CX = rows left.
+TEXT ·copyRowsMaskedAVX512(SB), NOSPLIT, $0-48
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  kc+24(FP), CX
+	MOVL  lmask+32(FP), AX
+	KMOVW AX, K1
+	SHRL  $16, AX
+	KMOVW AX, K2
+	MOVL  smask+36(FP), AX
+	KMOVW AX, K3
+	SHRL  $16, AX
+	KMOVW AX, K4
+	MOVQ  w+40(FP), R8
+	SHLQ  $2, DX
+	SHLQ  $2, R8
+	TESTQ CX, CX
+	JLE   copym_done
+
+copym_loop:
+	// row p: load the h floats (zeros elsewhere), store the w floats
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K2, Z1
+	VMOVUPS   Z0, K3, (DI)
+	VMOVUPS   Z1, K4, 64(DI)
+	ADDQ      DX, SI
+	ADDQ      R8, DI
+	DECQ      CX
+	JNZ       copym_loop
+	VZEROUPPER
+
+copym_done:
+	RET
