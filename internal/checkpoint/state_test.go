@@ -300,7 +300,9 @@ func TestLoadErrors(t *testing.T) {
 			`checkpoint: tensor "enc1.forward_bn.num_batches_tracked" (batch norm): F32 [], expected I64 []`},
 		{"trained affine", edit(func(f *File) { f.Lookup("enc1.forward_bn.weight").F32[2] = 0.5 }), LoadOptions{},
 			`checkpoint: tensor "enc1.forward_bn.weight": value 0.5 at [2], expected 1 (our batch norms have no affine step)`},
-		{"extra", edit(func(f *File) { f.Tensors = append(f.Tensors, Tensor{Name: "head.weight", Shape: []int{1}, F32: []float32{0}}) }), LoadOptions{},
+		{"extra", edit(func(f *File) {
+			f.Tensors = append(f.Tensors, Tensor{Name: "head.weight", Shape: []int{1}, F32: []float32{0}})
+		}), LoadOptions{},
 			`checkpoint: unexpected tensors "head.weight"`},
 		{"partial momentum", edit(drop(OptimizerForward + "output.forward_layer.weight")), LoadOptions{}, `checkpoint: forward momentum buffer covers 1 of 2 tensors`},
 		{"arch", edit(func(f *File) { f.Metadata[MetaArch] = "cnn" }), LoadOptions{}, `checkpoint: file holds a cnn network, expected mlp`},
@@ -331,7 +333,9 @@ func TestLoadErrors(t *testing.T) {
 	}
 	// Extra tensors pass with AllowExtra.
 	b, _ := newMLP(t, []int{6, 5, 3}, 2, 0, 5)
-	f := edit(func(f *File) { f.Tensors = append(f.Tensors, Tensor{Name: "head.weight", Shape: []int{1}, F32: []float32{0}}) })
+	f := edit(func(f *File) {
+		f.Tensors = append(f.Tensors, Tensor{Name: "head.weight", Shape: []int{1}, F32: []float32{0}})
+	})
 	if err := mlpState(t, b, cfg).Load(f, LoadOptions{AllowExtra: true}); err != nil {
 		t.Error(err)
 	}
