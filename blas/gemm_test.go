@@ -285,21 +285,26 @@ func TestSgemmZeroAllocs(t *testing.T) {
 		t.Skip("allocation count is stable only without -short's neighbours")
 	}
 	forEachKernel(t, func(t *testing.T, kn *kernel) {
-		for _, sh := range [][3]int{{3, 5, 7}, {256, 256, 300}, {40, 700, 129}} {
+		for _, sh := range [][3]int{{3, 5, 7}, {256, 256, 300}, {40, 700, 129}, {2100, 70, 600}} {
 			m, n, k := sh[0], sh[1], sh[2]
 			a := make([]float32, m*k)
 			b := make([]float32, k*n)
 			c := make([]float32, m*n)
-			for _, tr := range []Transpose{NoTrans, Trans} {
-				ld := n
-				if tr == Trans {
-					ld = k
-				}
-				allocs := testing.AllocsPerRun(10, func() {
-					Sgemm(NoTrans, tr, m, n, k, 1, a, k, b, ld, 0.5, c, n)
-				})
-				if allocs != 0 {
-					t.Errorf("%dx%dx%d tB=%c: %v allocations per call", m, n, k, tr, allocs)
+			for _, tA := range []Transpose{NoTrans, Trans} {
+				for _, tB := range []Transpose{NoTrans, Trans} {
+					lda, ldb := k, n
+					if tA == Trans {
+						lda = m
+					}
+					if tB == Trans {
+						ldb = k
+					}
+					allocs := testing.AllocsPerRun(10, func() {
+						Sgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, 0.5, c, n)
+					})
+					if allocs != 0 {
+						t.Errorf("%dx%dx%d %c%c: %v allocations per call", m, n, k, tA, tB, allocs)
+					}
 				}
 			}
 		}
