@@ -7,6 +7,15 @@
 // sub-matrix view is simply a slice starting at its first element with the
 // parent's leading dimension.
 //
+// Sgemm runs on the best micro-kernel the CPU supports, chosen once at
+// start-up: AVX-512 (12×32 tiles) or AVX2+FMA (6×16) on amd64, NEON (8×12)
+// on arm64, and a pure-Go kernel (4×4) everywhere else. The environment
+// variable CCL_BLAS=generic|avx2|avx512|neon, or SetKernel, forces a lower
+// path; Kernel and Kernels report them. The build tags purego and noasm
+// build no assembly at all. Products are split over GOMAXPROCS threads by
+// a persistent worker pool, give bit-identical results whatever the
+// thread count, and allocate nothing once warm.
+//
 // The package knows nothing of layers, models or files.
 package blas
 

@@ -4,7 +4,9 @@ package blas
 
 // CPU features, read once at start-up with CPUID and XGETBV: the
 // instruction set must be reported by the CPU and its register state
-// enabled by the OS (XCR0).
+// enabled by the OS (XCR0). These are the tests golang.org/x/sys/cpu
+// makes; the module does not depend on it. (On macOS, which enables the
+// AVX-512 state lazily, this reports no AVX-512 and AVX2 is used.)
 var hasAVX2FMA, hasAVX512 = detectX86()
 
 // The amd64 kernels, nil when the CPU lacks the instructions.
