@@ -30,8 +30,8 @@ const metadataKey = "__metadata__"
 // are recognised (so that an error can say the file is valid but not
 // supported) and rejected.
 const (
-	F32 = "F32"
-	I64 = "I64"
+	F32 = "F32" // 32-bit IEEE float, held in Tensor.F32
+	I64 = "I64" // 64-bit signed integer, held in Tensor.I64
 )
 
 // knownDTypes lists every dtype name of the safetensors format with its

@@ -16,20 +16,20 @@ const FormatVersion = "1"
 
 // Metadata keys written by State.File.
 const (
-	MetaFormat     = "format" // "pt", the safetensors convention for PyTorch tensors
-	MetaVersion    = "ccl.format_version"
-	MetaArch       = "ccl.arch"
-	MetaEpoch      = "ccl.epoch"
-	MetaGlobalStep = "ccl.global_step"
-	MetaSeed       = "ccl.seed"
-	MetaConfigHash = "ccl.config_hash"
+	MetaFormat     = "format"             // "pt", the safetensors convention for PyTorch tensors
+	MetaVersion    = "ccl.format_version" // FormatVersion
+	MetaArch       = "ccl.arch"           // Meta.Arch
+	MetaEpoch      = "ccl.epoch"          // Meta.Epoch, decimal
+	MetaGlobalStep = "ccl.global_step"    // Meta.GlobalStep, decimal
+	MetaSeed       = "ccl.seed"           // Meta.Seed, decimal
+	MetaConfigHash = "ccl.config_hash"    // Meta.ConfigHash
 )
 
 // Prefixes of the optimiser state: the momentum buffer of the tensor with
 // key k is OptimizerForward + k or OptimizerFeedback + k.
 const (
-	OptimizerForward  = "optimizer.forward.momentum."
-	OptimizerFeedback = "optimizer.feedback.momentum."
+	OptimizerForward  = "optimizer.forward.momentum."  // forward weights' SGD momentum
+	OptimizerFeedback = "optimizer.feedback.momentum." // feedback weights' SGD momentum
 )
 
 // Meta is the run information a checkpoint carries in its metadata.
