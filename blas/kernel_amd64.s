@@ -29,13 +29,16 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	ADDQ       DX, r
 
 // ---------------------------------------------------------------------
-// AVX-512 12×32 micro-kernels. A is either a packed sliver (12 floats per
-// k step: sgemmPacked*) or 12 rows read in place (rs floats apart, k steps
-// adjacent: sgemmRows*); B is either a packed sliver (32 floats per k step)
-// or, in the *RowsB forms, 32 columns of a row-major B read in place (ldb
-// floats from one k step to the next). All unroll the k loop four times
-// with immediate offsets or scaled index registers, so that few scalar
-// µops compete with the FMAs.
+// AVX-512 12×32 micro-kernels. A is a packed sliver (12 floats per k
+// step: sgemmPacked*), 12 rows read in place (rs floats apart, k steps
+// adjacent: sgemmRows*), or 12 adjacent floats of kc stored rows cs apart
+// (op(A) = Aᵀ read in place: sgemmCols*); B is a packed sliver (32 floats
+// per k step) or, in the *RowsB forms, 32 columns of a row-major B read in
+// place (ldb floats from one k step to the next). All unroll the k loop
+// four times with immediate offsets or scaled index registers, so that few
+// scalar µops compete with the FMAs. The kernel bodies differ only in
+// their addressing: they are written out from the STEP512/STEP256 and
+// STORE macros below, in the same order, with one comment per block.
 // Z0..Z23: accumulators, row i in Z(2i) (columns 0-15) and Z(2i+1)
 // (columns 16-31). Z24, Z25: the B row of the step. Z26..Z31: broadcasts
 // of A, rotated so that consecutive rows do not wait on each other; Z30 and
@@ -1086,7 +1089,7 @@ sgemmPackedAVX2_zero:
 	RET
 
 // func sgemmRowsAVX2(kc int, a *float32, rs int, b *float32, c *float32, ldc int, alpha, beta float32)
-// A: rows in place, AX/R10/R11 = rows 0/4/8 at step p, row i at +(i%4)·rs (R8 = rs·4, R9 = 3·rs·4). B: packed sliver at BX (16 floats per step).
+// A: rows in place, AX/R10 = rows 0/4 at step p, row i at +(i%4)·rs (R8 = rs·4, R9 = 3·rs·4). B: packed sliver at BX (16 floats per step).
 // CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
 TEXT ·sgemmRowsAVX2(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
@@ -1294,7 +1297,7 @@ sgemmPackedRowsBAVX2_zero:
 	RET
 
 // func sgemmRowsRowsBAVX2(kc int, a *float32, rs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
-// A: rows in place, AX/R10/R11 = rows 0/4/8 at step p, row i at +(i%4)·rs (R8 = rs·4, R9 = 3·rs·4). B: rows in place at BX, step p+j at +j·ldb (R14 = ldb·4, R15 = 3·ldb·4, SI = 4·ldb·4), R13 = BX + 8 rows for prefetch.
+// A: rows in place, AX/R10 = rows 0/4 at step p, row i at +(i%4)·rs (R8 = rs·4, R9 = 3·rs·4). B: rows in place at BX, step p+j at +j·ldb (R14 = ldb·4, R15 = 3·ldb·4, SI = 4·ldb·4), R13 = BX + 8 rows for prefetch.
 // CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
 TEXT ·sgemmRowsRowsBAVX2(SB), NOSPLIT, $0-64
 	MOVQ kc+0(FP), CX
