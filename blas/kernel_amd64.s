@@ -942,8 +942,9 @@ sgemmColsRowsBAVX512_zero:
 	RET
 
 // ---------------------------------------------------------------------
-// AVX2 6×16 micro-kernels: sgemmPackedAVX2 (packed A sliver, 6 floats per
-// k step) and sgemmRowsAVX2 (6 rows of A in place), unrolled four times.
+// AVX2 6×16 micro-kernels, in the same forms as the AVX-512 ones (A packed,
+// 6 rows or Aᵀ columns in place; B packed or rows in place), unrolled four
+// times.
 // Y0..Y11: accumulators, row i in Y(2i) (columns 0-7) and Y(2i+1)
 // (columns 8-15). Y12, Y13: the B row of the step. Y14, Y15: broadcasts
 // of A, then alpha and beta for the store.
