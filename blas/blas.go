@@ -66,6 +66,7 @@ const (
 	errShortB = "blas: b too short"
 	errShortC = "blas: c too short"
 	errLen    = "blas: slice lengths differ"
+	errLayout = "blas: operand layout not supported by the kernel"
 )
 
 func checkGemm(tA, tB Transpose, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {

@@ -78,6 +78,15 @@ type microKernel func(kc int, a, b, c []float32, ldc int, alpha, beta float32)
 // b[p*ldb+j] (NR columns of a row-major B), else b is a packed sliver.
 type generalKernel func(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32)
 
+// inPlaceLayouts lists the operand layouts a generalKernel reads in place.
+type inPlaceLayouts uint8
+
+const (
+	rowsA inPlaceLayouts = 1 << iota // rs != 0: MR rows of A
+	colsA                            // cs != 0: kc stored rows of Aᵀ
+	rowsB                            // ldb != 0: kc rows of B
+)
+
 // directColsLd is the largest leading dimension of a transposed A read in
 // place: each k step of an A sliver reads from the next stored row, so the
 // row stride must stay well under a 4 KiB page for the TLB's sake.
@@ -98,8 +107,10 @@ type kernel struct {
 	mr, nr int // register tile
 	mc, nc int // A block rows (packing buffer), B panel columns in L2 (multiples of mr, nr)
 	micro  microKernel
-	// general, if not nil, is the same kernel reading A or B in place.
+	// general, if not nil, is the same kernel reading A or B in place, in
+	// the layouts listed by inPlace.
 	general generalKernel
+	inPlace inPlaceLayouts
 	// pack and packCols, if not nil, replace packRows and packCols for
 	// this kernel's tile sizes.
 	pack, packCols func(dst, src []float32, ld, r, kc, w int)
@@ -323,14 +334,14 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	// over A per B panel; reading 12 rows in place costs at worst some L2
 	// reloads when the rows share L1 sets (a row stride that is a multiple
 	// of 4 KiB), which measured cheaper on Sapphire Rapids.
-	directA := kn.general != nil && j.tA == NoTrans
+	directA := kn.inPlace&rowsA != 0 && j.tA == NoTrans
 	// A transposed with short stored rows (weight gradients: dOutᵀ·X) is
 	// read in place too, a sliver being MR adjacent floats per k step.
-	directAT := kn.general != nil && j.tA == Trans && j.lda <= directColsLd
+	directAT := kn.inPlace&colsA != 0 && j.tA == Trans && j.lda <= directColsLd
 	// Read B in place when it is not transposed and few A slivers reuse
 	// each B panel: packing B then costs as much as a good part of the
 	// products (see directBRows).
-	directB := kn.general != nil && j.tB == NoTrans && i1-i0 <= directBRows
+	directB := kn.inPlace&rowsB != 0 && j.tB == NoTrans && i1-i0 <= directBRows
 
 	for jc := j0; jc < j1; jc += nc {
 		ncur := min(nc, j1-jc)

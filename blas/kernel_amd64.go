@@ -15,14 +15,14 @@ var (
 		name: "avx512",
 		mr:   12, nr: 32,
 		mc: 960, nc: 1024,
-		micro: microAVX512, general: generalAVX512,
+		micro: microAVX512, general: generalAVX512, inPlace: rowsA | colsA | rowsB,
 		pack: packRowsAVX512, packCols: packColsX86,
 	})
 	avx2Kernel = ifKernel(hasAVX2FMA, &kernel{
 		name: "avx2",
 		mr:   6, nr: 16,
 		mc: 960, nc: 1024,
-		micro: microAVX2, general: generalAVX2,
+		micro: microAVX2, general: generalAVX2, inPlace: rowsA | colsA | rowsB,
 		pack: packRowsAVX2, packCols: packColsX86,
 	})
 	neonKernel *kernel

@@ -10,7 +10,7 @@ var (
 		name: "neon",
 		mr:   8, nr: 12,
 		mc: 960, nc: 1020,
-		micro: microNEON,
+		micro: microNEON, general: generalNEON, inPlace: rowsA,
 	}
 )
 
@@ -42,3 +42,41 @@ func microNEON(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 //
 //go:noescape
 func sgemmKernelNEON(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// generalNEON runs the NEON kernel with A packed (rs == 0) or as 8 rows rs
+// apart (rs != 0); it supports only these (inPlace: rowsA) and panics on
+// other layouts.
+func generalNEON(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+	if cs != 0 || ldb != 0 {
+		panic(errLayout)
+	}
+	if rs == 0 {
+		microNEON(kc, a, b, c, ldc, alpha, beta)
+		return
+	}
+	_ = a[7*rs+kc-1]
+	_ = b[kc*12-1]
+	_ = c[7*ldc+11]
+	sgemmRowsNEON(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta)
+}
+
+// sgemmRowsNEON is sgemmKernelNEON reading A in place: element (i, p) of
+// the sliver at a[i*rs+p]. kc ≥ 1. It is equivalent to, with fused
+// multiply-adds:
+//
+//	for i := 0; i < 8; i++ {
+//		for j := 0; j < 12; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[i*rs+p] * b[p*12+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func sgemmRowsNEON(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32)
