@@ -38,7 +38,7 @@ import (
 //     packing buffer.
 //
 // Packing is skipped where it does not pay, with the kernels that have a
-// general form (amd64): when op(A) = A, the A sliver is read in place (MR
+// general form (amd64: every layout below; NEON: A rows): when op(A) = A, the A sliver is read in place (MR
 // rows, lda apart); when op(A) = Aᵀ and lda ≤ directColsLd, likewise (KC
 // stored rows of MR floats); when op(B) = B and a task has at most
 // directBRows rows, the B sliver is read in place (KC rows, ldb apart).
