@@ -1,6 +1,9 @@
 package checkpoint
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -64,6 +67,17 @@ func (m Meta) metadata() (map[string]string, error) {
 		md[k] = v
 	}
 	return md, nil
+}
+
+// HashConfig returns the hex SHA-256 of v's JSON encoding (struct fields in
+// declaration order, map keys sorted: deterministic), for Meta.ConfigHash.
+func HashConfig(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("checkpoint: config hash: %w", err)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:]), nil
 }
 
 // ParseMeta reads the run information of a file's metadata. A file without
@@ -140,6 +154,14 @@ type stateSet struct {
 // metadata of s.Meta. The F32 values alias the network's slices: encode
 // the file before the network changes.
 func (s *State) File() (*File, error) {
+	f, err := s.file()
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	return f, nil
+}
+
+func (s *State) file() (*File, error) {
 	lay := s.Layout
 	f := &File{}
 	for _, set := range s.sets() {
@@ -147,14 +169,14 @@ func (s *State) File() (*File, error) {
 		if set.opt != nil {
 			mom = set.opt.MomentumBuffer()
 			if mom != nil && len(mom) < len(set.p.Data) {
-				return nil, fmt.Errorf("checkpoint: %s momentum buffer holds %d values, the set %d", set.name, len(mom), len(set.p.Data))
+				return nil, fmt.Errorf("%s momentum buffer holds %d values, the set %d", set.name, len(mom), len(set.p.Data))
 			}
 		}
 		off := 0
 		for _, t := range set.p.Tensors {
 			key, ok := lay.Keys[t.Name]
 			if !ok {
-				return nil, fmt.Errorf("checkpoint: %s layout has no key for %s tensor %s", lay.Arch, set.name, t.Name)
+				return nil, fmt.Errorf("%s layout has no key for %s tensor %s", lay.Arch, set.name, t.Name)
 			}
 			f.Tensors = append(f.Tensors, Tensor{Name: key, Shape: t.Shape, F32: t.Data})
 			n := len(t.Data)
@@ -193,11 +215,11 @@ func (s *State) File() (*File, error) {
 	}
 	md, err := meta.metadata()
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: %w", err)
+		return nil, err
 	}
 	f.Metadata = md
 	if err := check(f); err != nil {
-		return nil, fmt.Errorf("checkpoint: %w", err)
+		return nil, err
 	}
 	return f, nil
 }
@@ -210,9 +232,9 @@ func fill(s []float32, v float32) {
 
 // Save writes the checkpoint of s to path atomically (State.File, Write).
 func Save(path string, s *State) error {
-	f, err := s.File()
+	f, err := s.file()
 	if err != nil {
-		return err
+		return fmt.Errorf("checkpoint: %s: %w", path, err)
 	}
 	return Write(path, f)
 }
@@ -224,15 +246,15 @@ type LoadOptions struct {
 	AllowExtra bool
 }
 
-// Load reads the checkpoint at path (Read) into s (State.Load); errors name
-// the file.
+// Load reads the checkpoint at path (Read) into s (State.Load); every error
+// names the file.
 func Load(path string, s *State, opt LoadOptions) error {
 	f, err := Read(path)
 	if err != nil {
 		return err
 	}
-	if err := s.Load(f, opt); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if err := s.load(f, opt); err != nil {
+		return fmt.Errorf("checkpoint: %s: %w", path, err)
 	}
 	return nil
 }
@@ -250,13 +272,20 @@ func Load(path string, s *State, opt LoadOptions) error {
 // error unless opt.AllowExtra. The metadata goes to s.Meta (ParseMeta);
 // its arch must match the Layout's. Nothing is modified on error.
 func (s *State) Load(f *File, opt LoadOptions) error {
+	if err := s.load(f, opt); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+func (s *State) load(f *File, opt LoadOptions) error {
 	lay := s.Layout
 	meta, err := ParseMeta(f.Metadata)
 	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+		return err
 	}
 	if meta.Arch != "" && meta.Arch != lay.Arch {
-		return fmt.Errorf("checkpoint: file holds a %s network, expected %s", meta.Arch, lay.Arch)
+		return fmt.Errorf("file holds a %s network, expected %s", meta.Arch, lay.Arch)
 	}
 	byName := make(map[string]*Tensor, len(f.Tensors))
 	for i := range f.Tensors {
@@ -266,10 +295,10 @@ func (s *State) Load(f *File, opt LoadOptions) error {
 	get := func(key, dtype string, shape []int, what string) (*Tensor, error) {
 		t := byName[key]
 		if t == nil {
-			return nil, fmt.Errorf("checkpoint: tensor %q (%s) is missing", key, what)
+			return nil, fmt.Errorf("tensor %q (%s) is missing", key, what)
 		}
 		if t.DType() != dtype || !slices.Equal(t.Shape, shape) {
-			return nil, fmt.Errorf("checkpoint: tensor %q (%s): %s %v, expected %s %v", key, what, t.DType(), t.Shape, dtype, shape)
+			return nil, fmt.Errorf("tensor %q (%s): %s %v, expected %s %v", key, what, t.DType(), t.Shape, dtype, shape)
 		}
 		used[key] = true
 		return t, nil
@@ -281,7 +310,7 @@ func (s *State) Load(f *File, opt LoadOptions) error {
 		for _, t := range set.p.Tensors {
 			key, ok := lay.Keys[t.Name]
 			if !ok {
-				return fmt.Errorf("checkpoint: %s layout has no key for %s tensor %s", lay.Arch, set.name, t.Name)
+				return fmt.Errorf("%s layout has no key for %s tensor %s", lay.Arch, set.name, t.Name)
 			}
 			ft, err := get(key, F32, t.Shape, set.name+" "+t.Name)
 			if err != nil {
@@ -302,13 +331,13 @@ func (s *State) Load(f *File, opt LoadOptions) error {
 			}
 		case found == 0:
 		case found < len(set.p.Tensors):
-			return fmt.Errorf("checkpoint: %s momentum buffer covers %d of %d tensors", set.name, found, len(set.p.Tensors))
+			return fmt.Errorf("%s momentum buffer covers %d of %d tensors", set.name, found, len(set.p.Tensors))
 		default:
 			if set.opt.Momentum == 0 {
-				return fmt.Errorf("checkpoint: file has a %s momentum buffer but the optimiser has momentum 0", set.name)
+				return fmt.Errorf("file has a %s momentum buffer but the optimiser has momentum 0", set.name)
 			}
 			if cur := set.opt.MomentumBuffer(); cur != nil && len(cur) != len(set.p.Data) {
-				return fmt.Errorf("checkpoint: %s optimiser's momentum buffer holds %d values, the set %d", set.name, len(cur), len(set.p.Data))
+				return fmt.Errorf("%s optimiser's momentum buffer holds %d values, the set %d", set.name, len(cur), len(set.p.Data))
 			}
 			mom = make([]float32, 0, len(set.p.Data))
 			for _, t := range set.p.Tensors {
@@ -360,7 +389,7 @@ func (s *State) Load(f *File, opt LoadOptions) error {
 			}
 			for i, v := range t.F32 {
 				if v != c.want {
-					return fmt.Errorf("checkpoint: tensor %q: value %g at [%d], expected %g (our batch norms have no affine step)", t.Name, v, i, c.want)
+					return fmt.Errorf("tensor %q: value %g at [%d], expected %g (our batch norms have no affine step)", t.Name, v, i, c.want)
 				}
 			}
 		}
@@ -378,7 +407,7 @@ func (s *State) Load(f *File, opt LoadOptions) error {
 				more = fmt.Sprintf(" and %d more", len(extra)-5)
 				extra = extra[:5]
 			}
-			return fmt.Errorf("checkpoint: unexpected tensors %s%s", strings.Join(extra, ", "), more)
+			return fmt.Errorf("unexpected tensors %s%s", strings.Join(extra, ", "), more)
 		}
 	}
 	for _, fn := range apply {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/counter-current/ccl/bp"
 	"github.com/counter-current/ccl/ccl"
 	"github.com/counter-current/ccl/net"
 )
@@ -353,5 +354,83 @@ func TestLoadErrors(t *testing.T) {
 	c, _ := newMLP(t, []int{6, 5, 3}, 2, 0, 5)
 	if err := mlpState(t, c, cfg).Load(noMom, LoadOptions{}); err != nil || c.OptF.MomentumBuffer() != nil {
 		t.Errorf("file without momentum: %v", err)
+	}
+}
+
+// TestBPNetwork checkpoints a back-propagation MLP: forward keys only.
+func TestBPNetwork(t *testing.T) {
+	mk := func(seed int64) *bp.Network {
+		m, err := bp.NewMLP(bp.MLPConfig{Sizes: []int{6, 5, 3}, Act: net.ELU, BN: 1, MaxBatch: 8, Seed: seed,
+			Opt: net.Optimizer{SGD: net.SGD{LR: 0.1, Momentum: 0.9}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a, b := mk(1), mk(2)
+	rng := rand.New(rand.NewPCG(2, 2))
+	x, y := batch(rng, 8, 6, 3)
+	a.Step(x, y, 8, 1)
+	state := func(m *bp.Network) *State {
+		lay, err := MLPLayout(m.F, nil, 1, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &State{Layout: lay, Forward: &m.FwdSet, OptForward: &m.Opt.SGD}
+	}
+	path := filepath.Join(t.TempDir(), "bp.safetensors")
+	if err := Save(path, state(a)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"enc1.forward_layer.weight", "output.forward_layer.weight", "enc1.forward_bn.running_mean",
+		"output.forward_bn.running_var", OptimizerForward + "enc1.forward_layer.weight"} {
+		if f.Lookup(k) == nil {
+			t.Errorf("missing %s", k)
+		}
+	}
+	for _, tn := range f.Tensors {
+		if strings.Contains(tn.Name, "backward") {
+			t.Errorf("BP checkpoint holds %s", tn.Name)
+		}
+	}
+	if err := Load(path, state(b), LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b.Step(x, y, 8, 1)
+	a.Step(x, y, 8, 1)
+	if !bitsEqual(a.FwdSet.Data, b.FwdSet.Data) {
+		t.Error("resumed BP network diverges")
+	}
+}
+
+func TestLoadNamesFile(t *testing.T) {
+	a, cfg := newMLP(t, []int{6, 5, 3}, 0, 0, 1)
+	path := filepath.Join(t.TempDir(), "x.safetensors")
+	if err := Save(path, mlpState(t, a, cfg)); err != nil {
+		t.Fatal(err)
+	}
+	b, cfg2 := newMLP(t, []int{6, 4, 3}, 0, 0, 1)
+	err := Load(path, mlpState(t, b, cfg2), LoadOptions{})
+	want := "checkpoint: " + path + `: tensor "enc1.forward_layer.weight" (forward W1): F32 [5 6], expected F32 [4 6]`
+	if err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
+	}
+}
+
+func TestHashConfig(t *testing.T) {
+	_, cfg := newMLP(t, []int{6, 5, 3}, 0, 0, 1)
+	h1, err := HashConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2, _ := HashConfig(cfg)
+	cfg.Seed++
+	h3, _ := HashConfig(cfg)
+	if h1 != h2 || h1 == h3 || len(h1) != 64 {
+		t.Errorf("hashes %s %s %s", h1, h2, h3)
 	}
 }
