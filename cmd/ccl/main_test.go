@@ -64,11 +64,10 @@ func TestTrainBadInput(t *testing.T) {
 		{"unknown activation", func(t *testing.T) []string {
 			return []string{"--yaml", writeFile(t, "act.yaml", strings.Replace(goodYAML, "act_F: elu", "act_F: swish", 1))}
 		}, 1, []string{"act_F", "swish"}},
-		{"architecture not available", func(t *testing.T) []string {
-			ae := strings.Replace(goodYAML, "simple_linear", "cnn_stride_autoencoder", 1)
-			ae = strings.Replace(ae, "task: classification", "task: autoencoder", 1)
-			return []string{"--yaml", writeFile(t, "ae.yaml", ae), "--data", t.TempDir(), "--out", t.TempDir()}
-		}, 1, []string{"autoencoder", "not available"}},
+		{"data set the architecture cannot take", func(t *testing.T) []string {
+			cnn := strings.Replace(goodYAML, "simple_linear", "cnn", 1)
+			return []string{"--yaml", writeFile(t, "cnn.yaml", cnn), "--data", t.TempDir(), "--out", t.TempDir()}
+		}, 1, []string{"FashionMNIST_CNN"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
