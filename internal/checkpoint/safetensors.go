@@ -314,7 +314,6 @@ type info struct {
 	dtype      string
 	shape      []int
 	begin, end uint64
-	at         int64 // header offset of the entry's name, for errors
 }
 
 // Decode parses and strictly validates a safetensors file held in data;
@@ -552,7 +551,7 @@ func parseHeader(header []byte) ([]info, map[string]string, error) {
 		if k == "" {
 			return nil, nil, fmt.Errorf("header byte %d: a tensor has an empty name", at)
 		}
-		in, err := p.tensor(k, at)
+		in, err := p.tensor(k)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -598,8 +597,8 @@ func (p *headerParser) metadata() (map[string]string, error) {
 }
 
 // tensor parses one tensor entry {"dtype", "shape", "data_offsets"}.
-func (p *headerParser) tensor(name string, at int64) (info, error) {
-	in := info{name: name, at: at}
+func (p *headerParser) tensor(name string) (info, error) {
+	in := info{name: name}
 	obj := p.pos()
 	if err := p.delim('{', fmt.Sprintf("tensor %q", name)); err != nil {
 		return in, err
