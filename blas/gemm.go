@@ -386,7 +386,8 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 				for ir := 0; ir < mcur; ir += mr {
 					mm := min(mr, mcur-ir)
 					// The A sliver, in L1 while the B slivers stream past:
-					// packed (rs == 0) or MR rows rs apart.
+					// packed (rs == cs == 0), MR rows rs apart, or kc stored
+					// rows of Aᵀ cs apart.
 					as, rs, cs := buf.a[ir*kc:(ir+mr)*kc], 0, 0
 					switch {
 					case directA && mm == mr:
