@@ -18,6 +18,9 @@ echo "== blas: arm64 NEON kernel under qemu-aarch64-static"
 GOARCH=arm64 go vet ./blas ./bench
 GOARCH=arm64 go test -c -o "$tmp/blas.arm64" ./blas
 qemu-aarch64-static "$tmp/blas.arm64" -test.short -test.count=1
+# The pure-Go path on arm64, where the Go compiler fuses multiply-adds.
+GOARCH=arm64 go test -c -tags purego -o "$tmp/blas.arm64.purego" ./blas
+qemu-aarch64-static "$tmp/blas.arm64.purego" -test.short -test.count=1
 
 echo "== blas: fallbacks compile (darwin/arm64, windows/amd64, 386)"
 GOOS=darwin GOARCH=arm64 go vet ./blas
