@@ -55,6 +55,16 @@ func (o *SGD) MomentumBuffer() []float32 {
 	return o.buf
 }
 
+// SetMomentumBuffer restores a momentum buffer saved by a checkpoint: the
+// optimiser continues as if it had taken the steps that produced buf.
+func (o *SGD) SetMomentumBuffer(buf []float32) {
+	if len(o.buf) != len(buf) {
+		o.buf = make([]float32, len(buf))
+	}
+	copy(o.buf, buf)
+	o.started = true
+}
+
 // CentralizeGradients applies gradient centralization (Yong et al. 2020) to
 // every tensor of rank ≥ 2 in p: each output row of the gradient loses its
 // mean over the remaining dimensions (the input dimension for a linear

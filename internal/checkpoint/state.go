@@ -421,17 +421,5 @@ func (s *State) load(f *File, opt LoadOptions) error {
 }
 
 // restoreMomentum makes o's momentum buffer equal to buf, as if o had
-// taken steps. net.SGD has no setter: a fresh optimiser is first primed by
-// one step on a zero parameter set of the same length (its gradient and
-// weights are all zero, so it only allocates the buffer and marks the
-// optimiser started), then the buffer returned by MomentumBuffer is
-// overwritten.
-func restoreMomentum(o *net.SGD, buf []float32) {
-	cur := o.MomentumBuffer()
-	if cur == nil {
-		dummy := &net.Params{Data: make([]float32, len(buf)), Grad: make([]float32, len(buf))}
-		o.Step(dummy)
-		cur = o.MomentumBuffer()
-	}
-	copy(cur, buf)
-}
+// taken the steps that produced it.
+func restoreMomentum(o *net.SGD, buf []float32) { o.SetMomentumBuffer(buf) }
