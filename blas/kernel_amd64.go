@@ -2,12 +2,15 @@
 
 package blas
 
-// CPU features, read once at start-up with CPUID and XGETBV: the
-// instruction set must be reported by the CPU and its register state
-// enabled by the OS (XCR0). These are the tests golang.org/x/sys/cpu
-// makes; the module does not depend on it. (On macOS, which enables the
-// AVX-512 state lazily, this reports no AVX-512 and AVX2 is used.)
-var hasAVX2FMA, hasAVX512 = detectX86()
+import "golang.org/x/sys/cpu"
+
+// CPU features, read once at start-up from golang.org/x/sys/cpu, which
+// counts an instruction set only when the CPU reports it and the OS has
+// enabled its register state (XCR0).
+var (
+	hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	hasAVX512  = hasAVX2FMA && cpu.X86.HasAVX512F
+)
 
 // The amd64 kernels, nil when the CPU lacks the instructions.
 var (
@@ -34,41 +37,6 @@ func ifKernel(ok bool, k *kernel) *kernel {
 	}
 	return nil
 }
-
-func detectX86() (avx2fma, avx512 bool) {
-	maxID, _, _, _ := cpuid(0, 0)
-	if maxID < 7 {
-		return false, false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const (
-		fma     = 1 << 12
-		osxsave = 1 << 27
-		avx     = 1 << 28
-	)
-	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
-		return false, false
-	}
-	xcr0, _ := xgetbv()
-	const (
-		ymmState = 1<<1 | 1<<2                   // SSE, AVX
-		zmmState = ymmState | 1<<5 | 1<<6 | 1<<7 // opmask, ZMM0-15 upper, ZMM16-31
-	)
-	_, ebx7, _, _ := cpuid(7, 0)
-	const (
-		avx2    = 1 << 5
-		avx512f = 1 << 16
-	)
-	avx2fma = xcr0&ymmState == ymmState && ebx7&avx2 != 0
-	avx512 = avx2fma && xcr0&zmmState == zmmState && ebx7&avx512f != 0
-	return avx2fma, avx512
-}
-
-// cpuid executes CPUID with EAX = eaxArg and ECX = ecxArg.
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-
-// xgetbv returns XCR0, the register state enabled by the OS.
-func xgetbv() (eax, edx uint32)
 
 // microAVX512 checks the bounds of the 12×32 tile and runs
 // sgemmPackedAVX512.
