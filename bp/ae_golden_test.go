@@ -51,20 +51,7 @@ func runAEGolden(t *testing.T, name string) {
 			g.CheckNHWC(t, p+outs[i], m.F.Output(i))
 		}
 		g.CheckScalar(t, p+"loss.mse", mse)
-		for _, tn := range m.FwdSet.Tensors {
-			g.Check(t, p+"grad."+tn.Name, tn.Grad)
-		}
-		if m.Opt.Centralize {
-			net.CentralizeGradients(&m.FwdSet)
-		}
-		g.CheckScalar(t, p+"norm.F", net.ClipGradNorm(&m.FwdSet, m.Opt.ClipNorm))
-		for _, tn := range m.FwdSet.Tensors {
-			g.Check(t, p+"grad_clipped."+tn.Name, tn.Grad)
-		}
-		m.Opt.SGD.Step(&m.FwdSet)
-		for _, tn := range m.FwdSet.Tensors {
-			g.Check(t, p+tn.Name, tn.Data)
-		}
+		g.CheckOptimizerStep(t, p, "F", &m.FwdSet, &m.Opt)
 		for _, u := range m.F.Units {
 			if u.Norm != nil {
 				g.Check(t, p+"bn."+u.W.Name+".running_mean", u.Norm.RunningMean)

@@ -51,20 +51,7 @@ func TestCNNGolden(t *testing.T) {
 				g.Check(t, p+"logits", m.F.Output(L)[:n*K])
 				g.CheckScalar(t, p+"loss.ce", st.CE)
 				g.CheckScalar(t, p+"loss.total", st.Total)
-				for _, tn := range m.FwdSet.Tensors {
-					g.Check(t, p+"grad."+tn.Name, tn.Grad)
-				}
-				if m.Opt.Centralize {
-					net.CentralizeGradients(&m.FwdSet)
-				}
-				g.CheckScalar(t, p+"norm.F", net.ClipGradNorm(&m.FwdSet, m.Opt.ClipNorm))
-				for _, tn := range m.FwdSet.Tensors {
-					g.Check(t, p+"grad_clipped."+tn.Name, tn.Grad)
-				}
-				m.Opt.SGD.Step(&m.FwdSet)
-				for _, tn := range m.FwdSet.Tensors {
-					g.Check(t, p+tn.Name, tn.Data)
-				}
+				g.CheckOptimizerStep(t, p, "F", &m.FwdSet, &m.Opt)
 				for l := 1; l < L; l++ {
 					if bn := m.F.Unit(l).Norm; bn != nil {
 						g.Check(t, fmt.Sprintf("%sbnF%d.running_mean", p, l), bn.RunningMean)

@@ -61,26 +61,8 @@ func TestAutoencoderGolden(t *testing.T) {
 					g.CheckScalar(t, fmt.Sprintf("%sloss.pair%d", p, i), l)
 				}
 				g.CheckScalar(t, p+"loss.total", st.Total)
-				for _, set := range []struct {
-					params *net.Params
-					opt    *net.Optimizer
-					tag    string
-				}{{&m.FwdSet, &m.OptF, "F"}, {&m.FbSet, &m.OptB, "B"}} {
-					for _, tn := range set.params.Tensors {
-						g.Check(t, p+"grad."+tn.Name, tn.Grad)
-					}
-					if set.opt.Centralize {
-						net.CentralizeGradients(set.params)
-					}
-					g.CheckScalar(t, p+"norm."+set.tag, net.ClipGradNorm(set.params, set.opt.ClipNorm))
-					for _, tn := range set.params.Tensors {
-						g.Check(t, p+"grad_clipped."+tn.Name, tn.Grad)
-					}
-					set.opt.SGD.Step(set.params)
-					for _, tn := range set.params.Tensors {
-						g.Check(t, p+tn.Name, tn.Data)
-					}
-				}
+				g.CheckOptimizerStep(t, p, "F", &m.FwdSet, &m.OptF)
+				g.CheckOptimizerStep(t, p, "B", &m.FbSet, &m.OptB)
 				for _, st := range []*net.Stack{m.F, m.B} {
 					for _, u := range st.Units {
 						if u.Norm != nil {

@@ -85,26 +85,8 @@ func runNetworkGolden(t *testing.T, g *golden.File, m *Network, n int) {
 				}
 			}
 		}
-		for _, set := range []struct {
-			params *net.Params
-			opt    *net.Optimizer
-			tag    string
-		}{{&m.FwdSet, &m.OptF, "F"}, {&m.FbSet, &m.OptB, "B"}} {
-			for _, tn := range set.params.Tensors {
-				g.Check(t, p+"grad."+tn.Name, tn.Grad)
-			}
-			if set.opt.Centralize {
-				net.CentralizeGradients(set.params)
-			}
-			g.CheckScalar(t, p+"norm."+set.tag, net.ClipGradNorm(set.params, set.opt.ClipNorm))
-			for _, tn := range set.params.Tensors {
-				g.Check(t, p+"grad_clipped."+tn.Name, tn.Grad)
-			}
-			set.opt.SGD.Step(set.params)
-			for _, tn := range set.params.Tensors {
-				g.Check(t, p+tn.Name, tn.Data)
-			}
-		}
+		g.CheckOptimizerStep(t, p, "F", &m.FwdSet, &m.OptF)
+		g.CheckOptimizerStep(t, p, "B", &m.FbSet, &m.OptB)
 		checkRunningStats(t, g, p, m.F, m.B, L)
 	}
 	z := make([]float32, n*K)

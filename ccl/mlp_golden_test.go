@@ -91,30 +91,10 @@ func runMLPGolden(t *testing.T, g *golden.File) {
 				t.Errorf("%s: %d rows filtered, want %d", p, st.Filtered, n-kept)
 			}
 		}
-		for l := 1; l <= L; l++ {
-			g.Check(t, fmt.Sprintf("%sgrad.W%d", p, l), m.FwdSet.Lookup(fmt.Sprintf("W%d", l)).Grad)
-			g.Check(t, fmt.Sprintf("%sgrad.V%d", p, l), m.FbSet.Lookup(fmt.Sprintf("V%d", l)).Grad)
-		}
-
-		// The optimiser, one stage at a time, so a mismatch names its stage.
-		for _, set := range []struct {
-			params *net.Params
-			opt    *net.Optimizer
-			tag    string
-		}{{&m.FwdSet, &m.OptF, "F"}, {&m.FbSet, &m.OptB, "B"}} {
-			if set.opt.Centralize {
-				net.CentralizeGradients(set.params)
-			}
-			norm := net.ClipGradNorm(set.params, set.opt.ClipNorm)
-			g.CheckScalar(t, p+"norm."+set.tag, norm)
-			for _, tn := range set.params.Tensors {
-				g.Check(t, p+"grad_clipped."+tn.Name, tn.Grad)
-			}
-			set.opt.SGD.Step(set.params)
-			for _, tn := range set.params.Tensors {
-				g.Check(t, p+tn.Name, tn.Data)
-			}
-		}
+		// Raw gradients, then the optimiser one stage at a time, so that a
+		// mismatch names its stage.
+		g.CheckOptimizerStep(t, p, "F", &m.FwdSet, &m.OptF)
+		g.CheckOptimizerStep(t, p, "B", &m.FbSet, &m.OptB)
 		checkRunningStats(t, g, p, m.F, m.B, L)
 	}
 	z := make([]float32, n*K)
