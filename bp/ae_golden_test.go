@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/counter-current/ccl/internal/golden"
+	"github.com/counter-current/ccl/internal/golden/optstep"
 	"github.com/counter-current/ccl/net"
 )
 
@@ -51,7 +52,7 @@ func runAEGolden(t *testing.T, name string) {
 			g.CheckNHWC(t, p+outs[i], m.F.Output(i))
 		}
 		g.CheckScalar(t, p+"loss.mse", mse)
-		g.CheckOptimizerStep(t, p, "F", &m.FwdSet, &m.Opt)
+		optstep.Check(t, g, p, "F", &m.FwdSet, &m.Opt)
 		for _, u := range m.F.Units {
 			if u.Norm != nil {
 				g.Check(t, p+"bn."+u.W.Name+".running_mean", u.Norm.RunningMean)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/counter-current/ccl/internal/golden"
+	"github.com/counter-current/ccl/internal/golden/optstep"
 	"github.com/counter-current/ccl/net"
 )
 
@@ -51,7 +52,7 @@ func TestCNNGolden(t *testing.T) {
 				g.Check(t, p+"logits", m.F.Output(L)[:n*K])
 				g.CheckScalar(t, p+"loss.ce", st.CE)
 				g.CheckScalar(t, p+"loss.total", st.Total)
-				g.CheckOptimizerStep(t, p, "F", &m.FwdSet, &m.Opt)
+				optstep.Check(t, g, p, "F", &m.FwdSet, &m.Opt)
 				for l := 1; l < L; l++ {
 					if bn := m.F.Unit(l).Norm; bn != nil {
 						g.Check(t, fmt.Sprintf("%sbnF%d.running_mean", p, l), bn.RunningMean)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/counter-current/ccl/internal/golden"
+	"github.com/counter-current/ccl/internal/golden/optstep"
 	"github.com/counter-current/ccl/net"
 )
 
@@ -61,8 +62,8 @@ func TestAutoencoderGolden(t *testing.T) {
 					g.CheckScalar(t, fmt.Sprintf("%sloss.pair%d", p, i), l)
 				}
 				g.CheckScalar(t, p+"loss.total", st.Total)
-				g.CheckOptimizerStep(t, p, "F", &m.FwdSet, &m.OptF)
-				g.CheckOptimizerStep(t, p, "B", &m.FbSet, &m.OptB)
+				optstep.Check(t, g, p, "F", &m.FwdSet, &m.OptF)
+				optstep.Check(t, g, p, "B", &m.FbSet, &m.OptB)
 				for _, st := range []*net.Stack{m.F, m.B} {
 					for _, u := range st.Units {
 						if u.Norm != nil {

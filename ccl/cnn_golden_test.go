@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/counter-current/ccl/internal/golden"
+	"github.com/counter-current/ccl/internal/golden/optstep"
 	"github.com/counter-current/ccl/net"
 )
 
@@ -85,8 +86,8 @@ func runNetworkGolden(t *testing.T, g *golden.File, m *Network, n int) {
 				}
 			}
 		}
-		g.CheckOptimizerStep(t, p, "F", &m.FwdSet, &m.OptF)
-		g.CheckOptimizerStep(t, p, "B", &m.FbSet, &m.OptB)
+		optstep.Check(t, g, p, "F", &m.FwdSet, &m.OptF)
+		optstep.Check(t, g, p, "B", &m.FbSet, &m.OptB)
 		checkRunningStats(t, g, p, m.F, m.B, L)
 	}
 	z := make([]float32, n*K)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/counter-current/ccl/internal/golden"
+	"github.com/counter-current/ccl/internal/golden/optstep"
 	"github.com/counter-current/ccl/net"
 )
 
@@ -93,8 +94,8 @@ func runMLPGolden(t *testing.T, g *golden.File) {
 		}
 		// Raw gradients, then the optimiser one stage at a time, so that a
 		// mismatch names its stage.
-		g.CheckOptimizerStep(t, p, "F", &m.FwdSet, &m.OptF)
-		g.CheckOptimizerStep(t, p, "B", &m.FbSet, &m.OptB)
+		optstep.Check(t, g, p, "F", &m.FwdSet, &m.OptF)
+		optstep.Check(t, g, p, "B", &m.FbSet, &m.OptB)
 		checkRunningStats(t, g, p, m.F, m.B, L)
 	}
 	z := make([]float32, n*K)

@@ -1,9 +1,9 @@
 package conv
 
 import (
-	"runtime"
 	"sync"
-	"sync/atomic"
+
+	"github.com/counter-current/ccl/internal/parallel"
 )
 
 // grain is the least number of float32 elements a goroutine is given; below
@@ -32,12 +32,6 @@ type job struct {
 	wg        sync.WaitGroup
 }
 
-// part is the sample range [lo, hi) of a job given to one worker.
-type part struct {
-	j      *job
-	lo, hi int
-}
-
 // Free list of jobs: a buffered channel, so getting and putting never
 // allocate once as many jobs exist as concurrent callers.
 var jobFree = make(chan *job, 64)
@@ -59,63 +53,21 @@ func putJob(j *job) {
 	}
 }
 
-// The worker pool: persistent goroutines receiving parts on workCh; it grows
-// to GOMAXPROCS−1 workers (the caller is the remaining one).
-var (
-	poolMu   sync.Mutex
-	nworkers atomic.Int32
-	workCh   = make(chan part, 256)
-)
-
-func ensureWorkers(n int) {
-	if int(nworkers.Load()) >= n {
-		return
-	}
-	poolMu.Lock()
-	for int(nworkers.Load()) < n {
-		nworkers.Add(1)
-		go worker()
-	}
-	poolMu.Unlock()
-}
-
-func worker() {
-	for p := range workCh {
-		p.j.do(p.lo, p.hi)
-		p.j.wg.Done()
-	}
-}
-
 // parts returns into how many sample ranges a loop over n samples with work
 // elements in total is cut: 1 for small work, at most GOMAXPROCS and n.
-func parts(n, work int) int {
-	p := min(runtime.GOMAXPROCS(0), n, work/grain)
-	return max(p, 1)
-}
+func parts(n, work int) int { return parallel.Parts(n, work, grain) }
 
 // run executes j over samples [0, n) (work = elements touched, to decide
-// whether to go parallel) and returns j to the free list. Sample ranges are
-// disjoint and each sample's loop is sequential, so the result does not
-// depend on how the samples are cut.
+// whether to go parallel) on the shared worker pool and returns j to the
+// free list. Sample ranges are disjoint and each sample's loop is
+// sequential, so the result does not depend on how the samples are cut.
 func run(j *job, n, work int) {
-	p := parts(n, work)
-	if p == 1 {
-		j.do(0, n)
-		putJob(j)
-		return
-	}
-	ensureWorkers(p - 1)
-	j.wg.Add(p - 1)
-	for i := 1; i < p; i++ {
-		workCh <- part{j, i * n / p, (i + 1) * n / p}
-	}
-	j.do(0, n/p)
-	j.wg.Wait()
+	parallel.Run(j, &j.wg, n, parts(n, work), 1)
 	putJob(j)
 }
 
-// do runs the job's loop on samples [lo, hi).
-func (j *job) do(lo, hi int) {
+// Do runs the job's loop on samples [lo, hi) (parallel.Task).
+func (j *job) Do(lo, hi int) {
 	g := j.g
 	switch j.kind {
 	case kIm2col:

@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-
-	"github.com/counter-current/ccl/net"
 )
 
 // Tolerance is the largest relative error the tests accept, per tensor:
@@ -239,27 +237,4 @@ func (f *File) CheckNHWC(t TB, name string, got []float32) float64 {
 		t.Errorf("%s: %s: relative error %.3g > %g", f.Case, name, e, Tolerance)
 	}
 	return e
-}
-
-// CheckOptimizerStep applies one parameter set's optimiser to params stage
-// by stage and checks each stage against step p (e.g. "step1.") of the
-// file, so that a mismatch names its stage: the raw gradients
-// (p+"grad."+name), gradient centralization and clipping (p+"norm."+tag,
-// p+"grad_clipped."+name), then the SGD update (p+name).
-func (f *File) CheckOptimizerStep(t TB, p, tag string, params *net.Params, opt *net.Optimizer) {
-	t.Helper()
-	for _, tn := range params.Tensors {
-		f.Check(t, p+"grad."+tn.Name, tn.Grad)
-	}
-	if opt.Centralize {
-		net.CentralizeGradients(params)
-	}
-	f.CheckScalar(t, p+"norm."+tag, net.ClipGradNorm(params, opt.ClipNorm))
-	for _, tn := range params.Tensors {
-		f.Check(t, p+"grad_clipped."+tn.Name, tn.Grad)
-	}
-	opt.SGD.Step(params)
-	for _, tn := range params.Tensors {
-		f.Check(t, p+tn.Name, tn.Data)
-	}
 }
