@@ -3,13 +3,14 @@ package net
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
+
+	"github.com/counter-current/ccl/internal/parallel"
 )
 
 // Element-wise loops of the training step (activations and the optimiser),
 // with a generic Go version of each, an assembly version where the CPU has
-// one (kernels_amd64.go; kernelLevel selects), and a small persistent worker
-// pool that cuts large slices into contiguous ranges. Every element is
+// one (kernels_amd64.go; kernelLevel selects), run on the shared worker
+// pool (internal/parallel), which cuts large slices into contiguous ranges. Every element is
 // computed on its own, by the same instructions whatever the cut (ranges
 // start at multiples of 64 elements, so the vector/tail split of the
 // assembly kernels does not move either), so the results do not depend on
@@ -76,11 +77,6 @@ type job struct {
 	wg         sync.WaitGroup
 }
 
-type part struct {
-	j      *job
-	lo, hi int
-}
-
 // Free list of jobs: a buffered channel, so getting and putting never
 // allocate once as many jobs exist as concurrent callers.
 var jobFree = make(chan *job, 64)
@@ -99,33 +95,6 @@ func putJob(j *job) {
 	select {
 	case jobFree <- j:
 	default:
-	}
-}
-
-// The worker pool: persistent goroutines receiving parts on workCh; it grows
-// to GOMAXPROCS−1 workers (the caller is the remaining one).
-var (
-	poolMu   sync.Mutex
-	nworkers atomic.Int32
-	workCh   = make(chan part, 256)
-)
-
-func ensureWorkers(n int) {
-	if int(nworkers.Load()) >= n {
-		return
-	}
-	poolMu.Lock()
-	for int(nworkers.Load()) < n {
-		nworkers.Add(1)
-		go worker()
-	}
-	poolMu.Unlock()
-}
-
-func worker() {
-	for p := range workCh {
-		p.j.do(p.lo, p.hi)
-		p.j.wg.Done()
 	}
 }
 
@@ -149,18 +118,8 @@ func elementwise(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int) {
 	}
 	j := getJob()
 	j.op, j.a, j.b, j.c, j.d, j.s1, j.s2, j.s3, j.mode = o, a, b, c, d, s1, s2, s3, mode
-	ensureWorkers(p - 1)
-	j.wg.Add(p - 1)
-	cut := func(i int) int { return (i * (n / 64) / p) * 64 }
-	for i := 1; i < p; i++ {
-		hi := n
-		if i < p-1 {
-			hi = cut(i + 1)
-		}
-		workCh <- part{j, cut(i), hi}
-	}
-	j.do(0, cut(1))
-	j.wg.Wait()
+	// Ranges start at multiples of 64 elements (cache lines, vector widths).
+	parallel.Run(j, &j.wg, n, p, 64)
 	putJob(j)
 }
 
@@ -171,7 +130,8 @@ func sub(s []float32, lo, hi int) []float32 {
 	return s[lo:hi]
 }
 
-func (j *job) do(lo, hi int) {
+// Do runs the job's op on elements [lo, hi) (parallel.Task).
+func (j *job) Do(lo, hi int) {
 	runKernel(j.op, j.a[lo:hi], sub(j.b, lo, hi), sub(j.c, lo, hi), sub(j.d, lo, hi), j.s1, j.s2, j.s3, j.mode)
 }
 
