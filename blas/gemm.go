@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/counter-current/ccl/internal/parallel"
 )
 
 // The product follows the Goto/BLIS structure. For every block of KC steps
@@ -194,32 +196,10 @@ func putJob(j *gemmJob) {
 	jobMu.Unlock()
 }
 
-// The worker pool: persistent goroutines receiving jobs on workCh. The
-// pool grows to GOMAXPROCS-1 workers.
-var (
-	poolMu   sync.Mutex
-	nworkers atomic.Int32
-	workCh   = make(chan *gemmJob, 256)
-)
-
-func ensureWorkers(n int) {
-	if int(nworkers.Load()) >= n {
-		return
-	}
-	poolMu.Lock()
-	for int(nworkers.Load()) < n {
-		nworkers.Add(1)
-		go worker()
-	}
-	poolMu.Unlock()
-}
-
-func worker() {
-	for j := range workCh {
-		j.runTasks()
-		j.wg.Done()
-	}
-}
+// Do joins the job as one participant (parallel.Task): whatever range the
+// pool gives it, it takes tasks until none is left, so a thread slowed by
+// another process simply takes fewer.
+func (j *gemmJob) Do(lo, hi int) { j.runTasks() }
 
 // sgemm is the product behind Sgemm; arguments are already checked and
 // m, n > 0.
@@ -270,19 +250,9 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 		j.bufs = append(j.bufs, make([]gemmBuf, threads-len(j.bufs))...)
 	}
 
-	if threads > 1 {
-		ensureWorkers(threads - 1)
-		for range threads - 1 {
-			j.wg.Add(1)
-			select {
-			case workCh <- j:
-			default:
-				j.wg.Done()
-			}
-		}
-	}
-	j.runTasks()
-	j.wg.Wait()
+	// threads participants: the caller and threads−1 workers of the shared
+	// pool (internal/parallel).
+	parallel.Run(j, &j.wg, threads, threads, 1)
 	putJob(j)
 }
 
