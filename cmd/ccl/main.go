@@ -16,9 +16,10 @@ or with back-propagation, on the CPU.
 
 Usage:
   ccl train --yaml FILE [flags]   train, validate every epoch, test the best weights
+  ccl resume [flags] RUN_DIR      continue a stopped run where it stopped
   ccl help [COMMAND]              show help
 
-Run 'ccl help train' for the flags of train.
+Run 'ccl help train' or 'ccl help resume' for their flags.
 `
 
 func main() {
@@ -35,9 +36,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "train":
 		return runTrain(args[1:], stdout, stderr)
+	case "resume":
+		return runResume(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 && args[1] == "train" {
 			fs, _ := trainFlags(io.Discard)
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return 0
+		}
+		if len(args) > 1 && args[1] == "resume" {
+			fs, _ := resumeFlags(io.Discard)
 			fs.SetOutput(stdout)
 			fs.Usage()
 			return 0

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/counter-current/ccl/datasets"
@@ -21,8 +24,11 @@ Trains the network the YAML file describes (the reference's own files are
 read unchanged; configs/ holds them), prints validation loss and accuracy
 and the time of every epoch, keeps the weights with the lowest validation
 loss and tests them at the end. The run directory receives config.yaml (the
-resolved configuration), metrics.jsonl (one JSON object per epoch) and
-result.json.
+resolved configuration), metrics.jsonl (one JSON object per epoch),
+last.safetensors and best.safetensors (checkpoints with the reference's
+PyTorch tensor names, plus optimiser state) and result.json. Ctrl-C (SIGINT)
+or SIGTERM finishes the current step, saves last.safetensors and exits with
+status 130; 'ccl resume RUN_DIR' continues the run exactly where it stopped.
 
 Data is looked for in the data directory (--data, else $CCL_DATA, else the
 per-user cache, e.g. ~/.cache/ccl) and, for Fashion-MNIST, in Debian's
@@ -133,10 +139,39 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "run directory %s, %d threads\n", runDir, o.threads)
 	logf := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
-	_, err = train.Run(cfg, train.Options{DataDir: dataDir, RunDir: runDir, Out: stdout, Logf: logf})
-	if err != nil {
-		fmt.Fprintf(stderr, "ccl train: %v\n", err)
-		return 1
+	stop, release := stopOnSignal()
+	defer release()
+	_, err = train.Run(cfg, train.Options{DataDir: dataDir, RunDir: runDir, Out: stdout, Logf: logf, Stop: stop})
+	return runStatus("ccl train", runDir, err, stderr)
+}
+
+// stopOnSignal returns a Stop function for train.Options that reports true
+// once SIGINT or SIGTERM has arrived, and a function that stops listening.
+func stopOnSignal() (stop func() bool, release func()) {
+	var flag atomic.Bool
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ch:
+			flag.Store(true)
+		case <-done:
+		}
+	}()
+	return flag.Load, func() { signal.Stop(ch); close(done) }
+}
+
+// runStatus reports the end of a run and returns the exit status: 0 when it
+// finished, 130 when a signal stopped it (after saving), 1 on an error.
+func runStatus(cmd, runDir string, err error, stderr io.Writer) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, train.ErrStopped):
+		fmt.Fprintf(stderr, "%s: stopped; continue with: ccl resume %s\n", cmd, runDir)
+		return 130
 	}
-	return 0
+	fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+	return 1
 }

@@ -119,6 +119,9 @@ type aeData struct {
 // top row, their reconstructions below.
 func runAutoencoder(cfg *config.Config, opt Options, d *aeData, start time.Time, now func() time.Time, out io.Writer) (*Result, error) {
 	r := d.recipe
+	if opt.Resume {
+		return nil, fmt.Errorf("resuming an autoencoder run is not available in this version (its runs write no checkpoints yet)")
+	}
 	model, err := NewAEModel(cfg, r.C, r.H, r.W)
 	if err != nil {
 		return nil, err

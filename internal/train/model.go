@@ -11,6 +11,7 @@ import (
 
 	"github.com/counter-current/ccl/bp"
 	"github.com/counter-current/ccl/ccl"
+	"github.com/counter-current/ccl/internal/checkpoint"
 	"github.com/counter-current/ccl/internal/config"
 	"github.com/counter-current/ccl/net"
 )
@@ -30,6 +31,29 @@ type Model interface {
 	State() [][]float32
 	// PairCount is the number of local losses StepStats.Pairs reports.
 	PairCount() int
+	// Checkpoint returns the model's checkpoint state: its weights, running
+	// statistics and optimiser momenta, under the reference's tensor names
+	// where the architecture allows (see internal/checkpoint).
+	Checkpoint() *checkpoint.State
+}
+
+// newState returns the checkpoint state of a network: the reference's
+// layout for its architecture, or the native one where that has none.
+func newState(arch string, kind net.ConvKind, F, B *net.Stack, fwd, fb *net.Params, optF, optB *net.SGD, fwBN, bwBN int, bnAffine bool) *checkpoint.State {
+	var lay *checkpoint.Layout
+	var err error
+	switch arch {
+	case "simple_linear":
+		lay, err = checkpoint.MLPLayout(F, B, fwBN, bwBN)
+	case "cnn", "cnn_pool":
+		lay, err = checkpoint.CNNLayout(kind, F, B, fwBN, bwBN, bnAffine)
+	default:
+		lay, err = checkpoint.AELayout(F, B)
+	}
+	if err != nil {
+		lay = checkpoint.NativeLayout(F, B)
+	}
+	return &checkpoint.State{Layout: lay, Forward: fwd, Feedback: fb, OptForward: optF, OptFeedback: optB}
 }
 
 // StepStats reports one training step. Pairs and CE are before the warm-up
@@ -98,14 +122,14 @@ func NewModel(cfg *config.Config, dim int) (Model, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &cclNet{c}, nil
+			return &cclNet{c, newState(m.Architecture, 0, c.F, c.B, &c.FwdSet, &c.FbSet, &c.OptF.SGD, &c.OptB.SGD, m.FwBN, m.BwBN, m.BNAffine != 0)}, nil
 		case "BP":
 			b, err := bp.NewMLP(bp.MLPConfig{Sizes: sizes, Act: actF, BN: m.FwBN,
 				MaxBatch: bs, Seed: seed, Opt: optF.Optimizer()})
 			if err != nil {
 				return nil, err
 			}
-			return &bpNet{b}, nil
+			return &bpNet{b, newState(m.Architecture, 0, b.F, nil, &b.FwdSet, nil, &b.Opt.SGD, nil, m.FwBN, 0, m.BNAffine != 0)}, nil
 		}
 	case "cnn", "cnn_pool":
 		kind, err := net.ParseConvKind(m.Architecture)
@@ -129,14 +153,14 @@ func NewModel(cfg *config.Config, dim int) (Model, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &cclNet{n}, nil
+			return &cclNet{n, newState(m.Architecture, kind, n.F, n.B, &n.FwdSet, &n.FbSet, &n.OptF.SGD, &n.OptB.SGD, m.FwBN, m.BwBN, m.BNAffine != 0)}, nil
 		case "BP":
 			n, err := bp.NewCNN(bp.CNNConfig{Spec: spec, Act: actF, BN: m.FwBN, ZeroBias: zeroBias,
 				MaxBatch: bs, Seed: seed, Opt: optF.Optimizer()})
 			if err != nil {
 				return nil, err
 			}
-			return &bpNet{n}, nil
+			return &bpNet{n, newState(m.Architecture, kind, n.F, nil, &n.FwdSet, nil, &n.Opt.SGD, nil, m.FwBN, 0, m.BNAffine != 0)}, nil
 		}
 	default:
 		return nil, fmt.Errorf("method.architecture: %s is not available in this version (available: simple_linear, cnn, cnn_pool)", m.Architecture)
@@ -144,7 +168,10 @@ func NewModel(cfg *config.Config, dim int) (Model, error) {
 	return nil, fmt.Errorf("method.method: unknown method %q (expected CCL or BP)", m.Name)
 }
 
-type cclNet struct{ m *ccl.Network }
+type cclNet struct {
+	m  *ccl.Network
+	st *checkpoint.State
+}
 
 func (a *cclNet) Step(x []float32, y []int32, n int, scale float32) StepStats {
 	s := a.m.Step(x, y, n, scale)
@@ -154,10 +181,14 @@ func (a *cclNet) Evaluate(x []float32, y []int32, n int) (float64, int) { return
 func (a *cclNet) SetLR(lrF, lrB float64) {
 	a.m.OptF.LR, a.m.OptB.LR = float32(lrF), float32(lrB)
 }
-func (a *cclNet) State() [][]float32 { return a.m.State() }
-func (a *cclNet) PairCount() int     { return a.m.Layers() }
+func (a *cclNet) State() [][]float32            { return a.m.State() }
+func (a *cclNet) PairCount() int                { return a.m.Layers() }
+func (a *cclNet) Checkpoint() *checkpoint.State { return a.st }
 
-type bpNet struct{ m *bp.Network }
+type bpNet struct {
+	m  *bp.Network
+	st *checkpoint.State
+}
 
 func (a *bpNet) Step(x []float32, y []int32, n int, scale float32) StepStats {
 	s := a.m.Step(x, y, n, scale)
@@ -167,3 +198,4 @@ func (a *bpNet) Evaluate(x []float32, y []int32, n int) (float64, int) { return 
 func (a *bpNet) SetLR(lrF, _ float64)                                  { a.m.Opt.LR = float32(lrF) }
 func (a *bpNet) State() [][]float32                                    { return a.m.State() }
 func (a *bpNet) PairCount() int                                        { return 0 }
+func (a *bpNet) Checkpoint() *checkpoint.State                         { return a.st }

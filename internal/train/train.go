@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -29,6 +30,14 @@ type Options struct {
 	OnEpoch func(EpochMetrics)           // called after every epoch, if not nil
 	Now     func() time.Time             // clock, for tests; nil means time.Now
 	Model   func(dim int) (Model, error) // model factory; nil means NewModel(cfg, dim)
+	// Resume continues the run in RunDir from its last.safetensors (and
+	// best.safetensors, metrics.jsonl): the continued run ends exactly as an
+	// uninterrupted one would.
+	Resume bool
+	// Stop, if not nil, is asked after every step; when it returns true the
+	// training stops there: the state is saved to last.safetensors and Run
+	// returns ErrStopped (the ccl command sets it on SIGINT and SIGTERM).
+	Stop func() bool
 	// Load, if not nil, supplies the train and test sets instead of
 	// datasets.Ensure and datasets.Load (tests use small generated files).
 	Load func(r datasets.Recipe) (train, test *datasets.Dataset, err error)
@@ -152,24 +161,60 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 	best := cloneState(state)
 	t := cfg.Training
 	res := &Result{Method: cfg.Method.Name, Dataset: name, Epochs: t.Epochs}
-	res.BestValLoss, res.BestValAcc = evaluate(model, valL, x, y)
+	ck, err := newCheckpointer(cfg, opt.RunDir, model.Checkpoint())
+	if err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(out, "%s %s: %d train / %d validation / %d test samples, batch %d, %d epochs\n",
 		cfg.Method.Name, name, len(trIdx), len(valIdx), testSet.N, bs, t.Epochs)
-	fmt.Fprintf(out, "epoch 0: val loss %.4f, val acc %.2f %% (initial weights)\n", res.BestValLoss, 100*res.BestValAcc)
-
 	var metrics []byte
-	step := 0
 	pairSums := make([]float64, model.PairCount())
-	for e := 0; e < t.Epochs; e++ {
+	var pr progress
+	if opt.Resume {
+		if metrics, pr, err = ck.resume(best, state); err != nil {
+			return nil, err
+		}
+		res.BestEpoch, res.BestValLoss, res.BestValAcc = pr.BestEpoch, pr.BestValLoss, pr.BestValAcc
+		for _, line := range bytes.Split(bytes.TrimSpace(metrics), []byte("\n")) {
+			var m EpochMetrics
+			if len(line) > 0 && json.Unmarshal(line, &m) == nil {
+				res.History = append(res.History, m)
+			}
+		}
+		fmt.Fprintf(out, "resuming at epoch %d, batch %d (global step %d); best so far: epoch %d, val loss %.4f\n",
+			pr.Epoch+1, pr.Batch, pr.Step, pr.BestEpoch, pr.BestValLoss)
+	} else {
+		res.BestValLoss, res.BestValAcc = evaluate(model, valL, x, y)
+		fmt.Fprintf(out, "epoch 0: val loss %.4f, val acc %.2f %% (initial weights)\n", res.BestValLoss, 100*res.BestValAcc)
+		// The initial weights are the best so far: a run stopped before
+		// any epoch beats them must still be able to test them.
+		if err := ck.save("best.safetensors", progress{BestValLoss: res.BestValLoss, BestValAcc: res.BestValAcc}); err != nil {
+			return nil, err
+		}
+	}
+
+	step := pr.Step
+	for e := pr.Epoch; e < t.Epochs; e++ {
 		t0 := now()
 		lrF := net.CosineLR(t.LrF, t.EtaMin, e, t.TMax)
 		lrB := net.CosineLR(t.LrB, t.EtaMin, e, t.TMax)
 		model.SetLR(lrF, lrB)
 		prefetch.Start(e)
-		var lossSum, ceSum float64
-		correct, seen := 0, 0
+		lossSum, ceSum, correct, seen, trainPrev := 0.0, 0.0, 0, 0, 0.0
 		clear(pairSums)
-		for b := 0; ; b++ {
+		b0 := 0
+		if e == pr.Epoch && pr.Batch > 0 {
+			// Resuming inside this epoch: its order and augmentations depend
+			// only on (seed, epoch), so skipping the batches already trained
+			// on leaves exactly the rest of the interrupted epoch.
+			b0 = pr.Batch
+			for range b0 {
+				prefetch.Next()
+			}
+			lossSum, ceSum, correct, seen, trainPrev = pr.LossSum, pr.CESum, pr.Correct, pr.Seen, pr.TrainSeconds
+			copy(pairSums, pr.PairSums)
+		}
+		for b := b0; ; b++ {
 			x, y, n, ok := prefetch.Next()
 			if !ok {
 				break
@@ -177,7 +222,7 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 			scale := net.WarmupScale(b, step, t.Warmup)
 			st := model.Step(x, y, n, scale)
 			if math.IsNaN(st.Total) || math.IsInf(st.Total, 0) {
-				return res, fmt.Errorf("training diverged at epoch %d, batch %d (global step %d): loss = %v (cross-entropy %v, pair losses %v); the last written files are from epoch %d",
+				return res, fmt.Errorf("training diverged at epoch %d, batch %d (global step %d): loss = %v (cross-entropy %v, pair losses %v); the last checkpoint (last.safetensors) is from epoch %d",
 					e+1, b, step, st.Total, st.CE, st.Pairs, e)
 			}
 			lossSum += st.Total * float64(n)
@@ -188,16 +233,26 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 			correct += st.Correct
 			seen += n
 			step++
+			if opt.Stop != nil && opt.Stop() {
+				p := progress{Epoch: e, Batch: b + 1, Step: step, LossSum: lossSum, CESum: ceSum, Correct: correct,
+					Seen: seen, PairSums: pairSums, TrainSeconds: trainPrev + now().Sub(t0).Seconds(),
+					BestEpoch: res.BestEpoch, BestValLoss: res.BestValLoss, BestValAcc: res.BestValAcc}
+				if err := ck.save("last.safetensors", p); err != nil {
+					return res, err
+				}
+				fmt.Fprintf(out, "stopped at epoch %d, batch %d; saved %s\n", e+1, b+1, filepath.Join(opt.RunDir, "last.safetensors"))
+				return res, ErrStopped
+			}
 		}
 		m := EpochMetrics{Epoch: e + 1, TrainLoss: lossSum / float64(seen), TrainCE: ceSum / float64(seen),
 			TrainAcc: float64(correct) / float64(seen), LrF: lrF, LrB: lrB}
 		for _, p := range pairSums {
 			m.PairLosses = append(m.PairLosses, p/float64(seen))
 		}
-		trainTime := now().Sub(t0).Seconds()
+		trainTime := trainPrev + now().Sub(t0).Seconds()
 		valL.SetEpoch(e)
 		m.ValLoss, m.ValAcc = evaluate(model, valL, x, y)
-		m.Seconds = now().Sub(t0).Seconds()
+		m.Seconds = trainPrev + now().Sub(t0).Seconds()
 		m.SamplesPerSec = float64(seen) / trainTime
 		if m.ValLoss < res.BestValLoss {
 			m.Best = true
@@ -214,6 +269,15 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 		line, _ := json.Marshal(m)
 		metrics = append(append(metrics, line...), '\n')
 		if err := atomicfile.WriteFile(filepath.Join(opt.RunDir, "metrics.jsonl"), metrics); err != nil {
+			return res, err
+		}
+		p := progress{Epoch: e + 1, Step: step, BestEpoch: res.BestEpoch, BestValLoss: res.BestValLoss, BestValAcc: res.BestValAcc}
+		if m.Best {
+			if err := ck.save("best.safetensors", p); err != nil {
+				return res, err
+			}
+		}
+		if err := ck.save("last.safetensors", p); err != nil {
 			return res, err
 		}
 		if opt.OnEpoch != nil {
