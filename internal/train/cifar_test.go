@@ -27,19 +27,16 @@ func writeCIFAR10(t *testing.T, path string, n int, rng *rand.Rand) {
 	}
 }
 
-// TestCIFARCNNPoolShortEpoch trains the reference's CIFAR-10 cnn_pool
-// configuration (CCL with the filter, momentum, GradC, clipping, warm-up,
-// cosine schedule; and the BP one) for one short epoch on small generated
-// CIFAR-format files, through the CIFAR recipe (ImageNet normalisation,
-// flips and edge-padded crops on the prefetcher's goroutine), and checks
-// that it runs, stays finite and writes its files.
-func TestCIFARCNNPoolShortEpoch(t *testing.T) {
+// smallCIFAR writes nTrain and nTest random records in the CIFAR-10 binary
+// layout and returns an Options.Load that reads them.
+func smallCIFAR(t *testing.T, nTrain, nTest int, seed uint64) func(datasets.Recipe) (*datasets.Dataset, *datasets.Dataset, error) {
+	t.Helper()
 	dir := t.TempDir()
-	rng := rand.New(rand.NewPCG(11, 12))
+	rng := rand.New(rand.NewPCG(seed, seed+1))
 	trainPath, testPath := filepath.Join(dir, "data_batch_1.bin"), filepath.Join(dir, "test_batch.bin")
-	writeCIFAR10(t, trainPath, 72, rng)
-	writeCIFAR10(t, testPath, 20, rng)
-	load := func(r datasets.Recipe) (*datasets.Dataset, *datasets.Dataset, error) {
+	writeCIFAR10(t, trainPath, nTrain, rng)
+	writeCIFAR10(t, testPath, nTest, rng)
+	return func(r datasets.Recipe) (*datasets.Dataset, *datasets.Dataset, error) {
 		if r.Files != "CIFAR10" {
 			t.Fatalf("recipe files %s, want CIFAR10", r.Files)
 		}
@@ -50,6 +47,16 @@ func TestCIFARCNNPoolShortEpoch(t *testing.T) {
 		te, err := datasets.ReadCIFAR([]string{testPath}, 10)
 		return tr, te, err
 	}
+}
+
+// TestCIFARCNNPoolShortEpoch trains the reference's CIFAR-10 cnn_pool
+// configuration (CCL with the filter, momentum, GradC, clipping, warm-up,
+// cosine schedule; and the BP one) for one short epoch on small generated
+// CIFAR-format files, through the CIFAR recipe (ImageNet normalisation,
+// flips and edge-padded crops on the prefetcher's goroutine), and checks
+// that it runs, stays finite and writes its files.
+func TestCIFARCNNPoolShortEpoch(t *testing.T) {
+	load := smallCIFAR(t, 72, 20, 11)
 	for _, file := range []string{"cnn/cifar10_ccl.yaml", "cnn/cifar10_bp_pool.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			cfg := repoConfig(t, file)
@@ -87,19 +94,7 @@ func TestCIFARCNNPoolShortEpoch(t *testing.T) {
 // for one short epoch on small generated CIFAR-format files and checks the
 // figures and files of an autoencoder run, PNG grid included.
 func TestAutoencoderShortEpoch(t *testing.T) {
-	dir := t.TempDir()
-	rng := rand.New(rand.NewPCG(13, 14))
-	trainPath, testPath := filepath.Join(dir, "data_batch_1.bin"), filepath.Join(dir, "test_batch.bin")
-	writeCIFAR10(t, trainPath, 40, rng)
-	writeCIFAR10(t, testPath, 8, rng)
-	load := func(r datasets.Recipe) (*datasets.Dataset, *datasets.Dataset, error) {
-		tr, err := datasets.ReadCIFAR([]string{trainPath}, 10)
-		if err != nil {
-			return nil, nil, err
-		}
-		te, err := datasets.ReadCIFAR([]string{testPath}, 10)
-		return tr, te, err
-	}
+	load := smallCIFAR(t, 40, 8, 13)
 	for _, file := range []string{"cnn_ae/stl10_ccl_legacy.yaml", "cnn_ae/stl10_bp_legacy.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			cfg := repoConfig(t, file)

@@ -3,12 +3,10 @@ package train
 import (
 	"bytes"
 	"errors"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/counter-current/ccl/datasets"
 )
 
 // TestResumeIsExact stops a run in the middle of an epoch (and another at
@@ -18,19 +16,7 @@ import (
 // GradC, clipping, warm-up, cosine schedule and the filter, on small
 // generated CIFAR-10 files.
 func TestResumeIsExact(t *testing.T) {
-	dir := t.TempDir()
-	rng := rand.New(rand.NewPCG(21, 22))
-	trainPath, testPath := filepath.Join(dir, "data_batch_1.bin"), filepath.Join(dir, "test_batch.bin")
-	writeCIFAR10(t, trainPath, 70, rng)
-	writeCIFAR10(t, testPath, 16, rng)
-	load := func(r datasets.Recipe) (*datasets.Dataset, *datasets.Dataset, error) {
-		tr, err := datasets.ReadCIFAR([]string{trainPath}, 10)
-		if err != nil {
-			return nil, nil, err
-		}
-		te, err := datasets.ReadCIFAR([]string{testPath}, 10)
-		return tr, te, err
-	}
+	load := smallCIFAR(t, 70, 16, 21)
 	cfg := repoConfig(t, "mlp/cifar10_ccl.yaml")
 	for k, v := range map[string]string{"epochs": "3", "batchsize": "16", "mmt_F": "0.9", "mmt_B": "0.5",
 		"wd_F": "1e-4", "wd_B": "1e-4", "GradC": "1", "warmup": "6", "tmax": "4", "filter_target": "0.2",
