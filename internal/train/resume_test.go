@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
 )
 
 // TestResumeIsExact stops a run in the middle of an epoch (and another at
