@@ -47,6 +47,7 @@ func (m *Network) finish(maxBatch int, seed int64, zeroBias bool) {
 type StepLosses struct {
 	CE, Total float64
 	Correct   int
+	NormF     float64 // total gradient norm (after centralization, before clipping); set by Step
 }
 
 // Gradients runs the forward network on the batch (x: n × d_0, labels y)
@@ -75,6 +76,7 @@ func (m *Network) Gradients(x []float32, y []int32, n int, scale float32) StepLo
 func (m *Network) Step(x []float32, y []int32, n int, scale float32) StepLosses {
 	st := m.Gradients(x, y, n, scale)
 	m.Opt.Step(&m.FwdSet)
+	st.NormF = m.Opt.LastNorm
 	return st
 }
 

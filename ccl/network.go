@@ -112,6 +112,9 @@ type StepLosses struct {
 	Total    float64
 	Correct  int // training-mode arg-max hits in the batch
 	Filtered int // rows the filter zeroed
+	// NormF and NormB are the total gradient norms of the forward and
+	// feedback sets (after centralization, before clipping); set by Step.
+	NormF, NormB float64
 }
 
 // Gradients runs both networks on one batch and accumulates every
@@ -183,6 +186,7 @@ func (m *Network) Step(x []float32, y []int32, n int, scale float32) StepLosses 
 	st := m.Gradients(x, y, n, scale)
 	m.OptF.Step(&m.FwdSet)
 	m.OptB.Step(&m.FbSet)
+	st.NormF, st.NormB = m.OptF.LastNorm, m.OptB.LastNorm
 	return st
 }
 

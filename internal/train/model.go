@@ -8,6 +8,7 @@ package train
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/counter-current/ccl/bp"
 	"github.com/counter-current/ccl/ccl"
@@ -59,9 +60,32 @@ func newState(arch string, kind net.ConvKind, F, B *net.Stack, fwd, fb *net.Para
 // StepStats reports one training step. Pairs and CE are before the warm-up
 // factor; Total = scale·(Σ Pairs + CE).
 type StepStats struct {
-	Total, CE float64
-	Pairs     []float64 // CCL's per-pair losses; nil for BP
-	Correct   int
+	Total, CE    float64
+	Pairs        []float64 // CCL's per-pair losses; nil for BP
+	Correct      int
+	NormF, NormB float64 // gradient norms of the forward and feedback sets (NormB 0 for BP)
+}
+
+// nonFinite describes the first NaN or infinite figure of a step (the
+// total loss, a pair's loss, the cross-entropy, a gradient norm), or "".
+func (s StepStats) nonFinite() string {
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+	for i, p := range s.Pairs {
+		if bad(p) {
+			return fmt.Sprintf("the local loss of pair %d (layer %d's forward output against the feedback signal) = %v", i, i, p)
+		}
+	}
+	switch {
+	case bad(s.CE):
+		return fmt.Sprintf("the cross-entropy of the logits = %v", s.CE)
+	case bad(s.NormF):
+		return fmt.Sprintf("the forward weights' gradient norm = %v", s.NormF)
+	case bad(s.NormB):
+		return fmt.Sprintf("the feedback weights' gradient norm = %v", s.NormB)
+	case bad(s.Total):
+		return fmt.Sprintf("the total loss = %v", s.Total)
+	}
+	return ""
 }
 
 // mlpSizes returns the widths of the reference's simple_linear network for a
@@ -175,7 +199,7 @@ type cclNet struct {
 
 func (a *cclNet) Step(x []float32, y []int32, n int, scale float32) StepStats {
 	s := a.m.Step(x, y, n, scale)
-	return StepStats{Total: s.Total, CE: s.CE, Pairs: s.Pairs, Correct: s.Correct}
+	return StepStats{Total: s.Total, CE: s.CE, Pairs: s.Pairs, Correct: s.Correct, NormF: s.NormF, NormB: s.NormB}
 }
 func (a *cclNet) Evaluate(x []float32, y []int32, n int) (float64, int) { return a.m.Evaluate(x, y, n) }
 func (a *cclNet) SetLR(lrF, lrB float64) {
@@ -192,7 +216,7 @@ type bpNet struct {
 
 func (a *bpNet) Step(x []float32, y []int32, n int, scale float32) StepStats {
 	s := a.m.Step(x, y, n, scale)
-	return StepStats{Total: s.Total, CE: s.CE, Correct: s.Correct}
+	return StepStats{Total: s.Total, CE: s.CE, Correct: s.Correct, NormF: s.NormF}
 }
 func (a *bpNet) Evaluate(x []float32, y []int32, n int) (float64, int) { return a.m.Evaluate(x, y, n) }
 func (a *bpNet) SetLR(lrF, _ float64)                                  { a.m.Opt.LR = float32(lrF) }

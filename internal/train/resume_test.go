@@ -5,7 +5,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/counter-current/ccl/internal/checkpoint"
 )
 
 // TestResumeIsExact stops a run in the middle of an epoch (and another at
@@ -65,5 +68,34 @@ func TestResumeIsExact(t *testing.T) {
 				t.Errorf("stopped after %d steps: epoch %d figures %+v, uninterrupted %+v", stopAfter, i+1, g, w)
 			}
 		}
+	}
+}
+
+// A run whose loss becomes NaN or infinite stops at that step with a message
+// naming the step and the quantity, and leaves its checkpoints loadable.
+func TestDivergenceStops(t *testing.T) {
+	load := smallCIFAR(t, 40, 8, 31)
+	cfg := repoConfig(t, "mlp/cifar10_bp.yaml")
+	for k, v := range map[string]string{"epochs": "2", "batchsize": "8", "lr_F": "1e30", "grad_clip_F": "0"} {
+		if err := cfg.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := t.TempDir()
+	_, err := Run(cfg, Options{RunDir: run, Load: load})
+	if err == nil {
+		t.Fatal("a learning rate of 1e30 trained without diverging")
+	}
+	msg := err.Error()
+	for _, w := range []string{"diverged at epoch 1, batch", "global step", "best.safetensors holds the initial weights"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error %q lacks %q", msg, w)
+		}
+	}
+	if strings.Count(msg, "\n") != 0 {
+		t.Errorf("error is not one line: %q", msg)
+	}
+	if _, err := checkpoint.Read(filepath.Join(run, "best.safetensors")); err != nil {
+		t.Errorf("best.safetensors no longer loads: %v", err)
 	}
 }

@@ -221,9 +221,13 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 			}
 			scale := net.WarmupScale(b, step, t.Warmup)
 			st := model.Step(x, y, n, scale)
-			if math.IsNaN(st.Total) || math.IsInf(st.Total, 0) {
-				return res, fmt.Errorf("training diverged at epoch %d, batch %d (global step %d): loss = %v (cross-entropy %v, pair losses %v); the last checkpoint (last.safetensors) is from epoch %d",
-					e+1, b, step, st.Total, st.CE, st.Pairs, e)
+			if what := st.nonFinite(); what != "" {
+				good := fmt.Sprintf("the last good checkpoint, %s, is from the end of epoch %d", filepath.Join(opt.RunDir, "last.safetensors"), e)
+				if e == 0 {
+					good = fmt.Sprintf("no epoch finished; %s holds the initial weights", filepath.Join(opt.RunDir, "best.safetensors"))
+				}
+				return res, fmt.Errorf("training diverged at epoch %d, batch %d (global step %d): %s; %s (lower the learning rates or clip the gradients)",
+					e+1, b, step, what, good)
 			}
 			lossSum += st.Total * float64(n)
 			ceSum += st.CE * float64(n)
