@@ -62,4 +62,5 @@ func runAEGolden(t *testing.T, name string) {
 	}
 	b1 := append([]float32(nil), m.Reconstruct(g.T("step1.x").NHWC(), n)...)
 	g.CheckNHWC(t, "eval.b1", b1)
+	g.LogMaxErr(t)
 }

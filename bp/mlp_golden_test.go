@@ -63,6 +63,7 @@ func TestMLPGolden(t *testing.T) {
 			z := make([]float32, n*K)
 			copy(z, m.F.Forward(g.T("step1.x").F32(), n, false))
 			g.Check(t, "eval.logits", z)
+			g.LogMaxErr(t)
 		})
 	}
 }

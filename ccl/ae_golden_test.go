@@ -75,6 +75,7 @@ func TestAutoencoderGolden(t *testing.T) {
 			}
 			b1 := append([]float32(nil), m.Reconstruct(g.T("step1.x").NHWC(), n)...)
 			g.CheckNHWC(t, "eval.b1", b1)
+			g.LogMaxErr(t)
 		})
 	}
 }

@@ -93,4 +93,5 @@ func runNetworkGolden(t *testing.T, g *golden.File, m *Network, n int) {
 	z := make([]float32, n*K)
 	copy(z, m.F.Forward(g.T("step1.x").NHWC(), n, false))
 	g.Check(t, "eval.logits", z)
+	g.LogMaxErr(t)
 }

@@ -101,6 +101,7 @@ func runMLPGolden(t *testing.T, g *golden.File) {
 	z := make([]float32, n*K)
 	copy(z, m.F.Forward(g.T("step1.x").F32(), n, false))
 	g.Check(t, "eval.logits", z)
+	g.LogMaxErr(t)
 }
 
 // checkRunningStats compares the batch norms' running statistics: bnF{l}

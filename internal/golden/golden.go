@@ -53,8 +53,14 @@ type File struct {
 	Generation struct {
 		ZeroExact []string `json:"zero_in_exact_arithmetic"`
 	} `json:"generation"`
-	path string
+	path   string
+	maxErr float64 // largest relative error Check has seen
+	worst  string  // the tensor it was seen on
 }
+
+// MaxErr returns the largest relative error Check has measured on this
+// file (tensors compared as exact zeros excluded) and the tensor's name.
+func (f *File) MaxErr() (float64, string) { return f.maxErr, f.worst }
 
 // NoiseLevel is the magnitude below which every value of a reference tensor
 // is rounding noise around an exact zero (e.g. a zero-initialised bias
@@ -182,15 +188,30 @@ func (f *File) Check(t TB, name string, got []float32) float64 {
 		}
 		return m
 	}
-	e, err := RelErr(got, f.T(name).Data)
+	return f.compare(t, name, got, f.T(name).Data)
+}
+
+// compare checks got against want (the named tensor) with Tolerance.
+func (f *File) compare(t TB, name string, got []float32, want []float64) float64 {
+	t.Helper()
+	e, err := RelErr(got, want)
 	if err != nil {
 		t.Errorf("%s: %s: %v", f.Case, name, err)
 		return e
+	}
+	if e > f.maxErr {
+		f.maxErr, f.worst = e, name
 	}
 	if e > Tolerance {
 		t.Errorf("%s: %s: relative error %.3g > %g", f.Case, name, e, Tolerance)
 	}
 	return e
+}
+
+// LogMaxErr logs the largest relative error seen on the file.
+func (f *File) LogMaxErr(t interface{ Logf(string, ...any) }) {
+	e, name := f.MaxErr()
+	t.Logf("%s: largest relative error %.2g (%s), tolerance %g", f.Case, e, name, Tolerance)
 }
 
 // CheckScalar compares a scalar with the named one-element tensor.
@@ -228,13 +249,5 @@ func (f *File) CheckNHWC(t TB, name string, got []float32) float64 {
 	for i, v := range want {
 		w64[i] = float64(v)
 	}
-	e, err := RelErr(got, w64)
-	if err != nil {
-		t.Errorf("%s: %s: %v", f.Case, name, err)
-		return e
-	}
-	if e > Tolerance {
-		t.Errorf("%s: %s: relative error %.3g > %g", f.Case, name, e, Tolerance)
-	}
-	return e
+	return f.compare(t, name, got, w64)
 }
