@@ -49,8 +49,8 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 }
 
 var (
-	mlpOpt = ccl.OptimConfig{LR: 1, Clip: 1}                                                       // configs/mlp/*
-	cnnOpt = ccl.OptimConfig{LR: 1, Momentum: 0.8, WeightDecay: 1e-6, Centralize: true, Clip: 0.3} // configs/cnn/cifar10_ccl.yaml
+	mlpOpt = ccl.OptimConfig{LR: 0.01, Clip: 1}                                                       // configs/mlp/*
+	cnnOpt = ccl.OptimConfig{LR: 0.01, Momentum: 0.8, WeightDecay: 1e-6, Centralize: true, Clip: 0.3} // configs/cnn/cifar10_ccl.yaml
 )
 
 func mlpSizes(in, hidden, layers int) []int {
