@@ -2,6 +2,7 @@ package ccl
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/counter-current/ccl/internal/golden"
@@ -77,5 +78,30 @@ func TestAutoencoderGolden(t *testing.T) {
 			g.CheckNHWC(t, "eval.b1", b1)
 			g.LogMaxErr(t)
 		})
+	}
+}
+
+// The reference's STL-10 autoencoder at its real size (3→128→256→1024→2048,
+// 96×96, spec §9) builds, initialises and trains a step on a batch of 2.
+func TestAutoencoderSTL10Size(t *testing.T) {
+	if testing.Short() {
+		t.Skip("full-size autoencoder; run without -short")
+	}
+	opt := OptimConfig{LR: 0.01, Momentum: 0.9, WeightDecay: 1e-4, Centralize: true, Clip: 0.2}
+	m, err := NewAutoencoder(AEConfig{Spec: net.AESpec{Channels: []int{3, 128, 256, 1024, 2048}, H: 96, W: 96},
+		ActF: net.ReLU, ActB: net.ReLU, LossScaleC: 1, LossScaleD: 1, MaxBatch: 2, Forward: opt, Feedback: opt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := randomBatch(2, 96*96*3, 1)
+	for i := range x {
+		x[i] = float32(math.Abs(float64(x[i]))) / 4
+	}
+	st := m.Step(x, 2, 1)
+	if len(st.Pairs) != 9 || math.IsNaN(st.Total) || math.IsInf(st.Total, 0) {
+		t.Fatalf("step: %d pair losses, total %v", len(st.Pairs), st.Total)
+	}
+	if rec := m.Reconstruct(x, 2); len(rec) != 2*96*96*3 {
+		t.Fatalf("reconstruction has %d values, want %d", len(rec), 2*96*96*3)
 	}
 }

@@ -113,8 +113,9 @@ type aeData struct {
 }
 
 // runAutoencoder trains an autoencoder (spec §9): each epoch, the first
-// AEBatchesPerEpoch shuffled batches, then the validation reconstruction
-// MSE; the weights with the lowest one are tested at the end. Each epoch
+// AEBatchesPerEpoch shuffled batches, then the validation and test
+// reconstruction MSE; the weights with the lowest validation MSE are tested
+// again at the end (result.json). Each epoch
 // also writes recon-NNN.png to the run directory: validation inputs on the
 // top row, their reconstructions below.
 func runAutoencoder(cfg *config.Config, opt Options, d *aeData, start time.Time, now func() time.Time, out io.Writer) (*Result, error) {
@@ -187,6 +188,7 @@ func runAutoencoder(cfg *config.Config, opt Options, d *aeData, start time.Time,
 		}
 		m.ValLoss = reconstructionMSE(model, d.valL, x, y)
 		m.ValMSE = m.ValLoss
+		m.TestMSE = reconstructionMSE(model, d.testL, x, y)
 		m.Seconds = now().Sub(t0).Seconds()
 		m.SamplesPerSec = float64(seen) / trainTime
 		if m.ValLoss < res.BestValLoss {
@@ -202,8 +204,8 @@ func runAutoencoder(cfg *config.Config, opt Options, d *aeData, start time.Time,
 		if m.Best {
 			mark = "  *best"
 		}
-		fmt.Fprintf(out, "epoch %d/%d: train loss %.5f, val MSE %.5f, lr_F %.4g, lr_B %.4g, %.2f s (%.0f samples/s)%s\n",
-			e+1, t.Epochs, m.TrainLoss, m.ValLoss, lrF, lrB, m.Seconds, m.SamplesPerSec, mark)
+		fmt.Fprintf(out, "epoch %d/%d: train loss %.5f, val MSE %.5f, test MSE %.5f, lr_F %.4g, lr_B %.4g, %.2f s (%.0f samples/s)%s\n",
+			e+1, t.Epochs, m.TrainLoss, m.ValLoss, m.TestMSE, lrF, lrB, m.Seconds, m.SamplesPerSec, mark)
 		line, _ := json.Marshal(m)
 		metrics = append(append(metrics, line...), '\n')
 		if err := atomicfile.WriteFile(filepath.Join(opt.RunDir, "metrics.jsonl"), metrics); err != nil {

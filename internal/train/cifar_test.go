@@ -110,7 +110,7 @@ func TestAutoencoderShortEpoch(t *testing.T) {
 			}
 			m := res.History[0]
 			t.Logf("%s: train loss %.5f, val MSE %.5f, test MSE %.5f, baseline %.5f", file, m.TrainLoss, m.ValMSE, res.TestMSE, res.BaselineMSE)
-			for _, v := range []float64{m.TrainLoss, m.ValMSE, res.TestMSE, res.BaselineMSE} {
+			for _, v := range []float64{m.TrainLoss, m.ValMSE, m.TestMSE, res.TestMSE, res.BaselineMSE} {
 				if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 					t.Fatalf("bad figure in %+v / %+v", m, res)
 				}
