@@ -53,7 +53,7 @@ type EpochMetrics struct {
 	ValLoss       float64   `json:"val_loss"`
 	ValAcc        float64   `json:"val_acc,omitempty"`  // classification
 	ValMSE        float64   `json:"val_mse,omitempty"`  // autoencoder: reconstruction MSE (= ValLoss)
-	TestMSE       float64   `json:"test_mse,omitempty"` // autoencoder: test reconstruction MSE of this epoch\'s weights
+	TestMSE       float64   `json:"test_mse,omitempty"` // autoencoder: test reconstruction MSE of this epoch's weights
 	LrF           float64   `json:"lr_F"`
 	LrB           float64   `json:"lr_B"`
 	Seconds       float64   `json:"epoch_seconds"`
