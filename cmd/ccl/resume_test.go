@@ -16,18 +16,26 @@ import (
 // resume' then completes it.
 func TestInterruptAndResume(t *testing.T) {
 	runDir := filepath.Join(t.TempDir(), "run")
+	done := make(chan struct{})
 	go func() {
-		for i := 0; i < 600; i++ {
+		// Interrupt as soon as the first epoch is written, however long
+		// that takes (the race detector slows training down a lot).
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
 			if _, err := os.Stat(filepath.Join(runDir, "metrics.jsonl")); err == nil {
 				syscall.Kill(os.Getpid(), syscall.SIGINT)
 				return
 			}
-			time.Sleep(50 * time.Millisecond)
 		}
 	}()
 	var out, errb bytes.Buffer
 	code := run([]string{"train", "--yaml", "../../configs/mlp/fmnist_bp.yaml", "--epochs", "3",
 		"--data", t.TempDir(), "--out", runDir}, &out, &errb)
+	close(done)
 	if code != 130 {
 		t.Fatalf("train: exit %d, want 130 (stopped by SIGINT); stderr %q", code, errb.String())
 	}

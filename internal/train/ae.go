@@ -148,7 +148,6 @@ func runAutoencoder(cfg *config.Config, opt Options, d *aeData, start time.Time,
 	fmt.Fprintf(out, "epoch 0: val MSE %.5f (initial weights); predicting the training mean image: test MSE %.5f\n",
 		res.BestValLoss, res.BaselineMSE)
 
-	var metrics []byte
 	step := 0
 	var pairSums []float64
 	for e := 0; e < t.Epochs; e++ {
@@ -206,9 +205,7 @@ func runAutoencoder(cfg *config.Config, opt Options, d *aeData, start time.Time,
 		}
 		fmt.Fprintf(out, "epoch %d/%d: train loss %.5f, val MSE %.5f, test MSE %.5f, lr_F %.4g, lr_B %.4g, %.2f s (%.0f samples/s)%s\n",
 			e+1, t.Epochs, m.TrainLoss, m.ValLoss, m.TestMSE, lrF, lrB, m.Seconds, m.SamplesPerSec, mark)
-		line, _ := json.Marshal(m)
-		metrics = append(append(metrics, line...), '\n')
-		if err := atomicfile.WriteFile(filepath.Join(opt.RunDir, "metrics.jsonl"), metrics); err != nil {
+		if err := writeMetrics(opt.RunDir, res.History); err != nil {
 			return res, err
 		}
 		if opt.OnEpoch != nil {

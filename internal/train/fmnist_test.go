@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/counter-current/ccl/internal/config"
@@ -65,6 +67,15 @@ func TestFashionMNISTOneEpochCCL(t *testing.T) {
 	}
 	if lines != 1 {
 		t.Errorf("metrics.jsonl has %d lines, want 1", lines)
+	}
+	csvb, err := os.ReadFile(filepath.Join(run, "metrics.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimSpace(string(csvb)), "\n")
+	if len(rows) != 2 || !strings.HasPrefix(rows[0], "epoch,train_loss,") || !strings.HasPrefix(rows[1], "1,") ||
+		!strings.Contains(rows[1], strconv.FormatFloat(m.ValAcc, 'g', -1, 64)) {
+		t.Errorf("metrics.csv = %q, want a header and epoch 1 with val acc %v", csvb, m.ValAcc)
 	}
 	back, err := config.Load(filepath.Join(run, "config.yaml"))
 	if err != nil {

@@ -168,10 +168,10 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 	}
 	fmt.Fprintf(out, "%s %s: %d train / %d validation / %d test samples, batch %d, %d epochs\n",
 		cfg.Method.Name, name, len(trIdx), len(valIdx), testSet.N, bs, t.Epochs)
-	var metrics []byte
 	pairSums := make([]float64, model.PairCount())
 	var pr progress
 	if opt.Resume {
+		var metrics []byte
 		if metrics, pr, err = ck.resume(best, state); err != nil {
 			return nil, err
 		}
@@ -271,9 +271,7 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 		}
 		fmt.Fprintf(out, "epoch %d/%d: train loss %.4f, val loss %.4f, val acc %.2f %%, lr_F %.4g, lr_B %.4g, %.2f s (%.0f samples/s)%s\n",
 			e+1, t.Epochs, m.TrainLoss, m.ValLoss, 100*m.ValAcc, lrF, lrB, m.Seconds, m.SamplesPerSec, mark)
-		line, _ := json.Marshal(m)
-		metrics = append(append(metrics, line...), '\n')
-		if err := atomicfile.WriteFile(filepath.Join(opt.RunDir, "metrics.jsonl"), metrics); err != nil {
+		if err := writeMetrics(opt.RunDir, res.History); err != nil {
 			return res, err
 		}
 		p := progress{Epoch: e + 1, Step: step, BestEpoch: res.BestEpoch, BestValLoss: res.BestValLoss, BestValAcc: res.BestValAcc}
