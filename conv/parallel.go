@@ -32,25 +32,15 @@ type job struct {
 	wg        sync.WaitGroup
 }
 
-// Free list of jobs: a buffered channel, so getting and putting never
-// allocate once as many jobs exist as concurrent callers.
-var jobFree = make(chan *job, 64)
+// Free list of jobs: no allocation once as many jobs exist as concurrent
+// callers.
+var jobFree = parallel.NewFreeList[job]()
 
-func getJob() *job {
-	select {
-	case j := <-jobFree:
-		return j
-	default:
-		return new(job)
-	}
-}
+func getJob() *job { return jobFree.Get() }
 
 func putJob(j *job) {
 	j.dst, j.src, j.aux, j.bias, j.idx = nil, nil, nil, nil, nil
-	select {
-	case jobFree <- j:
-	default:
-	}
+	jobFree.Put(j)
 }
 
 // parts returns into how many sample ranges a loop over n samples with work

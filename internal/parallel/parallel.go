@@ -88,3 +88,31 @@ func Run(t Task, wg *sync.WaitGroup, n, p, align int) {
 	t.Do(0, bound(1))
 	wg.Wait()
 }
+
+// FreeList keeps reusable job values so that a kernel call allocates
+// nothing once as many exist as concurrent callers: a buffered channel of
+// up to 64 values. The zero FreeList is not usable; make one with
+// NewFreeList.
+type FreeList[T any] struct{ ch chan *T }
+
+// NewFreeList returns an empty free list.
+func NewFreeList[T any]() *FreeList[T] { return &FreeList[T]{ch: make(chan *T, 64)} }
+
+// Get returns a value from the list, or a new zero one.
+func (f *FreeList[T]) Get() *T {
+	select {
+	case v := <-f.ch:
+		return v
+	default:
+		return new(T)
+	}
+}
+
+// Put returns v to the list (dropped when the list is full). The caller
+// clears what v must not keep alive (slices of the caller's data).
+func (f *FreeList[T]) Put(v *T) {
+	select {
+	case f.ch <- v:
+	default:
+	}
+}

@@ -48,22 +48,14 @@ type AEModel interface {
 // reference's legacy model).
 func NewAEModel(cfg *config.Config, c, h, w int) (AEModel, error) {
 	m, t := cfg.Method, cfg.Training
-	actF, err := net.ParseActivation(m.ActF)
+	actF, actB, optF, optB, err := learningRule(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("method.act_F: %w", err)
-	}
-	actB, err := net.ParseActivation(m.ActB)
-	if err != nil {
-		return nil, fmt.Errorf("method.act_B: %w", err)
+		return nil, err
 	}
 	spec := net.AESpec{Channels: append([]int{c}, aeChannels...), H: h, W: w}
 	if err := spec.Check(); err != nil {
 		return nil, fmt.Errorf("method.architecture %s: %w", m.Architecture, err)
 	}
-	optF := ccl.OptimConfig{LR: float32(t.LrF), Momentum: float32(t.MmtF), WeightDecay: float32(t.WdF),
-		Centralize: t.GradC != 0, Clip: t.GradClipF}
-	optB := ccl.OptimConfig{LR: float32(t.LrB), Momentum: float32(t.MmtB), WeightDecay: float32(t.WdB),
-		Centralize: t.GradC != 0, Clip: t.GradClipB}
 	switch m.Name {
 	case "CCL":
 		a, err := ccl.NewAutoencoder(ccl.AEConfig{Spec: spec, ActF: actF, ActB: actB,

@@ -103,6 +103,23 @@ func mlpSizes(dataset string, dim, classes int) ([]int, error) {
 	return append(append([]int{dim}, hidden...), classes), nil
 }
 
+// learningRule reads the activations and the two optimisers' settings of a
+// configuration.
+func learningRule(cfg *config.Config) (actF, actB net.Activation, optF, optB ccl.OptimConfig, err error) {
+	m, t := cfg.Method, cfg.Training
+	if actF, err = net.ParseActivation(m.ActF); err != nil {
+		return actF, actB, optF, optB, fmt.Errorf("method.act_F: %w", err)
+	}
+	if actB, err = net.ParseActivation(m.ActB); err != nil {
+		return actF, actB, optF, optB, fmt.Errorf("method.act_B: %w", err)
+	}
+	optF = ccl.OptimConfig{LR: float32(t.LrF), Momentum: float32(t.MmtF), WeightDecay: float32(t.WdF),
+		Centralize: t.GradC != 0, Clip: t.GradClipF}
+	optB = ccl.OptimConfig{LR: float32(t.LrB), Momentum: float32(t.MmtB), WeightDecay: float32(t.WdB),
+		Centralize: t.GradC != 0, Clip: t.GradClipB}
+	return actF, actB, optF, optB, nil
+}
+
 // cnnChannels is the channel list of the reference's CNNs after the input
 // channels (spec §3): five conv pairs, 32→16→8→4→2→1.
 var cnnChannels = []int{128, 128, 256, 256, 512}
@@ -114,18 +131,10 @@ const cnnInputSize = 32
 // dim (C·H·W), with batches of at most cfg.Dataset.BatchSize rows.
 func NewModel(cfg *config.Config, dim int) (Model, error) {
 	m, t := cfg.Method, cfg.Training
-	actF, err := net.ParseActivation(m.ActF)
+	actF, actB, optF, optB, err := learningRule(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("method.act_F: %w", err)
+		return nil, err
 	}
-	actB, err := net.ParseActivation(m.ActB)
-	if err != nil {
-		return nil, fmt.Errorf("method.act_B: %w", err)
-	}
-	optF := ccl.OptimConfig{LR: float32(t.LrF), Momentum: float32(t.MmtF), WeightDecay: float32(t.WdF),
-		Centralize: t.GradC != 0, Clip: t.GradClipF}
-	optB := ccl.OptimConfig{LR: float32(t.LrB), Momentum: float32(t.MmtB), WeightDecay: float32(t.WdB),
-		Centralize: t.GradC != 0, Clip: t.GradClipB}
 	bs, seed := cfg.Dataset.BatchSize, int64(t.Seed)
 	if m.Task != "classification" {
 		return nil, fmt.Errorf("method.task: %s is not available in this version; expected classification", m.Task)
