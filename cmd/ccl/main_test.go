@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,5 +102,38 @@ func TestHelp(t *testing.T) {
 	}
 	if code := run([]string{"frobnicate"}, &out, &errb); code != 2 {
 		t.Errorf("unknown command: exit %d, want 2", code)
+	}
+}
+
+// --json prints one JSON object per epoch and then the result; --quiet
+// prints nothing on success.
+func TestOutputModes(t *testing.T) {
+	var out, errb bytes.Buffer
+	args := []string{"train", "--yaml", "../../configs/mlp/fmnist_ccl.yaml", "--epochs", "1", "--data", t.TempDir()}
+	if code := run(append(args, "--json", "--out", t.TempDir()), &out, &errb); code != 0 {
+		t.Fatalf("--json: exit %d, stderr %q", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("--json printed %d lines, want 2 (epoch 1, result):\n%s", len(lines), out.String())
+	}
+	var epoch struct {
+		Epoch  int     `json:"epoch"`
+		ValAcc float64 `json:"val_acc"`
+	}
+	var result struct {
+		Result struct {
+			TestAcc float64 `json:"test_acc"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &epoch); err != nil || epoch.Epoch != 1 || epoch.ValAcc < 0.5 {
+		t.Errorf("first line %q: %v", lines[0], err)
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &result); err != nil || result.Result.TestAcc < 0.5 {
+		t.Errorf("last line %q: %v", lines[1], err)
+	}
+	out.Reset()
+	if code := run(append(args, "--quiet", "--out", t.TempDir()), &out, &errb); code != 0 || out.Len() != 0 {
+		t.Errorf("--quiet: exit %d, printed %q", code, out.String())
 	}
 }

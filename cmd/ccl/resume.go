@@ -30,8 +30,9 @@ Flags:
 `
 
 type resumeOpts struct {
-	data    string
-	threads int
+	data        string
+	threads     int
+	quiet, json bool
 }
 
 func resumeFlags(stderr io.Writer) (*flag.FlagSet, *resumeOpts) {
@@ -40,6 +41,8 @@ func resumeFlags(stderr io.Writer) (*flag.FlagSet, *resumeOpts) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.data, "data", "", "data `directory` (default $CCL_DATA, else the per-user cache)")
 	fs.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "worker `threads` for the kernels")
+	fs.BoolVar(&o.quiet, "quiet", false, "print nothing but errors")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object per epoch, then the result")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), resumeUsage)
 		fs.PrintDefaults()
@@ -75,9 +78,11 @@ func runResume(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ccl resume: %v\n", err)
 		return 1
 	}
-	logf := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
+	opt := outputOptions(o.quiet, o.json, stdout)
+	opt.DataDir, opt.RunDir, opt.Resume = dataDir, runDir, true
 	stop, release := stopOnSignal()
 	defer release()
-	_, err = train.Run(cfg, train.Options{DataDir: dataDir, RunDir: runDir, Out: stdout, Logf: logf, Stop: stop, Resume: true})
-	return runStatus("ccl resume", runDir, err, stderr)
+	opt.Stop = stop
+	res, err := train.Run(cfg, opt)
+	return runStatus("ccl resume", runDir, res, err, o.json, stdout, stderr)
 }

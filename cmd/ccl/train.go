@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -52,6 +53,7 @@ type trainOpts struct {
 	yaml, data, out, runs string
 	cpuProfile            string
 	threads               int
+	quiet, json           bool
 	overrides             []override
 }
 
@@ -66,6 +68,8 @@ func trainFlags(stderr io.Writer) (*flag.FlagSet, *trainOpts) {
 	fs.StringVar(&o.runs, "runs", "runs", "parent `directory` of default run directories")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `file` (for go tool pprof)")
 	fs.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "worker `threads` for the matrix kernels (results are reproducible for a given seed and thread count)")
+	fs.BoolVar(&o.quiet, "quiet", false, "print nothing but errors")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object per epoch (the metrics.jsonl line), then the result")
 	for _, k := range config.Keys() {
 		fs.Func(k, config.Describe(k), func(v string) error {
 			o.overrides = append(o.overrides, override{k, v})
@@ -137,12 +141,28 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	fmt.Fprintf(stdout, "run directory %s, %d threads\n", runDir, o.threads)
-	logf := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
+	opt := outputOptions(o.quiet, o.json, stdout)
+	fmt.Fprintf(opt.Out, "run directory %s, %d threads\n", runDir, o.threads)
+	opt.DataDir, opt.RunDir = dataDir, runDir
 	stop, release := stopOnSignal()
 	defer release()
-	_, err = train.Run(cfg, train.Options{DataDir: dataDir, RunDir: runDir, Out: stdout, Logf: logf, Stop: stop})
-	return runStatus("ccl train", runDir, err, stderr)
+	opt.Stop = stop
+	res, err := train.Run(cfg, opt)
+	return runStatus("ccl train", runDir, res, err, o.json, stdout, stderr)
+}
+
+// outputOptions sets where a run reports: human-readable lines on stdout
+// (the default), nothing (quiet), or one JSON object per epoch (json).
+func outputOptions(quiet, asJSON bool, stdout io.Writer) train.Options {
+	opt := train.Options{Out: stdout, Logf: func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }}
+	if quiet || asJSON {
+		opt.Out, opt.Logf = io.Discard, nil
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		opt.OnEpoch = func(m train.EpochMetrics) { enc.Encode(m) }
+	}
+	return opt
 }
 
 // stopOnSignal returns a Stop function for train.Options that reports true
@@ -163,10 +183,16 @@ func stopOnSignal() (stop func() bool, release func()) {
 }
 
 // runStatus reports the end of a run and returns the exit status: 0 when it
-// finished, 130 when a signal stopped it (after saving), 1 on an error.
-func runStatus(cmd, runDir string, err error, stderr io.Writer) int {
+// finished (with --json, the result is printed as one last JSON object), 130
+// when a signal stopped it (after saving), 1 on an error.
+func runStatus(cmd, runDir string, res *train.Result, err error, asJSON bool, stdout, stderr io.Writer) int {
 	switch {
 	case err == nil:
+		if asJSON {
+			json.NewEncoder(stdout).Encode(struct {
+				Result *train.Result `json:"result"`
+			}{res})
+		}
 		return 0
 	case errors.Is(err, train.ErrStopped):
 		fmt.Fprintf(stderr, "%s: stopped; continue with: ccl resume %s\n", cmd, runDir)
