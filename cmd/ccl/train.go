@@ -152,8 +152,15 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 }
 
 // outputOptions sets where a run reports: human-readable lines on stdout
-// (the default), nothing (quiet), or one JSON object per epoch (json).
+// (the default; with a progress bar when stdout is a terminal), nothing
+// (quiet), or one JSON object per epoch (json).
 func outputOptions(quiet, asJSON bool, stdout io.Writer) train.Options {
+	if !quiet && !asJSON && isTerminal(stdout) {
+		bar := &progressBar{w: stdout}
+		opt := train.Options{Out: bar, Progress: bar.update,
+			Logf: func(format string, args ...any) { fmt.Fprintf(bar, format+"\n", args...) }}
+		return opt
+	}
 	opt := train.Options{Out: stdout, Logf: func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }}
 	if quiet || asJSON {
 		opt.Out, opt.Logf = io.Discard, nil

@@ -170,6 +170,11 @@ func runAutoencoder(cfg *config.Config, opt Options, d *aeData, start time.Time,
 			lossSum += total * float64(n)
 			seen += n
 			step++
+			if opt.Progress != nil {
+				opt.Progress(Progress{Epoch: e + 1, Epochs: t.Epochs, Batch: b + 1,
+					Batches: min(AEBatchesPerEpoch, d.prefetch.NumBatches()), Samples: seen,
+					Seconds: now().Sub(t0).Seconds(), RunningLoss: lossSum / float64(seen)})
+			}
 		}
 		trainTime := now().Sub(t0).Seconds()
 		d.valL.SetEpoch(e)

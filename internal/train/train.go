@@ -30,6 +30,8 @@ type Options struct {
 	OnEpoch func(EpochMetrics)           // called after every epoch, if not nil
 	Now     func() time.Time             // clock, for tests; nil means time.Now
 	Model   func(dim int) (Model, error) // model factory; nil means NewModel(cfg, dim)
+	// Progress, if not nil, is called after every training step.
+	Progress func(Progress)
 	// Resume continues the run in RunDir from its last.safetensors (and
 	// best.safetensors, metrics.jsonl): the continued run ends exactly as an
 	// uninterrupted one would.
@@ -41,6 +43,15 @@ type Options struct {
 	// Load, if not nil, supplies the train and test sets instead of
 	// datasets.Ensure and datasets.Load (tests use small generated files).
 	Load func(r datasets.Recipe) (train, test *datasets.Dataset, err error)
+}
+
+// Progress is where training stands within an epoch, for a progress bar.
+type Progress struct {
+	Epoch, Epochs  int     // 1-based epoch, of Epochs
+	Batch, Batches int     // batches done in this epoch, of Batches
+	Samples        int     // samples trained on in this epoch
+	Seconds        float64 // time spent on this epoch so far
+	RunningLoss    float64 // mean training loss over this epoch so far
 }
 
 // EpochMetrics is one line of metrics.jsonl.
@@ -238,6 +249,10 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 			correct += st.Correct
 			seen += n
 			step++
+			if opt.Progress != nil {
+				opt.Progress(Progress{Epoch: e + 1, Epochs: t.Epochs, Batch: b + 1, Batches: prefetch.NumBatches(),
+					Samples: seen, Seconds: trainPrev + now().Sub(t0).Seconds(), RunningLoss: lossSum / float64(seen)})
+			}
 			if opt.Stop != nil && opt.Stop() {
 				p := progress{Epoch: e, Batch: b + 1, Step: step, LossSum: lossSum, CESum: ceSum, Correct: correct,
 					Seen: seen, PairSums: pairSums, TrainSeconds: trainPrev + now().Sub(t0).Seconds(),
