@@ -137,3 +137,40 @@ func TestAutoencoderShortEpoch(t *testing.T) {
 		})
 	}
 }
+
+// Every CNN configuration of the reference builds its model (architecture,
+// batch-norm placements, bias init, filter, optimiser options) and trains a
+// step on a random batch of its input shape.
+func TestEveryCNNConfigSteps(t *testing.T) {
+	files, err := filepath.Glob("../../configs/cnn/*.yaml")
+	if err != nil || len(files) != 11 {
+		t.Fatalf("configs/cnn: %d files, %v", len(files), err)
+	}
+	for _, f := range files {
+		rel, _ := filepath.Rel("../../configs", f)
+		cfg := repoConfig(t, rel)
+		if err := cfg.Set("batchsize", "4"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := datasets.RecipeFor(cfg.Dataset.Name, cfg.Method.Architecture)
+		if err != nil {
+			t.Errorf("%s: %v", rel, err)
+			continue
+		}
+		m, err := NewModel(cfg, r.Dim())
+		if err != nil {
+			t.Errorf("%s: %v", rel, err)
+			continue
+		}
+		rng := rand.New(rand.NewPCG(5, 6))
+		x := make([]float32, 4*r.Dim())
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		y := []int32{0, 1, 2, int32(cfg.Dataset.NumClasses - 1)}
+		st := m.Step(x, y, 4, 0.5)
+		if what := st.nonFinite(); what != "" {
+			t.Errorf("%s: %s", rel, what)
+		}
+	}
+}
