@@ -44,21 +44,7 @@ func NewAutoencoder(cfg AEConfig) (*Autoencoder, error) {
 	m := &Autoencoder{Opt: cfg.Opt}
 	m.F = net.NewAEForwardStack(&m.FwdSet, cfg.Spec, cfg.Act, cfg.MaxBatch)
 	m.FwdSet.Alloc()
-	rng := net.NewRand(cfg.Seed, 1)
-	for _, t := range m.FwdSet.Tensors {
-		if len(t.Shape) != 4 {
-			clear(t.Data)
-			continue
-		}
-		gain := 1.0
-		if !cfg.PlainInit && t.Name[0] == 'D' {
-			gain = 0.001
-			if t.Name == "D1" {
-				gain = 0
-			}
-		}
-		net.InitOrthogonalConv(t, gain, rng)
-	}
+	net.InitAutoencoder(&m.FwdSet, net.NewRand(cfg.Seed, 1), true, cfg.PlainInit)
 	w := max(m.F.MaxWidth(), m.F.Unit(1).Cfg.InDim())
 	m.delta = [2][]float32{make([]float32, cfg.MaxBatch*w), make([]float32, cfg.MaxBatch*w)}
 	return m, nil

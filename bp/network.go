@@ -2,7 +2,6 @@ package bp
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/counter-current/ccl/net"
 )
@@ -24,18 +23,7 @@ type Network struct {
 // identical forward weights for a seed); biases are zeroed when zeroBias.
 func (m *Network) finish(maxBatch int, seed int64, zeroBias bool) {
 	m.FwdSet.Alloc()
-	rng := net.NewRand(seed, 1)
-	var fanIn int
-	for _, t := range m.FwdSet.Tensors {
-		if len(t.Shape) >= 2 {
-			fanIn = t.Cols()
-			net.InitUniform(t, 1/math.Sqrt(float64(fanIn)), rng)
-		} else if zeroBias {
-			clear(t.Data)
-		} else {
-			net.InitUniform(t, 1/math.Sqrt(float64(fanIn)), rng)
-		}
-	}
+	net.InitDefault(&m.FwdSet, net.NewRand(seed, 1), zeroBias)
 	w := max(m.F.MaxWidth(), m.F.Unit(1).Cfg.InDim())
 	m.prob = make([]float32, maxBatch*m.K)
 	m.dz = make([]float32, maxBatch*m.K)

@@ -2,7 +2,6 @@ package ccl
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/counter-current/ccl/net"
 )
@@ -74,8 +73,8 @@ func NewAutoencoder(cfg AEConfig) (*Autoencoder, error) {
 	}
 	m.FwdSet.Alloc()
 	m.FbSet.Alloc()
-	initAE(&m.FwdSet, net.NewRand(cfg.Seed, 1), true, cfg.PlainInit)
-	initAE(&m.FbSet, net.NewRand(cfg.Seed, 2), false, cfg.PlainInit)
+	net.InitAutoencoder(&m.FwdSet, net.NewRand(cfg.Seed, 1), true, cfg.PlainInit)
+	net.InitAutoencoder(&m.FbSet, net.NewRand(cfg.Seed, 2), false, cfg.PlainInit)
 
 	maxLen, maxGroups := 0, 0
 	for _, u := range m.F.Units {
@@ -88,32 +87,6 @@ func NewAutoencoder(cfg AEConfig) (*Autoencoder, error) {
 	m.dB = make([]float32, maxLen)
 	m.pairs = make([]float64, 2*L+1)
 	return m, nil
-}
-
-// initAE initialises one parameter set as NewAutoencoder describes.
-func initAE(p *net.Params, rng *rand.Rand, forward, plain bool) {
-	var fanIn int
-	for _, t := range p.Tensors {
-		if len(t.Shape) == 4 {
-			fanIn = t.Cols()
-			gain := 1.0
-			if !plain {
-				switch {
-				case t.Name == "D1" || t.Name == "EF1":
-					gain = 0
-				case forward && t.Name[0] == 'D', !forward && t.Name[:2] == "EF":
-					gain = 0.001
-				}
-			}
-			net.InitOrthogonalConv(t, gain, rng)
-			continue
-		}
-		if forward {
-			clear(t.Data)
-		} else {
-			net.InitUniform(t, 1/sqrtf(fanIn), rng)
-		}
-	}
 }
 
 // AELosses reports one autoencoder step: the 2L+1 pair losses before the

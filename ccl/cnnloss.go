@@ -49,7 +49,8 @@ func NewCNNLoss(maxN, k, maxD int, sC, sSSL float32) *CNNLoss {
 //	dA_i = (dÂ_i − Â_i·(Â_i·dÂ_i)·(‖A_i‖+ε)/‖A_i‖) / (‖A_i‖ + ε)     (through the row normalisation)
 //
 // and likewise for dB. A filtered (zeroed) row gets Â_i = 0 and no gradient.
-// dA (n × d) and dB (k × d) are written. It returns L without the scale.
+// dA (n × d) and dB (k × d) are written; dA may be nil when A needs no
+// gradient (pair 0, whose A is the input). It returns L without the scale.
 func (c *CNNLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k, d int, scale float32) float64 {
 	an, bn := c.an[:n*d], c.bn[:k*d]
 	normalizeRows(an, c.ra[:n], A, n, d, filtered)
@@ -66,31 +67,26 @@ func (c *CNNLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k,
 	for j := 0; j < k; j++ {
 		r[j*k+j] -= 1
 	}
-	lp := sumSq(p) / float64(n*k)
-	lq := sumSq(q) / float64(n*n)
-	lr := sumSq(r) / float64(k*k)
+	lp := blas.SumSq(p) / float64(n*k)
+	lq := blas.SumSq(q) / float64(n*n)
+	lr := blas.SumSq(r) / float64(k*k)
 	loss := float64(c.sC)*lp + float64(c.sSSL)*(lq+lr)
 
 	// Gradients with respect to the products (2·dQ and 2·dR fold in Q's and R's symmetry).
 	blas.Sscal(float32(float64(scale)*2*float64(c.sC)/float64(n*k)), p)
-	blas.Sscal(float32(float64(scale)*4*float64(c.sSSL)/float64(n*n)), q)
 	blas.Sscal(float32(float64(scale)*4*float64(c.sSSL)/float64(k*k)), r)
-	dAn, dBn := c.dAn[:n*d], c.dBn[:k*d]
-	blas.Sgemm(blas.NoTrans, blas.NoTrans, n, d, k, 1, p, k, bn, d, 0, dAn, d)
-	blas.Sgemm(blas.NoTrans, blas.NoTrans, n, d, n, 1, q, n, an, d, 1, dAn, d)
+	if dA != nil {
+		blas.Sscal(float32(float64(scale)*4*float64(c.sSSL)/float64(n*n)), q)
+		dAn := c.dAn[:n*d]
+		blas.Sgemm(blas.NoTrans, blas.NoTrans, n, d, k, 1, p, k, bn, d, 0, dAn, d)
+		blas.Sgemm(blas.NoTrans, blas.NoTrans, n, d, n, 1, q, n, an, d, 1, dAn, d)
+		normalizeRowsBackward(dA, dAn, an, c.ra[:n], n, d, filtered)
+	}
+	dBn := c.dBn[:k*d]
 	blas.Sgemm(blas.Trans, blas.NoTrans, k, d, n, 1, p, k, an, d, 0, dBn, d)
 	blas.Sgemm(blas.NoTrans, blas.NoTrans, k, d, k, 1, r, k, bn, d, 1, dBn, d)
-	normalizeRowsBackward(dA, dAn, an, c.ra[:n], n, d, filtered)
 	normalizeRowsBackward(dB, dBn, bn, c.rb[:k], k, d, nil)
 	return loss
-}
-
-func sumSq(x []float32) float64 {
-	var s float64
-	for _, v := range x {
-		s += float64(v) * float64(v)
-	}
-	return s
 }
 
 // normalizeRows writes Â_i = X_i/(‖X_i‖ + ε) and the norms ‖X_i‖; rows with

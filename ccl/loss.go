@@ -18,7 +18,8 @@ import "github.com/counter-current/ccl/blas"
 // Zeroing row i of A (A ← A ⊙ mask) makes row i of S zero, while its error
 // E_i = −Y_i still counts in the mean; no gradient reaches row i of A, and
 // the row adds nothing to dB. filtered may be nil (filter off).
-// S and dS share the buffer s (n × k); dA and dB are written. It returns L
+// S and dS share the buffer s (n × k); dA and dB are written. dA may be nil
+// when A needs no gradient (pair 0, whose A is the input). It returns L
 // (without the scale).
 func PairLoss(dA, dB, s, A, B []float32, y []int32, filtered []bool, n, k, d int, sC, scale float32) float64 {
 	s = s[:n*k]
@@ -41,7 +42,9 @@ func PairLoss(dA, dB, s, A, B []float32, y []int32, filtered []bool, n, k, d int
 			clear(row)
 		}
 	}
-	blas.Sgemm(blas.NoTrans, blas.NoTrans, n, d, k, 1, s, k, B, d, 0, dA, d)
+	if dA != nil {
+		blas.Sgemm(blas.NoTrans, blas.NoTrans, n, d, k, 1, s, k, B, d, 0, dA, d)
+	}
 	blas.Sgemm(blas.Trans, blas.NoTrans, k, d, n, 1, s, k, A, d, 0, dB, d)
 	return coef * sum / float64(n*k)
 }

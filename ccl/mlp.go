@@ -2,7 +2,6 @@ package ccl
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/counter-current/ccl/net"
 )
@@ -62,5 +61,3 @@ type mlpLoss struct {
 func (l *mlpLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k, d int, scale float32) float64 {
 	return PairLoss(dA, dB, l.s, A, B, y, filtered, n, k, d, l.sC, scale)
 }
-
-func sqrtf(n int) float64 { return math.Sqrt(float64(n)) }

@@ -2,7 +2,6 @@ package ccl
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/counter-current/ccl/net"
 )
@@ -66,8 +65,8 @@ func (m *Network) finish(maxBatch int, seed int64, zeroBias bool) error {
 	}
 	m.FwdSet.Alloc()
 	m.FbSet.Alloc()
-	initSet(&m.FwdSet, net.NewRand(seed, 1), zeroBias)
-	initSet(&m.FbSet, net.NewRand(seed, 2), zeroBias)
+	net.InitDefault(&m.FwdSet, net.NewRand(seed, 1), zeroBias)
+	net.InitDefault(&m.FbSet, net.NewRand(seed, 2), zeroBias)
 	K := m.K
 	m.eye = make([]float32, K*K)
 	for i := 0; i < K; i++ {
@@ -83,24 +82,6 @@ func (m *Network) finish(maxBatch int, seed int64, zeroBias bool) error {
 		m.Filtered = make([]bool, maxBatch)
 	}
 	return nil
-}
-
-// initSet draws every weight from PyTorch's default U(±1/sqrt(fan_in)) and
-// every bias likewise (fan_in of its layer's weight), or zero.
-func initSet(p *net.Params, rng *rand.Rand, zeroBias bool) {
-	var fanIn int
-	for _, t := range p.Tensors {
-		if len(t.Shape) >= 2 {
-			fanIn = t.Cols()
-			net.InitUniform(t, 1/sqrtf(fanIn), rng)
-			continue
-		}
-		if zeroBias {
-			clear(t.Data)
-		} else {
-			net.InitUniform(t, 1/sqrtf(fanIn), rng)
-		}
-	}
 }
 
 // StepLosses reports one training step. Pairs and CE are the losses before
@@ -162,6 +143,9 @@ func (m *Network) Gradients(x []float32, y []int32, n int, scale float32) StepLo
 		d := len(A) / n
 		Bm := m.B.Output(L - l)[:K*d]
 		dA, dB := m.dA[:n*d], m.dB[:K*d]
+		if l == 0 {
+			dA = nil // A is the input: detached, nothing to train
+		}
 		m.pairs[l] = m.loss.Pair(dA, dB, A, Bm, y, filtered, n, K, d, scale)
 		total += m.pairs[l]
 		if l >= 1 {
