@@ -289,8 +289,11 @@ func syncDir(dir string) {
 // in want (F → expected size, or -1 for any) into dir/F. It rejects the whole
 // archive if any entry has an absolute path, a ".." element, or is a link,
 // and fails if an expected file is missing or has the wrong size. Other
-// entries are skipped. Each file goes through a temporary file and rename.
-func extractTarGz(archive, prefix string, want map[string]int64, dir string) error {
+// entries are skipped; of duplicate entries the first counts. Each file is
+// written to a synced temporary file, and the temporary files are renamed to
+// their final names only once the whole archive has been read and found
+// good: a rejected archive leaves no file behind.
+func extractTarGz(archive, prefix string, want map[string]int64, dir string) (err error) {
 	f, err := os.Open(archive)
 	if err != nil {
 		return &FileError{Path: archive, Offset: -1, Msg: err.Error(), Err: err}
@@ -301,7 +304,14 @@ func extractTarGz(archive, prefix string, want map[string]int64, dir string) err
 		return &FileError{Path: archive, Offset: -1, Msg: "gzip: " + err.Error(), Err: err}
 	}
 	tr := tar.NewReader(zr)
-	done := map[string]bool{}
+	done := map[string]string{} // wanted name → its temporary file
+	defer func() {
+		if err != nil {
+			for _, tmp := range done {
+				os.Remove(tmp)
+			}
+		}
+	}()
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -325,23 +335,32 @@ func extractTarGz(archive, prefix string, want map[string]int64, dir string) err
 		}
 		rel, ok := strings.CutPrefix(path.Clean(name), path.Clean(prefix)+"/")
 		size, wanted := want[rel]
-		if !ok || !wanted || done[rel] {
+		if _, dup := done[rel]; !ok || !wanted || dup {
 			continue
 		}
 		if size >= 0 && hdr.Size != size {
 			return &FileError{Path: archive, Offset: -1,
 				Msg: fmt.Sprintf("entry %q: expected %d bytes, got %d", name, size, hdr.Size)}
 		}
-		if err := writeFile(filepath.Join(dir, rel), tr, hdr.Size); err != nil {
+		tmp, err := writeTemp(filepath.Join(dir, rel), tr, hdr.Size)
+		if err != nil {
 			return &FileError{Path: archive, Offset: -1, Msg: fmt.Sprintf("extracting %q: %v", name, err), Err: err}
 		}
-		done[rel] = true
+		done[rel] = tmp
 	}
 	for f := range want {
-		if !done[f] {
+		if _, ok := done[f]; !ok {
 			return &FileError{Path: archive, Offset: -1, Err: fs.ErrNotExist,
 				Msg: fmt.Sprintf("missing entry %q", prefix+f)}
 		}
+	}
+	for f, tmp := range done {
+		dst := filepath.Join(dir, f)
+		if err := os.Rename(tmp, dst); err != nil {
+			return &FileError{Path: archive, Offset: -1, Msg: fmt.Sprintf("extracting %q: %v", prefix+f, err), Err: err}
+		}
+		delete(done, f) // renamed: no longer ours to remove
+		syncDir(filepath.Dir(dst))
 	}
 	return nil
 }
@@ -355,11 +374,12 @@ func hasDotDot(name string) bool {
 	return false
 }
 
-// writeFile writes exactly size bytes of r to dst via a synced temporary file.
-func writeFile(dst string, r io.Reader, size int64) (err error) {
+// writeTemp writes exactly size bytes of r to a synced temporary file next
+// to dst and returns its name (the caller renames it to dst).
+func writeTemp(dst string, r io.Reader, size int64) (name string, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.part")
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer func() {
 		if err != nil {
@@ -369,20 +389,16 @@ func writeFile(dst string, r io.Reader, size int64) (err error) {
 	}()
 	n, err := io.Copy(tmp, io.LimitReader(r, size))
 	if err != nil {
-		return err
+		return "", err
 	}
 	if n != size {
-		return fmt.Errorf("truncated: expected %d bytes, got %d", size, n)
+		return "", fmt.Errorf("truncated: expected %d bytes, got %d", size, n)
 	}
 	if err = tmp.Sync(); err != nil {
-		return err
+		return "", err
 	}
 	if err = tmp.Close(); err != nil {
-		return err
+		return "", err
 	}
-	if err = os.Rename(tmp.Name(), dst); err != nil {
-		return err
-	}
-	syncDir(filepath.Dir(dst))
-	return nil
+	return tmp.Name(), nil
 }
