@@ -379,29 +379,3 @@ func TestSetErrors(t *testing.T) {
 		}
 	}
 }
-
-// FuzzParse checks that Parse never panics and that whatever it accepts
-// survives the trip through YAML().
-func FuzzParse(f *testing.F) {
-	f.Add([]byte(minimal))
-	f.Add([]byte("training:\n  lr_F: 0.\n  epochs: 3"))
-	f.Add([]byte("dataset: {dataset: CIFAR100, num_chn: 3}"))
-	f.Add([]byte("a: &x 1\nb: *x"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, err := Parse(data, "fuzz.yaml")
-		if err != nil {
-			if !strings.HasPrefix(err.Error(), "config: fuzz.yaml") {
-				t.Errorf("error does not name the file: %v", err)
-			}
-			return
-		}
-		_ = cfg.Validate()
-		back, err := Parse(cfg.YAML(), "back.yaml")
-		if err != nil {
-			t.Fatalf("Parse(YAML()): %v\n%s", err, cfg.YAML())
-		}
-		if diff := cmp.Diff(cfg, back); diff != "" {
-			t.Errorf("round trip (-orig +back):\n%s", diff)
-		}
-	})
-}
