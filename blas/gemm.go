@@ -3,7 +3,6 @@ package blas
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/counter-current/ccl/internal/parallel"
 )
@@ -164,10 +163,8 @@ type gemmJob struct {
 	splitM      bool
 	band        int // rows (splitM) or columns per task
 	ntasks      int
-	next        atomic.Int64 // next task
-	slot        atomic.Int64 // next participant
-	wg          sync.WaitGroup
-	bufs        []gemmBuf
+	g           parallel.Group
+	bufs        []gemmBuf // one per participant
 }
 
 // Free list of jobs, last in first out, so that a caller gets back the job
@@ -196,10 +193,21 @@ func putJob(j *gemmJob) {
 	jobMu.Unlock()
 }
 
-// Do joins the job as one participant (parallel.Task): whatever range the
-// pool gives it, it takes tasks until none is left, so a thread slowed by
+// Do runs tasks [lo, hi) as participant w, with w's packing buffers
+// (parallel.Task). Tasks are claimed one at a time, so a thread slowed by
 // another process simply takes fewer.
-func (j *gemmJob) Do(lo, hi int) { j.runTasks() }
+func (j *gemmJob) Do(w, lo, hi int) {
+	buf := &j.bufs[w]
+	for t := lo; t < hi; t++ {
+		i0, i1, j0, j1 := 0, j.m, 0, j.n
+		if j.splitM {
+			i0, i1 = t*j.band, min(j.m, (t+1)*j.band)
+		} else {
+			j0, j1 = t*j.band, min(j.n, (t+1)*j.band)
+		}
+		j.block(buf, i0, i1, j0, j1)
+	}
+}
 
 // sgemm is the product behind Sgemm; arguments are already checked and
 // m, n > 0.
@@ -241,38 +249,17 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 		ntasks = max(threads, min(bandsPerThread*threads, n/minBandCols))
 	}
 	ntasks = min(ntasks, tiles)
-	threads = min(threads, ntasks)
 	j.band = (tiles + ntasks - 1) / ntasks * tile
 	j.ntasks = (dim + j.band - 1) / j.band
-	j.next.Store(0)
-	j.slot.Store(0)
+	threads = parallel.Threads(j.ntasks)
 	if len(j.bufs) < threads {
 		j.bufs = append(j.bufs, make([]gemmBuf, threads-len(j.bufs))...)
 	}
 
-	// threads participants: the caller and threads−1 workers of the shared
-	// pool (internal/parallel).
-	parallel.Run(j, &j.wg, threads, threads, 1)
+	// The caller and up to threads−1 idle workers of the shared pool
+	// (internal/parallel) take the tasks one at a time.
+	parallel.Run(j, &j.g, j.ntasks, j.ntasks, 1)
 	putJob(j)
-}
-
-// runTasks runs tasks of j until none is left, with the buffers of the
-// next free participant slot.
-func (j *gemmJob) runTasks() {
-	buf := &j.bufs[j.slot.Add(1)-1]
-	for {
-		t := int(j.next.Add(1) - 1)
-		if t >= j.ntasks {
-			return
-		}
-		i0, i1, j0, j1 := 0, j.m, 0, j.n
-		if j.splitM {
-			i0, i1 = t*j.band, min(j.m, (t+1)*j.band)
-		} else {
-			j0, j1 = t*j.band, min(j.n, (t+1)*j.band)
-		}
-		j.block(buf, i0, i1, j0, j1)
-	}
 }
 
 // kBlocks returns the number of reduction blocks for depth k and their

@@ -1,8 +1,6 @@
 package conv
 
 import (
-	"sync"
-
 	"github.com/counter-current/ccl/internal/parallel"
 )
 
@@ -29,7 +27,7 @@ type job struct {
 	aux, bias []float32
 	idx       []int32
 	g         Geometry // conv geometry; pooling/upsampling use N, H, W, Cin
-	wg        sync.WaitGroup
+	pg        parallel.Group
 }
 
 // Free list of jobs: no allocation once as many jobs exist as concurrent
@@ -52,12 +50,12 @@ func parts(n, work int) int { return parallel.Parts(n, work, grain) }
 // free list. Sample ranges are disjoint and each sample's loop is
 // sequential, so the result does not depend on how the samples are cut.
 func run(j *job, n, work int) {
-	parallel.Run(j, &j.wg, n, parts(n, work), 1)
+	parallel.Run(j, &j.pg, n, parts(n, work), 1)
 	putJob(j)
 }
 
 // Do runs the job's loop on samples [lo, hi) (parallel.Task).
-func (j *job) Do(lo, hi int) {
+func (j *job) Do(_, lo, hi int) {
 	g := j.g
 	switch j.kind {
 	case kIm2col:

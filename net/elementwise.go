@@ -2,7 +2,6 @@ package net
 
 import (
 	"runtime"
-	"sync"
 
 	"github.com/counter-current/ccl/internal/parallel"
 )
@@ -74,7 +73,7 @@ type job struct {
 	a, b, c, d []float32
 	s1, s2, s3 float32
 	mode       int
-	wg         sync.WaitGroup
+	g          parallel.Group
 }
 
 // Free list of jobs: no allocation once as many jobs exist as concurrent
@@ -109,7 +108,7 @@ func elementwise(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int) {
 	j := getJob()
 	j.op, j.a, j.b, j.c, j.d, j.s1, j.s2, j.s3, j.mode = o, a, b, c, d, s1, s2, s3, mode
 	// Ranges start at multiples of 64 elements (cache lines, vector widths).
-	parallel.Run(j, &j.wg, n, p, 64)
+	parallel.Run(j, &j.g, n, p, 64)
 	putJob(j)
 }
 
@@ -121,7 +120,7 @@ func sub(s []float32, lo, hi int) []float32 {
 }
 
 // Do runs the job's op on elements [lo, hi) (parallel.Task).
-func (j *job) Do(lo, hi int) {
+func (j *job) Do(_, lo, hi int) {
 	runKernel(j.op, j.a[lo:hi], sub(j.b, lo, hi), sub(j.c, lo, hi), sub(j.d, lo, hi), j.s1, j.s2, j.s3, j.mode)
 }
 

@@ -1,12 +1,20 @@
 // Package parallel is the worker pool shared by the kernel packages (blas,
-// conv, net): persistent goroutines, grown on demand to at most
-// GOMAXPROCS−1 (the caller of Run is the remaining thread), so that the
-// kernels of a training step never run more threads than there are cores,
-// and no call pays for starting goroutines.
+// conv, net) and the trainers (ccl): persistent goroutines, grown on demand
+// to at most GOMAXPROCS−1 (the caller of Run is the remaining thread), so
+// that the kernels of a training step never run more threads than there
+// are cores, and no call pays for starting goroutines.
 //
-// Work is split into disjoint ranges of an index space; each range is run
-// by exactly one goroutine, so a task whose ranges write disjoint outputs
-// gives the same result whatever the number of threads.
+// Work is an index space cut into ranges. Run invites idle threads to join
+// and every participant (the caller included) claims ranges one at a time
+// until none is left, so a range is run by exactly one goroutine and a task
+// whose ranges write disjoint outputs gives the same result whatever the
+// number of threads, and whoever runs which range. An invitation is only an
+// offer: when every worker is busy the caller simply runs all the ranges
+// itself, and an invitation that arrives after its Run has finished is
+// dropped. A thread that waits (for the helpers of its own Run to finish,
+// or for a Progress) runs ranges of other Runs meanwhile, so nested and
+// concurrent callers (CCL's forward and feedback streams, each calling the
+// matrix product) keep both cores busy without oversubscribing them.
 package parallel
 
 import (
@@ -16,21 +24,52 @@ import (
 )
 
 // Task is work over an index range. Do is called concurrently on disjoint
-// ranges [lo, hi) that together cover the range given to Run.
+// ranges [lo, hi) that together cover the range given to Run; w is the
+// participant running it, 0 ≤ w < Threads(parts): the caller is 0 and
+// helpers are numbered in the order they join, so that a task can give
+// each participant its own scratch buffers.
 type Task interface {
-	Do(lo, hi int)
+	Do(w, lo, hi int)
 }
 
-type part struct {
-	t      Task
-	lo, hi int
-	wg     *sync.WaitGroup
+// Group is the state of one Run at a time: typically a field of the task's
+// struct, so that Run allocates nothing. The zero Group is ready to use; a
+// Group must not be used by two Runs at once.
+type Group struct {
+	// state packs the generation of the current Run (high 32 bits), a
+	// closed bit and the number of helpers inside it (low 31 bits).
+	state   atomic.Uint64
+	joined  atomic.Int32 // participants so far, the caller included
+	next    atomic.Int32 // next range to claim
+	done    chan struct{}
+	t       Task
+	n       int
+	parts   int
+	align   int
+	threads int
+}
+
+const (
+	closedBit  = 1 << 31
+	activeMask = closedBit - 1
+)
+
+// invite asks a thread to join the Run of generation gen on g.
+type invite struct {
+	g   *Group
+	gen uint32
 }
 
 var (
 	mu      sync.Mutex
 	workers atomic.Int32
-	work    = make(chan part, 256)
+	// leafWork carries invitations to Runs whose ranges never wait (kernel
+	// loops): waiting threads help with these. work carries invitations
+	// to Runs whose ranges may wait (streams, see RunStreams); only idle
+	// workers take those, never a thread that is itself waiting, which
+	// could otherwise be asked to produce what it waits for.
+	leafWork = make(chan invite, 256)
+	work     = make(chan invite, 64)
 )
 
 // ensure grows the pool to at least n workers.
@@ -47,10 +86,20 @@ func ensure(n int) {
 }
 
 func worker() {
-	for p := range work {
-		p.t.Do(p.lo, p.hi)
-		p.wg.Done()
+	for {
+		select {
+		case inv := <-leafWork:
+			inv.join()
+		case inv := <-work:
+			inv.join()
+		}
 	}
+}
+
+// Threads returns how many participants a Run of parts ranges uses at most:
+// min(parts, GOMAXPROCS), at least 1.
+func Threads(parts int) int {
+	return max(1, min(parts, runtime.GOMAXPROCS(0)))
 }
 
 // Parts returns how many ranges to cut work of the given size into: one
@@ -60,33 +109,147 @@ func Parts(n, work, grain int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), n, work/max(grain, 1)))
 }
 
-// Run executes t over [0, n) cut into p ranges whose inner boundaries are
-// multiples of align (range i is [b_i, b_{i+1}) with b_i = ⌊i·(n/align)/p⌋·align,
-// and the last range ends at n). Ranges 1 … p−1 go to the pool, range 0 runs
-// on the caller, and Run returns when all are done. wg is the caller's
-// (typically a field of its task, so that Run allocates nothing); it must
-// not be in use by another Run. With p ≤ 1, Run calls t.Do(0, n) on the
-// caller. Do must not itself call Run (the pool could then be waiting on
-// itself).
-func Run(t Task, wg *sync.WaitGroup, n, p, align int) {
-	if p <= 1 || n <= 1 {
-		t.Do(0, n)
+// Run executes t over [0, n) cut into parts ranges whose inner boundaries
+// are multiples of align (range i is [b_i, b_{i+1}) with
+// b_i = ⌊i·(n/align)/parts⌋·align, and the last range ends at n), on the
+// caller and on up to Threads(parts)−1 idle workers, and returns when all
+// are done. With parts ≤ 1 or n ≤ 1 it calls t.Do(0, 0, n) on the caller.
+// t.Do must not wait for anything but Runs of its own.
+func Run(t Task, g *Group, n, parts, align int) {
+	if parts <= 1 || n <= 1 {
+		t.Do(0, 0, n)
 		return
 	}
-	align = max(align, 1)
-	bound := func(i int) int {
-		if i >= p {
-			return n
+	g.run(t, n, parts, align, true)
+}
+
+// RunStreams runs t.Do(w, i, i+1) for i = 0 … streams−1, each on one
+// thread, in parallel where threads are idle, and returns when all are
+// done. Unlike Run's ranges, streams may wait for one another through a
+// Progress, as long as stream i waits only for streams before it: a
+// single thread runs them in order 0, 1, … and never blocks.
+func RunStreams(t Task, g *Group, streams int) {
+	if streams <= 1 {
+		t.Do(0, 0, streams)
+		return
+	}
+	g.run(t, streams, streams, 1, false)
+}
+
+func (g *Group) run(t Task, n, parts, align int, leaf bool) {
+	if g.done == nil {
+		g.done = make(chan struct{}, 1)
+	}
+	g.t, g.n, g.parts, g.align, g.threads = t, n, parts, max(align, 1), Threads(parts)
+	g.next.Store(0)
+	g.joined.Store(1)
+	gen := uint32(g.state.Load()>>32) + 1
+	g.state.Store(uint64(gen) << 32) // open, no helpers
+	helpers := g.threads - 1
+	ensure(helpers)
+	ch := work
+	if leaf {
+		ch = leafWork
+	}
+	for range helpers {
+		select {
+		case ch <- invite{g, gen}:
+		default: // the queue is full: the pool is busy anyway
 		}
-		return i * (n / align) / p * align
 	}
-	ensure(p - 1)
-	wg.Add(p - 1)
-	for i := 1; i < p; i++ {
-		work <- part{t, bound(i), bound(i + 1), wg}
+	g.loop(0)
+	if g.state.Add(closedBit)&activeMask == 0 {
+		return
 	}
-	t.Do(0, bound(1))
-	wg.Wait()
+	// Helpers are still running ranges: help others until they are done.
+	for {
+		select {
+		case <-g.done:
+			return
+		case inv := <-leafWork:
+			inv.join()
+		}
+	}
+}
+
+// join makes the calling thread a participant of the Run the invitation is
+// for, unless that Run is over or has all its participants.
+func (inv invite) join() {
+	g := inv.g
+	for {
+		s := g.state.Load()
+		if uint32(s>>32) != inv.gen || s&closedBit != 0 {
+			return
+		}
+		if g.state.CompareAndSwap(s, s+1) {
+			break
+		}
+	}
+	if w := int(g.joined.Add(1) - 1); w < g.threads {
+		g.loop(w)
+	}
+	if s := g.state.Add(^uint64(0)); s&closedBit != 0 && s&activeMask == 0 {
+		g.done <- struct{}{}
+	}
+}
+
+// loop claims and runs ranges as participant w until none is left.
+func (g *Group) loop(w int) {
+	for {
+		i := int(g.next.Add(1) - 1)
+		if i >= g.parts {
+			return
+		}
+		g.t.Do(w, g.bound(i), g.bound(i+1))
+	}
+}
+
+func (g *Group) bound(i int) int {
+	if i >= g.parts {
+		return g.n
+	}
+	return i * (g.n / g.align) / g.parts * g.align
+}
+
+// Progress is a counter one stream raises and another waits on (for
+// example, the number of forward layers done). The zero Progress is ready
+// to use after Reset; one goroutine may wait on it at a time.
+type Progress struct {
+	v    atomic.Int64
+	kick chan struct{}
+}
+
+// Reset sets the counter to 0. No goroutine may be waiting.
+func (p *Progress) Reset() {
+	if p.kick == nil {
+		p.kick = make(chan struct{}, 1)
+	}
+	p.v.Store(0)
+	select {
+	case <-p.kick:
+	default:
+	}
+}
+
+// Set raises the counter to v and wakes the waiter.
+func (p *Progress) Set(v int64) {
+	p.v.Store(v)
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// WaitAtLeast returns once the counter is at least v, running ranges of
+// kernel Runs meanwhile.
+func (p *Progress) WaitAtLeast(v int64) {
+	for p.v.Load() < v {
+		select {
+		case <-p.kick:
+		case inv := <-leafWork:
+			inv.join()
+		}
+	}
 }
 
 // FreeList keeps reusable job values so that a kernel call allocates

@@ -1,22 +1,24 @@
 package parallel
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 )
 
 type marker struct {
-	hits  []int32
-	calls atomic.Int32
-	wg    sync.WaitGroup
-	align int
-	bad   atomic.Bool
+	hits    []int32
+	calls   atomic.Int32
+	g       Group
+	align   int
+	threads int
+	bad     atomic.Bool
 }
 
-func (m *marker) Do(lo, hi int) {
+func (m *marker) Do(w, lo, hi int) {
 	m.calls.Add(1)
-	if lo%m.align != 0 {
+	if lo%m.align != 0 || w < 0 || w >= max(m.threads, 1) {
 		m.bad.Store(true)
 	}
 	for i := lo; i < hi; i++ {
@@ -33,8 +35,11 @@ func TestRunCoversRange(t *testing.T) {
 		go func() {
 			defer callers.Done()
 			for _, tc := range []struct{ n, p, align int }{{0, 3, 1}, {1, 4, 1}, {10, 3, 1}, {1000, 7, 64}, {129, 2, 64}, {5, 5, 1}} {
-				m := &marker{hits: make([]int32, tc.n), align: tc.align}
-				Run(m, &m.wg, tc.n, tc.p, tc.align)
+				m := &marker{hits: make([]int32, tc.n), align: tc.align, threads: Threads(tc.p)}
+				for range 3 { // the same Group for several Runs
+					clear(m.hits)
+					Run(m, &m.g, tc.n, tc.p, tc.align)
+				}
 				for i, h := range m.hits {
 					if h != 1 {
 						t.Errorf("n=%d p=%d: index %d run %d times", tc.n, tc.p, i, h)
@@ -42,7 +47,7 @@ func TestRunCoversRange(t *testing.T) {
 					}
 				}
 				if m.bad.Load() {
-					t.Errorf("n=%d p=%d align=%d: unaligned range start", tc.n, tc.p, tc.align)
+					t.Errorf("n=%d p=%d align=%d: unaligned range start or participant out of range", tc.n, tc.p, tc.align)
 				}
 			}
 		}()
@@ -50,14 +55,14 @@ func TestRunCoversRange(t *testing.T) {
 	callers.Wait()
 }
 
-type nop struct{ wg sync.WaitGroup }
+type nop struct{ g Group }
 
-func (*nop) Do(lo, hi int) {}
+func (*nop) Do(w, lo, hi int) {}
 
 func TestRunDoesNotAllocate(t *testing.T) {
 	j := &nop{}
-	Run(j, &j.wg, 100, 2, 1)
-	if a := testing.AllocsPerRun(100, func() { Run(j, &j.wg, 100, 2, 1) }); a != 0 {
+	Run(j, &j.g, 100, 2, 1)
+	if a := testing.AllocsPerRun(100, func() { Run(j, &j.g, 100, 2, 1) }); a != 0 {
 		t.Errorf("%.1f allocations per Run", a)
 	}
 }
@@ -84,5 +89,78 @@ func TestFreeList(t *testing.T) {
 	f.Put(j)
 	if a := testing.AllocsPerRun(100, func() { f.Put(f.Get()) }); a != 0 {
 		t.Errorf("%.1f allocations per Get/Put", a)
+	}
+}
+
+// streams is two streams: stream 0 raises a Progress step by step, each
+// step calling a nested kernel Run; stream 1 waits for every step and then
+// runs a nested Run of its own. Nothing deadlocks whoever runs which
+// stream, and every nested range runs exactly once.
+type streams struct {
+	g      Group
+	prog   Progress
+	steps  int
+	inner  [2]*marker
+	order  []int // steps seen by stream 1, in order
+	failed atomic.Bool
+}
+
+func (s *streams) Do(w, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		switch i {
+		case 0:
+			for st := 1; st <= s.steps; st++ {
+				m := s.inner[0]
+				Run(m, &m.g, len(m.hits), 4, 1)
+				s.prog.Set(int64(st))
+			}
+		case 1:
+			for st := 1; st <= s.steps; st++ {
+				s.prog.WaitAtLeast(int64(st))
+				s.order = append(s.order, st)
+				m := s.inner[1]
+				Run(m, &m.g, len(m.hits), 3, 1)
+			}
+		}
+	}
+}
+
+func TestRunStreams(t *testing.T) {
+	for _, procs := range []int{1, 2, 4} {
+		old := runtime.GOMAXPROCS(procs)
+		for rep := 0; rep < 50; rep++ {
+			s := &streams{steps: 5}
+			for i := range s.inner {
+				s.inner[i] = &marker{hits: make([]int32, 1000), align: 1, threads: Threads(4)}
+			}
+			s.prog.Reset()
+			RunStreams(s, &s.g, 2)
+			if len(s.order) != s.steps {
+				t.Fatalf("GOMAXPROCS %d: stream 1 saw %v", procs, s.order)
+			}
+			for i, m := range s.inner {
+				for j, h := range m.hits {
+					if h != int32(s.steps) {
+						t.Fatalf("GOMAXPROCS %d: stream %d's nested Run ran index %d %d times, want %d", procs, i, j, h, s.steps)
+					}
+				}
+				if m.bad.Load() {
+					t.Fatalf("GOMAXPROCS %d: participant index out of range", procs)
+				}
+			}
+		}
+		runtime.GOMAXPROCS(old)
+	}
+}
+
+func TestProgressDoesNotAllocate(t *testing.T) {
+	var p Progress
+	p.Reset()
+	if a := testing.AllocsPerRun(100, func() {
+		p.Reset()
+		p.Set(1)
+		p.WaitAtLeast(1)
+	}); a != 0 {
+		t.Errorf("%.1f allocations", a)
 	}
 }
