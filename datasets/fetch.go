@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -301,7 +303,7 @@ func extractTarGz(archive, prefix string, want map[string]int64, dir string) (er
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
 	if err != nil {
-		return &FileError{Path: archive, Offset: -1, Msg: "gzip: " + err.Error(), Err: err}
+		return &FileError{Path: archive, Offset: -1, Msg: "gzip: " + strings.TrimPrefix(err.Error(), "gzip: "), Err: err}
 	}
 	tr := tar.NewReader(zr)
 	done := map[string]string{} // wanted name → its temporary file
@@ -318,7 +320,7 @@ func extractTarGz(archive, prefix string, want map[string]int64, dir string) (er
 			break
 		}
 		if err != nil {
-			return &FileError{Path: archive, Offset: -1, Msg: "tar: " + err.Error(), Err: err}
+			return &FileError{Path: archive, Offset: -1, Msg: "tar: " + strings.TrimPrefix(err.Error(), "archive/tar: "), Err: err}
 		}
 		name := hdr.Name
 		if strings.HasPrefix(name, "/") || filepath.IsAbs(name) || hasDotDot(name) {
@@ -348,7 +350,7 @@ func extractTarGz(archive, prefix string, want map[string]int64, dir string) (er
 		}
 		done[rel] = tmp
 	}
-	for f := range want {
+	for _, f := range slices.Sorted(maps.Keys(want)) { // sorted: the same missing entry each time
 		if _, ok := done[f]; !ok {
 			return &FileError{Path: archive, Offset: -1, Err: fs.ErrNotExist,
 				Msg: fmt.Sprintf("missing entry %q", prefix+f)}
@@ -388,6 +390,9 @@ func writeTemp(dst string, r io.Reader, size int64) (name string, err error) {
 		}
 	}()
 	n, err := io.Copy(tmp, io.LimitReader(r, size))
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "", fmt.Errorf("truncated: expected %d bytes, got %d: %w", size, n, err)
+	}
 	if err != nil {
 		return "", err
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // IDX magic numbers: two zero bytes, type 0x08 (unsigned byte), number of
@@ -99,7 +100,7 @@ func openIDX(dir, base string) (path string, r io.Reader, closer func() error, e
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			f.Close()
-			return path, nil, nil, &FileError{Path: path, Offset: -1, Msg: "gzip: " + err.Error(), Err: err}
+			return path, nil, nil, &FileError{Path: path, Offset: -1, Msg: "gzip: " + strings.TrimPrefix(err.Error(), "gzip: "), Err: err}
 		}
 		return path, zr, f.Close, nil
 	}
