@@ -3,8 +3,10 @@ package atomicfile
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -45,5 +47,34 @@ func TestFailedWriteKeepsOld(t *testing.T) {
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 {
 		t.Fatalf("left %d entries in the directory, want 1", len(ents))
+	}
+}
+
+// When the temporary file cannot be created (here: the directory does not
+// exist) or the rename fails (here: the destination is a non-empty
+// directory), the error names the path, the destination is untouched and
+// no temporary file is left.
+func TestCreateAndRenameFailures(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "no", "such", "dir", "ckpt")
+	err := WriteFile(missing, []byte("x"))
+	if err == nil || !strings.HasPrefix(err.Error(), missing+": ") || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing directory: %v", err)
+	}
+
+	dst := filepath.Join(dir, "ckpt")
+	if err := os.MkdirAll(filepath.Join(dst, "inside"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err = WriteFile(dst, []byte("x"))
+	if err == nil || !strings.HasPrefix(err.Error(), dst+": ") {
+		t.Errorf("rename over a directory: %v", err)
+	}
+	if st, err := os.Stat(filepath.Join(dst, "inside")); err != nil || !st.IsDir() {
+		t.Errorf("destination changed: %v", err)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Errorf("left %d entries in the directory, want 1", len(ents))
 	}
 }
