@@ -1,14 +1,12 @@
 package train
 
 import (
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/counter-current/ccl/ccl"
 	"github.com/counter-current/ccl/datasets"
 	"github.com/counter-current/ccl/internal/atomicfile"
+	"github.com/counter-current/ccl/internal/checkpoint"
 	"github.com/counter-current/ccl/internal/config"
 	"github.com/counter-current/ccl/net"
 )
@@ -31,13 +30,19 @@ var aeChannels = []int{128, 256, 1024, 2048}
 
 // AEModel is a trainable autoencoder: CCL's dual network or BP's.
 type AEModel interface {
-	// Step runs one optimisation step on n images and returns the whole
-	// loss (with the warm-up scale) and the per-pair losses (nil for BP).
-	Step(x []float32, n int, scale float32) (total float64, pairs []float64)
+	// Step runs one optimisation step on n images x (n × C·H·W, NHWC; the
+	// labels y are not used), with the whole loss multiplied by scale.
+	// StepStats.Total is that loss, Pairs CCL's 2L+1 pair losses (nil for
+	// BP), MSE BP's reconstruction error before the scale.
+	Step(x []float32, y []int32, n int, scale float32) StepStats
 	// Reconstruct returns the reconstruction in eval mode (n × dim).
 	Reconstruct(x []float32, n int) []float32
 	SetLR(lrF, lrB float64)
 	State() [][]float32
+	// PairCount is the number of local losses StepStats.Pairs reports.
+	PairCount() int
+	// Checkpoint returns the checkpoint state (checkpoint.AELayout keys).
+	Checkpoint() *checkpoint.State
 }
 
 // NewAEModel builds the autoencoder of cfg for inputs of c×h×w (h and w
@@ -64,162 +69,88 @@ func NewAEModel(cfg *config.Config, c, h, w int) (AEModel, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &cclAE{a}, nil
+		return &cclAE{a, newBase(m.Architecture, 0, a.F, a.B, &a.FwdSet, &a.FbSet, &a.OptF, &a.OptB, 2, 2, true)}, nil
 	case "BP":
 		a, err := bp.NewAutoencoder(bp.AEConfig{Spec: spec, Act: actF, MaxBatch: cfg.Dataset.BatchSize,
 			Seed: int64(t.Seed), Opt: optF.Optimizer()})
 		if err != nil {
 			return nil, err
 		}
-		return &bpAE{a}, nil
+		return &bpAE{a, newBase(m.Architecture, 0, a.F, nil, &a.FwdSet, nil, &a.Opt, nil, 2, 0, true)}, nil
 	}
 	return nil, fmt.Errorf("method.method: unknown method %q (expected CCL or BP)", m.Name)
 }
 
-type cclAE struct{ m *ccl.Autoencoder }
+type cclAE struct {
+	m *ccl.Autoencoder
+	base
+}
 
-func (a *cclAE) Step(x []float32, n int, scale float32) (float64, []float64) {
-	st := a.m.Step(x, n, scale)
-	return st.Total, st.Pairs
+func (a *cclAE) Step(x []float32, _ []int32, n int, scale float32) StepStats {
+	s := a.m.Step(x, n, scale)
+	return StepStats{Total: s.Total, Pairs: s.Pairs, NormF: a.m.OptF.LastNorm, NormB: a.m.OptB.LastNorm}
 }
 func (a *cclAE) Reconstruct(x []float32, n int) []float32 { return a.m.Reconstruct(x, n) }
-func (a *cclAE) SetLR(lrF, lrB float64)                   { a.m.OptF.LR, a.m.OptB.LR = float32(lrF), float32(lrB) }
 func (a *cclAE) State() [][]float32                       { return a.m.State() }
+func (a *cclAE) PairCount() int                           { return 2*a.m.Spec.Levels() + 1 }
 
-type bpAE struct{ m *bp.Autoencoder }
+type bpAE struct {
+	m *bp.Autoencoder
+	base
+}
 
-func (a *bpAE) Step(x []float32, n int, scale float32) (float64, []float64) {
-	return float64(scale) * a.m.Step(x, n, scale), nil
+func (a *bpAE) Step(x []float32, _ []int32, n int, scale float32) StepStats {
+	mse := a.m.Step(x, n, scale)
+	return StepStats{Total: float64(scale) * mse, MSE: mse, NormF: a.m.Opt.LastNorm}
 }
 func (a *bpAE) Reconstruct(x []float32, n int) []float32 { return a.m.Reconstruct(x, n) }
-func (a *bpAE) SetLR(lrF, _ float64)                     { a.m.Opt.LR = float32(lrF) }
 func (a *bpAE) State() [][]float32                       { return a.m.State() }
+func (a *bpAE) PairCount() int                           { return 0 }
 
-// aeData is what Run prepared for an autoencoder run.
-type aeData struct {
-	recipe        datasets.Recipe
-	train, test   *datasets.Dataset
-	trIdx, valIdx []int
-	valL, testL   *datasets.Loader
-	prefetch      *datasets.Prefetcher
-}
-
-// runAutoencoder trains an autoencoder (spec §9): each epoch, the first
-// AEBatchesPerEpoch shuffled batches, then the validation and test
+// runAutoencoder trains an autoencoder (spec §9) with runJob: each epoch,
+// the first AEBatchesPerEpoch shuffled batches, then the validation and test
 // reconstruction MSE; the weights with the lowest validation MSE are tested
-// again at the end (result.json). Each epoch
-// also writes recon-NNN.png to the run directory: validation inputs on the
-// top row, their reconstructions below.
-func runAutoencoder(cfg *config.Config, opt Options, d *aeData, start time.Time, now func() time.Time, out io.Writer) (*Result, error) {
+// again at the end (result.json). Each epoch also writes recon-NNN.png to
+// the run directory: validation inputs on the top row, their
+// reconstructions below.
+func runAutoencoder(cfg *config.Config, opt Options, d *runData, prefetch *datasets.Prefetcher, start time.Time, now func() time.Time, out io.Writer) (*Result, error) {
 	r := d.recipe
-	if opt.Resume {
-		return nil, fmt.Errorf("resuming an autoencoder run is not available in this version (its runs write no checkpoints yet)")
-	}
 	model, err := NewAEModel(cfg, r.C, r.H, r.W)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(opt.RunDir, 0o755); err != nil {
-		return nil, fmt.Errorf("run directory: %w", err)
-	}
-	if err := atomicfile.WriteFile(filepath.Join(opt.RunDir, "config.yaml"), cfg.YAML()); err != nil {
-		return nil, err
-	}
-	bs, dim := cfg.Dataset.BatchSize, r.Dim()
-	x := make([]float32, bs*dim)
+	bs := cfg.Dataset.BatchSize
+	x := make([]float32, bs*r.Dim())
 	y := make([]int32, bs)
-	state := model.State()
-	best := cloneState(state)
 	t := cfg.Training
+	batches := min(AEBatchesPerEpoch, prefetch.NumBatches())
 	res := &Result{Method: cfg.Method.Name, Dataset: cfg.Dataset.Name, Epochs: t.Epochs}
 	res.BaselineMSE = meanImageMSE(r, d, bs)
-	res.BestValLoss = reconstructionMSE(model, d.valL, x, y)
-	fmt.Fprintf(out, "%s autoencoder on %s (%d×%d×%d): %d train / %d validation / %d test images, batch %d, %d epochs of %d batches\n",
-		cfg.Method.Name, cfg.Dataset.Name, r.C, r.H, r.W, len(d.trIdx), len(d.valIdx), d.test.N, bs, t.Epochs,
-		min(AEBatchesPerEpoch, d.prefetch.NumBatches()))
-	fmt.Fprintf(out, "epoch 0: val MSE %.5f (initial weights); predicting the training mean image: test MSE %.5f\n",
-		res.BestValLoss, res.BaselineMSE)
-
-	step := 0
-	var pairSums []float64
-	for e := 0; e < t.Epochs; e++ {
-		t0 := now()
-		lrF := net.CosineLR(t.LrF, t.EtaMin, e, t.TMax)
-		lrB := net.CosineLR(t.LrB, t.EtaMin, e, t.TMax)
-		model.SetLR(lrF, lrB)
-		d.prefetch.Start(e)
-		var lossSum float64
-		seen := 0
-		clear(pairSums)
-		for b := 0; b < AEBatchesPerEpoch; b++ {
-			xb, _, n, ok := d.prefetch.Next()
-			if !ok {
-				break
-			}
-			total, pairs := model.Step(xb, n, net.WarmupScale(b, step, t.Warmup))
-			if math.IsNaN(total) || math.IsInf(total, 0) {
-				return res, fmt.Errorf("training diverged at epoch %d, batch %d (global step %d): loss = %v (pair losses %v); the last written files are from epoch %d",
-					e+1, b, step, total, pairs, e)
-			}
-			if pairSums == nil && pairs != nil {
-				pairSums = make([]float64, len(pairs))
-			}
-			for i, p := range pairs {
-				pairSums[i] += p * float64(n)
-			}
-			lossSum += total * float64(n)
-			seen += n
-			step++
-			if opt.Progress != nil {
-				opt.Progress(Progress{Epoch: e + 1, Epochs: t.Epochs, Batch: b + 1,
-					Batches: min(AEBatchesPerEpoch, d.prefetch.NumBatches()), Samples: seen,
-					Seconds: now().Sub(t0).Seconds(), RunningLoss: lossSum / float64(seen)})
-			}
-		}
-		trainTime := now().Sub(t0).Seconds()
-		d.valL.SetEpoch(e)
-		m := EpochMetrics{Epoch: e + 1, TrainLoss: lossSum / float64(seen), LrF: lrF, LrB: lrB}
-		for _, p := range pairSums {
-			m.PairLosses = append(m.PairLosses, p/float64(seen))
-		}
-		m.ValLoss = reconstructionMSE(model, d.valL, x, y)
-		m.ValMSE = m.ValLoss
-		m.TestMSE = reconstructionMSE(model, d.testL, x, y)
-		m.Seconds = now().Sub(t0).Seconds()
-		m.SamplesPerSec = float64(seen) / trainTime
-		if m.ValLoss < res.BestValLoss {
-			m.Best = true
-			res.BestEpoch, res.BestValLoss = e+1, m.ValLoss
-			copyState(best, state)
-		}
-		res.History = append(res.History, m)
-		if err := writeReconGrid(filepath.Join(opt.RunDir, fmt.Sprintf("recon-%03d.png", e+1)), model, d.valL, r, x, y); err != nil {
-			return res, err
-		}
-		mark := ""
-		if m.Best {
-			mark = "  *best"
-		}
-		fmt.Fprintf(out, "epoch %d/%d: train loss %.5f, val MSE %.5f, test MSE %.5f, lr_F %.4g, lr_B %.4g, %.2f s (%.0f samples/s)%s\n",
-			e+1, t.Epochs, m.TrainLoss, m.ValLoss, m.TestMSE, lrF, lrB, m.Seconds, m.SamplesPerSec, mark)
-		if err := writeMetrics(opt.RunDir, res.History); err != nil {
-			return res, err
-		}
-		if opt.OnEpoch != nil {
-			opt.OnEpoch(m)
-		}
+	j := &job{
+		model: model, data: d, prefetch: prefetch, batches: batches, res: res,
+		header: fmt.Sprintf("%s autoencoder on %s (%d×%d×%d): %d train / %d validation / %d test images, batch %d, %d epochs of %d batches",
+			cfg.Method.Name, cfg.Dataset.Name, r.C, r.H, r.W, len(d.trIdx), len(d.valIdx), d.test.N, bs, t.Epochs, batches),
+		validate: func() (float64, float64) { return reconstructionMSE(model, d.valL, x, y), 0 },
+		initial: func(loss, _ float64) string {
+			return fmt.Sprintf("epoch 0: val MSE %.5f (initial weights); predicting the training mean image: test MSE %.5f",
+				loss, res.BaselineMSE)
+		},
+		epochDone: func(e int, m *EpochMetrics) error {
+			m.ValMSE = m.ValLoss
+			m.TestMSE = reconstructionMSE(model, d.testL, x, y)
+			return writeReconGrid(filepath.Join(opt.RunDir, fmt.Sprintf("recon-%03d.png", e+1)), model, d.valL, r, x, y)
+		},
+		line: func(m EpochMetrics) string {
+			return fmt.Sprintf("train loss %.5f, val MSE %.5f, test MSE %.5f", m.TrainLoss, m.ValLoss, m.TestMSE)
+		},
+		test: func(res *Result) string {
+			res.TestLoss = reconstructionMSE(model, d.testL, x, y)
+			res.TestMSE = res.TestLoss
+			return fmt.Sprintf("test (weights of epoch %d, val MSE %.5f): MSE %.5f (mean-image baseline %.5f, ratio %.3f)",
+				res.BestEpoch, res.BestValLoss, res.TestMSE, res.BaselineMSE, res.TestMSE/res.BaselineMSE)
+		},
 	}
-	copyState(state, best)
-	res.TestLoss = reconstructionMSE(model, d.testL, x, y)
-	res.TestMSE = res.TestLoss
-	res.TotalSeconds = now().Sub(start).Seconds()
-	fmt.Fprintf(out, "test (weights of epoch %d, val MSE %.5f): MSE %.5f (mean-image baseline %.5f, ratio %.3f)\n",
-		res.BestEpoch, res.BestValLoss, res.TestMSE, res.BaselineMSE, res.TestMSE/res.BaselineMSE)
-	b, _ := json.MarshalIndent(res, "", "  ")
-	if err := atomicfile.WriteFile(filepath.Join(opt.RunDir, "result.json"), append(b, '\n')); err != nil {
-		return res, err
-	}
-	return res, nil
+	return runJob(cfg, opt, j, start, now, out)
 }
 
 // reconstructionMSE returns the mean squared error between the images of
@@ -244,7 +175,7 @@ func reconstructionMSE(m AEModel, l *datasets.Loader, x []float32, y []int32) fl
 
 // meanImageMSE is the baseline of the autoencoder's test MSE: predict, for
 // every test image, the mean of the (unaugmented) training images.
-func meanImageMSE(r datasets.Recipe, d *aeData, bs int) float64 {
+func meanImageMSE(r datasets.Recipe, d *runData, bs int) float64 {
 	dim := r.Dim()
 	x := make([]float32, bs*dim)
 	y := make([]int32, bs)

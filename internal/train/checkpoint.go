@@ -38,11 +38,11 @@ const metaProgress = "ccl.progress"
 
 // checkpointer writes and reads a run's checkpoints.
 type checkpointer struct {
-	dir   string
-	st    *checkpoint.State
-	seed  int64
-	hash  string
-	order []string
+	dir  string
+	st   *checkpoint.State
+	seed int64
+	hash string
+	last *progress // the progress of the last.safetensors written or resumed from; nil for none
 }
 
 func newCheckpointer(cfg *config.Config, dir string, st *checkpoint.State) (*checkpointer, error) {
@@ -62,7 +62,26 @@ func (c *checkpointer) save(name string, p progress) error {
 	c.st.BatchesTracked = int64(p.Step)
 	c.st.Meta = checkpoint.Meta{Epoch: int64(p.Epoch), GlobalStep: int64(p.Step), Seed: c.seed, ConfigHash: c.hash,
 		Extra: map[string]string{metaProgress: string(b)}}
-	return checkpoint.Save(filepath.Join(c.dir, name), c.st)
+	if err := checkpoint.Save(filepath.Join(c.dir, name), c.st); err != nil {
+		return err
+	}
+	if name == "last.safetensors" {
+		c.last = &p
+	}
+	return nil
+}
+
+// good describes the last good checkpoint, for a message about a diverged
+// run: last.safetensors at an epoch's end or mid-epoch, or, when none was
+// written, best.safetensors with the initial weights.
+func (c *checkpointer) good() string {
+	switch {
+	case c.last == nil:
+		return fmt.Sprintf("no epoch finished; %s holds the initial weights", filepath.Join(c.dir, "best.safetensors"))
+	case c.last.Batch == 0:
+		return fmt.Sprintf("the last good checkpoint, %s, is from the end of epoch %d", filepath.Join(c.dir, "last.safetensors"), c.last.Epoch)
+	}
+	return fmt.Sprintf("the last good checkpoint, %s, is from epoch %d, batch %d", filepath.Join(c.dir, "last.safetensors"), c.last.Epoch+1, c.last.Batch)
 }
 
 // load reads dir/name into the model and returns its progress.
@@ -95,6 +114,7 @@ func (c *checkpointer) resume(best, state [][]float32) ([]byte, progress, error)
 	if err != nil {
 		return nil, p, err
 	}
+	c.last = &p
 	metrics, err := os.ReadFile(filepath.Join(c.dir, "metrics.jsonl"))
 	if err != nil && !os.IsNotExist(err) {
 		return nil, p, err

@@ -8,7 +8,6 @@ package train
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/counter-current/ccl/bp"
 	"github.com/counter-current/ccl/ccl"
@@ -38,9 +37,18 @@ type Model interface {
 	Checkpoint() *checkpoint.State
 }
 
-// newState returns the checkpoint state of a network: the reference's
-// layout for its architecture, or the native one where that has none.
-func newState(arch string, kind net.ConvKind, F, B *net.Stack, fwd, fb *net.Params, optF, optB *net.SGD, fwBN, bwBN int, bnAffine bool) *checkpoint.State {
+// base is what every model wrapper shares: its stacks (B nil for BP), its
+// optimisers (optB nil for BP) and its checkpoint state.
+type base struct {
+	F, B       *net.Stack
+	optF, optB *net.Optimizer
+	st         *checkpoint.State
+}
+
+// newBase returns the base of a network, with the checkpoint state in the
+// reference's layout for its architecture, or the native one where that
+// has none.
+func newBase(arch string, kind net.ConvKind, F, B *net.Stack, fwd, fb *net.Params, optF, optB *net.Optimizer, fwBN, bwBN int, bnAffine bool) base {
 	var lay *checkpoint.Layout
 	var err error
 	switch arch {
@@ -54,38 +62,36 @@ func newState(arch string, kind net.ConvKind, F, B *net.Stack, fwd, fb *net.Para
 	if err != nil {
 		lay = checkpoint.NativeLayout(F, B)
 	}
-	return &checkpoint.State{Layout: lay, Forward: fwd, Feedback: fb, OptForward: optF, OptFeedback: optB}
+	st := &checkpoint.State{Layout: lay, Forward: fwd, Feedback: fb, OptForward: &optF.SGD}
+	if optB != nil {
+		st.OptFeedback = &optB.SGD
+	}
+	return base{F: F, B: B, optF: optF, optB: optB, st: st}
 }
 
-// StepStats reports one training step. Pairs and CE are before the warm-up
-// factor; Total = scale·(Σ Pairs + CE).
+// SetLR sets the learning rates of the forward and feedback optimisers.
+func (b *base) SetLR(lrF, lrB float64) {
+	b.optF.LR = float32(lrF)
+	if b.optB != nil {
+		b.optB.LR = float32(lrB)
+	}
+}
+
+// Checkpoint returns the checkpoint state.
+func (b *base) Checkpoint() *checkpoint.State { return b.st }
+
+// stacks returns the forward and feedback stacks (B nil for BP).
+func (b *base) stacks() (F, B *net.Stack) { return b.F, b.B }
+
+// StepStats reports one training step. Pairs and CE (MSE) are before the
+// warm-up factor; Total = scale·(Σ Pairs + CE), or scale·MSE for the BP
+// autoencoder.
 type StepStats struct {
 	Total, CE    float64
+	MSE          float64   // BP autoencoder: reconstruction MSE; 0 otherwise
 	Pairs        []float64 // CCL's per-pair losses; nil for BP
 	Correct      int
 	NormF, NormB float64 // gradient norms of the forward and feedback sets (NormB 0 for BP)
-}
-
-// nonFinite describes the first NaN or infinite figure of a step (the
-// total loss, a pair's loss, the cross-entropy, a gradient norm), or "".
-func (s StepStats) nonFinite() string {
-	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
-	for i, p := range s.Pairs {
-		if bad(p) {
-			return fmt.Sprintf("the local loss of pair %d (layer %d's forward output against the feedback signal) = %v", i, i, p)
-		}
-	}
-	switch {
-	case bad(s.CE):
-		return fmt.Sprintf("the cross-entropy of the logits = %v", s.CE)
-	case bad(s.NormF):
-		return fmt.Sprintf("the forward weights' gradient norm = %v", s.NormF)
-	case bad(s.NormB):
-		return fmt.Sprintf("the feedback weights' gradient norm = %v", s.NormB)
-	case bad(s.Total):
-		return fmt.Sprintf("the total loss = %v", s.Total)
-	}
-	return ""
 }
 
 // mlpSizes returns the widths of the reference's simple_linear network for a
@@ -155,14 +161,14 @@ func NewModel(cfg *config.Config, dim int) (Model, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &cclNet{c, newState(m.Architecture, 0, c.F, c.B, &c.FwdSet, &c.FbSet, &c.OptF.SGD, &c.OptB.SGD, m.FwBN, m.BwBN, m.BNAffine != 0)}, nil
+			return &cclNet{c, newBase(m.Architecture, 0, c.F, c.B, &c.FwdSet, &c.FbSet, &c.OptF, &c.OptB, m.FwBN, m.BwBN, m.BNAffine != 0)}, nil
 		case "BP":
 			b, err := bp.NewMLP(bp.MLPConfig{Sizes: sizes, Act: actF, BN: m.FwBN,
 				MaxBatch: bs, Seed: seed, Opt: optF.Optimizer()})
 			if err != nil {
 				return nil, err
 			}
-			return &bpNet{b, newState(m.Architecture, 0, b.F, nil, &b.FwdSet, nil, &b.Opt.SGD, nil, m.FwBN, 0, m.BNAffine != 0)}, nil
+			return &bpNet{b, newBase(m.Architecture, 0, b.F, nil, &b.FwdSet, nil, &b.Opt, nil, m.FwBN, 0, m.BNAffine != 0)}, nil
 		}
 	case "cnn", "cnn_pool":
 		kind, err := net.ParseConvKind(m.Architecture)
@@ -186,14 +192,14 @@ func NewModel(cfg *config.Config, dim int) (Model, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &cclNet{n, newState(m.Architecture, kind, n.F, n.B, &n.FwdSet, &n.FbSet, &n.OptF.SGD, &n.OptB.SGD, m.FwBN, m.BwBN, m.BNAffine != 0)}, nil
+			return &cclNet{n, newBase(m.Architecture, kind, n.F, n.B, &n.FwdSet, &n.FbSet, &n.OptF, &n.OptB, m.FwBN, m.BwBN, m.BNAffine != 0)}, nil
 		case "BP":
 			n, err := bp.NewCNN(bp.CNNConfig{Spec: spec, Act: actF, BN: m.FwBN, ZeroBias: zeroBias,
 				MaxBatch: bs, Seed: seed, Opt: optF.Optimizer()})
 			if err != nil {
 				return nil, err
 			}
-			return &bpNet{n, newState(m.Architecture, kind, n.F, nil, &n.FwdSet, nil, &n.Opt.SGD, nil, m.FwBN, 0, m.BNAffine != 0)}, nil
+			return &bpNet{n, newBase(m.Architecture, kind, n.F, nil, &n.FwdSet, nil, &n.Opt, nil, m.FwBN, 0, m.BNAffine != 0)}, nil
 		}
 	default:
 		return nil, fmt.Errorf("method.architecture: %s is not available in this version (available: simple_linear, cnn, cnn_pool)", m.Architecture)
@@ -202,8 +208,8 @@ func NewModel(cfg *config.Config, dim int) (Model, error) {
 }
 
 type cclNet struct {
-	m  *ccl.Network
-	st *checkpoint.State
+	m *ccl.Network
+	base
 }
 
 func (a *cclNet) Step(x []float32, y []int32, n int, scale float32) StepStats {
@@ -211,16 +217,12 @@ func (a *cclNet) Step(x []float32, y []int32, n int, scale float32) StepStats {
 	return StepStats{Total: s.Total, CE: s.CE, Pairs: s.Pairs, Correct: s.Correct, NormF: s.NormF, NormB: s.NormB}
 }
 func (a *cclNet) Evaluate(x []float32, y []int32, n int) (float64, int) { return a.m.Evaluate(x, y, n) }
-func (a *cclNet) SetLR(lrF, lrB float64) {
-	a.m.OptF.LR, a.m.OptB.LR = float32(lrF), float32(lrB)
-}
-func (a *cclNet) State() [][]float32            { return a.m.State() }
-func (a *cclNet) PairCount() int                { return a.m.Layers() }
-func (a *cclNet) Checkpoint() *checkpoint.State { return a.st }
+func (a *cclNet) State() [][]float32                                    { return a.m.State() }
+func (a *cclNet) PairCount() int                                        { return a.m.Layers() }
 
 type bpNet struct {
-	m  *bp.Network
-	st *checkpoint.State
+	m *bp.Network
+	base
 }
 
 func (a *bpNet) Step(x []float32, y []int32, n int, scale float32) StepStats {
@@ -228,7 +230,5 @@ func (a *bpNet) Step(x []float32, y []int32, n int, scale float32) StepStats {
 	return StepStats{Total: s.Total, CE: s.CE, Correct: s.Correct, NormF: s.NormF}
 }
 func (a *bpNet) Evaluate(x []float32, y []int32, n int) (float64, int) { return a.m.Evaluate(x, y, n) }
-func (a *bpNet) SetLR(lrF, _ float64)                                  { a.m.Opt.LR = float32(lrF) }
 func (a *bpNet) State() [][]float32                                    { return a.m.State() }
 func (a *bpNet) PairCount() int                                        { return 0 }
-func (a *bpNet) Checkpoint() *checkpoint.State                         { return a.st }
