@@ -87,6 +87,13 @@ func isFile(p string) bool {
 }
 
 func (s *spec) ensure(dir string, logf func(string, ...any)) (string, error) {
+	return s.ensureWith(dir, logf, false)
+}
+
+// ensureWith is ensure; with resume, downloads go through a partial file
+// that is kept when the transfer breaks and continued (HTTP Range) by the
+// next call (see downloadResumable).
+func (s *spec) ensureWith(dir string, logf func(string, ...any), resume bool) (string, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
@@ -112,7 +119,7 @@ func (s *spec) ensure(dir string, logf func(string, ...any)) (string, error) {
 	case formatIDX:
 		for _, f := range miss {
 			gz := f + ".gz"
-			if err := download(s.mirrors, gz, s.md5[gz], filepath.Join(own, gz), logf); err != nil {
+			if err := download(s.mirrors, gz, s.md5[gz], filepath.Join(own, gz), logf, resume); err != nil {
 				return "", fmt.Errorf("%w (to work offline, put %s or %s in %s)", err, gz, f, own)
 			}
 		}
@@ -131,7 +138,7 @@ func (s *spec) ensure(dir string, logf func(string, ...any)) (string, error) {
 			logf("datasets: %s: using the archive %s", s.name, archive)
 		} else {
 			base := s.archiveURL[:len(s.archiveURL)-len(path.Base(s.archiveURL))]
-			if err := download([]string{base}, path.Base(s.archiveURL), s.archiveMD5, archive, logf); err != nil {
+			if err := download([]string{base}, path.Base(s.archiveURL), s.archiveMD5, archive, logf, resume); err != nil {
 				return "", fmt.Errorf("%w (to work offline, put %s in %s, or its files in %s)", err, path.Base(s.archiveURL), dir, own)
 			}
 			downloaded = true
@@ -213,13 +220,19 @@ var httpClient = &http.Client{Transport: func() http.RoundTripper {
 }()}
 
 // download fetches name from the first mirror that serves it into dst,
-// verifying its MD5 (if wantMD5 is not empty).
-func download(mirrors []string, name, wantMD5, dst string, logf func(string, ...any)) error {
+// verifying its MD5 (if wantMD5 is not empty); with resume, through a
+// partial file kept across attempts (downloadResumable).
+func download(mirrors []string, name, wantMD5, dst string, logf func(string, ...any), resume bool) error {
 	var errs []string
 	for _, m := range mirrors {
 		url := m + name
 		logf("datasets: downloading %s to %s", url, dst)
-		err := downloadOne(url, wantMD5, dst)
+		var err error
+		if resume {
+			err = downloadResumable(url, wantMD5, dst, logf)
+		} else {
+			err = downloadOne(url, wantMD5, dst)
+		}
 		if err == nil {
 			logf("datasets: %s: done, md5 verified", dst)
 			return nil
