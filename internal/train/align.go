@@ -36,6 +36,9 @@ func alignment(m learner) ([]float64, error) {
 //
 //	θ_l = arccos(⟨W, Vᵀ⟩ / (‖W‖·‖V‖)) · 180/π
 //
+// (computed as 2·atan2(‖Ŵ − V̂ᵀ‖, ‖Ŵ + V̂ᵀ‖) of the unit-norm weights, which
+// is the same angle, exact at 0° and 180°).
+//
 // Linear units: W is out × in, V is in × out (it maps out → in), and
 // ⟨W, Vᵀ⟩ = Σ_{o,i} W[o,i]·V[i,o].
 //
@@ -87,24 +90,36 @@ func angle(W, V *net.Tensor) (float64, error) {
 	}
 	out, in := ws[0], ws[1]
 	k := W.Len() / (out * in) // spatial size of the kernel (1 for linear)
-	var dot, ww, vv float64
-	for o := 0; o < out; o++ {
-		for i := 0; i < in; i++ {
-			w := W.Data[(o*in+i)*k : (o*in+i+1)*k]
-			v := V.Data[(i*out+o)*k : (i*out+o+1)*k]
-			for s := range w {
-				dot += float64(w[s]) * float64(v[k-1-s])
-				ww += float64(w[s]) * float64(w[s])
-				vv += float64(v[k-1-s]) * float64(v[k-1-s])
+	// each calls f(w, v) for every value of W and the value of V's adjoint
+	// that it meets.
+	each := func(f func(w, v float64)) {
+		for o := 0; o < out; o++ {
+			for i := 0; i < in; i++ {
+				w := W.Data[(o*in+i)*k : (o*in+i+1)*k]
+				v := V.Data[(i*out+o)*k : (i*out+o+1)*k]
+				for s := range w {
+					f(float64(w[s]), float64(v[k-1-s]))
+				}
 			}
 		}
 	}
-	if ww == 0 || vv == 0 {
+	var ww, vv float64
+	each(func(w, v float64) { ww, vv = ww+w*w, vv+v*v })
+	nw, nv := math.Sqrt(ww), math.Sqrt(vv)
+	if nw == 0 || nv == 0 {
 		return 90, nil
 	}
-	c := dot / (math.Sqrt(ww) * math.Sqrt(vv))
-	if math.IsNaN(c) {
+	if bad(nw) || bad(nv) {
 		return 0, fmt.Errorf("forward %s or feedback %s holds a non-finite value", W.Name, V.Name)
 	}
-	return math.Acos(max(-1, min(1, c))) * 180 / math.Pi, nil
+	// θ = 2·atan2(‖ŵ − v̂‖, ‖ŵ + v̂‖) for the unit vectors ŵ, v̂: the
+	// same angle as arccos(⟨ŵ, v̂⟩), without arccos's loss of precision
+	// near 0° and 180°.
+	var dm, dp float64
+	each(func(w, v float64) {
+		a, b := w/nw, v/nv
+		dm += (a - b) * (a - b)
+		dp += (a + b) * (a + b)
+	})
+	return 2 * math.Atan2(math.Sqrt(dm), math.Sqrt(dp)) * 180 / math.Pi, nil
 }
