@@ -73,11 +73,7 @@ func TestCommandErrors(t *testing.T) {
 	broken := fakeRun(t, parent, "broken", "CCL", true)
 	os.WriteFile(filepath.Join(broken, "result.json"), []byte("{"), 0o644)
 	missing := filepath.Join(parent, "nothing")
-	for _, c := range []struct {
-		args []string
-		code int
-		want string
-	}{
+	checkErrors(t, []argCase{
 		{[]string{"compare"}, 2, "expected one or more run directories"},
 		{[]string{"compare", "--bogus", good}, 2, "flag provided but not defined: -bogus"},
 		{[]string{"compare", "--json", "--csv", good}, 2, "--json and --csv exclude each other"},
@@ -92,7 +88,20 @@ func TestCommandErrors(t *testing.T) {
 		{[]string{"download", "SVHN"}, 2, `unknown data set "SVHN" (known: CIFAR10, CIFAR100, FashionMNIST, MNIST, STL10)`},
 		{[]string{"help", "frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"help", "train", "resume"}, 2, "at most one command"},
-	} {
+	})
+}
+
+// argCase is a command line that must fail with exit status code and a
+// one-line error containing want.
+type argCase struct {
+	args []string
+	code int
+	want string
+}
+
+func checkErrors(t *testing.T, cases []argCase) {
+	t.Helper()
+	for _, c := range cases {
 		code, _, errs := runCmd(c.args...)
 		if code != c.code || !strings.Contains(errs, c.want) {
 			t.Errorf("ccl %s: exit %d, stderr %q; want exit %d and %q", strings.Join(c.args, " "), code, errs, c.code, c.want)
@@ -184,4 +193,46 @@ func TestDatasetsAndDownloadOffline(t *testing.T) {
 	if entries, _ := os.ReadDir(data); len(entries) != 0 {
 		t.Errorf("download wrote into the data directory: %v", entries)
 	}
+}
+
+// ccl eval of a run's best.safetensors reproduces its result.json test
+// figures; bad arguments exit 2, a missing checkpoint 1 naming it.
+func TestEval(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if code, _, errs := runCmd("train", "--yaml", "../../configs/mlp/fmnist_bp.yaml", "--epochs", "1", "--quiet",
+		"--data", t.TempDir(), "--out", dir); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errs)
+	}
+	var res struct {
+		TestAcc  float64 `json:"test_acc"`
+		TestLoss float64 `json:"test_loss"`
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(dir, "best.safetensors")
+	code, out, errs := runCmd("eval", "--checkpoint", ckpt, "--json", "--data", t.TempDir())
+	var got struct {
+		Accuracy, Loss float64
+		Split          string
+		Samples        int
+	}
+	if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil {
+		t.Fatalf("eval: exit %d, %v, stdout %q, stderr %q", code, err, out, errs)
+	}
+	if got.Accuracy != res.TestAcc || got.Loss != res.TestLoss || got.Split != "test" || got.Samples != 10000 {
+		t.Errorf("eval %+v, result.json test acc %v loss %v", got, res.TestAcc, res.TestLoss)
+	}
+	code, out, _ = runCmd("eval", "--checkpoint", ckpt, "--split", "val")
+	if code != 0 || !strings.Contains(out, "BP FashionMNIST classification, weights after epoch 1, val set (6000 samples): accuracy ") {
+		t.Errorf("eval --split val: exit %d, %q", code, out)
+	}
+	missing := filepath.Join(dir, "nothing.safetensors")
+	checkErrors(t, []argCase{
+		{[]string{"eval"}, 2, "--checkpoint FILE is required"},
+		{[]string{"eval", ckpt}, 2, "unexpected argument"},
+		{[]string{"eval", "--checkpoint", ckpt, "--split", "train"}, 2, `--split: expected test or val, got "train"`},
+		{[]string{"eval", "--checkpoint", missing}, 1, missing},
+	})
 }

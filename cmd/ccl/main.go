@@ -49,6 +49,7 @@ Run 'ccl help COMMAND' for a command's flags and examples.
 var commands = map[string]func(args []string, stdout, stderr io.Writer) int{
 	"train":    runTrain,
 	"resume":   runResume,
+	"eval":     runEval,
 	"compare":  runCompare,
 	"report":   runReport,
 	"datasets": runDatasets,
