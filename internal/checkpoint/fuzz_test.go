@@ -22,6 +22,9 @@ func FuzzRead(f *testing.F) {
 	f.Add(b.Bytes())
 	f.Add(raw(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)))
 	f.Add(raw(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}`, make([]byte, 12)))
+	f.Add(raw(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8))) // duplicate name
+	f.Add(raw(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[4096,4104]}}`, make([]byte, 8)))                                                // offsets outside the file
+	f.Add(raw(`{"a":{"dtype":"F32","shape":[4,3],"data_offsets":[0,32]}}`, make([]byte, 32)))                                                  // shape/data mismatch
 	f.Add(raw(`{"__metadata__":{"k":"1","k":"2"}}`, nil))
 	f.Add(raw(`{"W1":{"dtype":"F32","shape":[16,20],"data_offsets":[0,100]}}`, make([]byte, 100)))
 	f.Add(raw(`{"n":{"dtype":"I64","shape":[],"data_offsets":[0,8]}}   `, make([]byte, 8)))
