@@ -171,3 +171,49 @@ func TestAlignAnglesMLP(t *testing.T) {
 		t.Errorf("epoch without angles has %q in angle_deg_5", rows[2][len(head)-1])
 	}
 }
+
+// The loop's per-step work beyond the network's own step (the wrappers'
+// StepStats, the divergence check) allocates nothing, for the CCL and BP
+// classifiers and autoencoders.
+func TestLoopStepDoesNotAllocate(t *testing.T) {
+	smallAE(t)
+	rng := rand.New(rand.NewPCG(7, 8))
+	type tc struct {
+		name string
+		m    learner
+		dim  int
+	}
+	var cases []tc
+	for _, file := range []string{"mlp/cifar10_ccl.yaml", "mlp/cifar10_bp.yaml", "cnn_ae/stl10_ccl_legacy.yaml", "cnn_ae/stl10_bp_legacy.yaml"} {
+		cfg := repoConfig(t, file)
+		if err := cfg.Set("batchsize", "4"); err != nil {
+			t.Fatal(err)
+		}
+		var m learner
+		var err error
+		dim := 3 * 32 * 32
+		if cfg.Method.Task == "autoencoder" {
+			m, err = NewAEModel(cfg, 3, 32, 32)
+		} else {
+			m, err = NewModel(cfg, dim)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, tc{file, m, dim})
+	}
+	for _, c := range cases {
+		x := randTensor(rng, "x", 4*c.dim).Data
+		y := []int32{0, 1, 2, 3}
+		ck := c.m.Checkpoint()
+		step := func() {
+			if what := c.m.Step(x, y, 4, 0.5).divergence(ck); what != "" {
+				t.Fatalf("%s: %s", c.name, what)
+			}
+		}
+		step()
+		if a := testing.AllocsPerRun(3, step); a != 0 {
+			t.Errorf("%s: %v allocations per step", c.name, a)
+		}
+	}
+}

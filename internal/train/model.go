@@ -3,7 +3,17 @@
 // split, one optimisation step per shuffled batch with the warm-up factor,
 // cosine annealing per epoch, validation after every epoch, the weights with
 // the lowest validation loss kept and tested at the end. It is the engine of
-// the ccl command; it knows the rules only through the Model interface.
+// the ccl command; it knows the rules only through the Model and AEModel
+// interfaces.
+//
+// One loop (runJob, loop.go) serves classification and autoencoder runs
+// alike: checkpoints (best.safetensors, last.safetensors, with optimiser
+// momenta and the run's progress), Options.Stop and an exact resume (mid-
+// epoch too), progress callbacks, divergence detection (diverge.go), and,
+// for CCL, the angle between every forward weight and its feedback weight's
+// adjoint after each epoch (align.go). Evaluate (eval.go) rebuilds a run's
+// model from its config.yaml and evaluates one of its checkpoints exactly as
+// the run did.
 package train
 
 import (
