@@ -217,6 +217,7 @@ func TestFullDiskKeepsPrevious(t *testing.T) {
 		t.Fatalf("child: %v: %s", err, out)
 	}
 	msg := strings.TrimSpace(string(out))
+	t.Logf("save over the limit: %s", msg)
 	if !strings.HasPrefix(msg, "checkpoint: "+path+": ") || !strings.Contains(msg, "file too large") || strings.Contains(msg, "\n") {
 		t.Errorf("save over the file-size limit: got %q, want one line \"checkpoint: %s: ...file too large\"", msg, path)
 	}
