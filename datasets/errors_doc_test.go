@@ -23,6 +23,7 @@ var archiveScenarios = map[string][]tarEntry{
 	"archive-missing":    {{name: "cifar-10-batches-bin/readme.html", typ: tar.TypeReg, data: []byte("<html>")}},
 	"archive-truncated":  nil, // data_batch_1.bin cut after 1000 of its 30730000 bytes
 	"archive-not-gzip":   nil, // a tar file, not gzip-compressed
+	"archive-sparse":     nil, // data_batch_1.bin as a sparse file of 1 TiB
 }
 
 // TestArchiveErrorTable drives the "archive-" rows of docs/errors.md like
@@ -66,6 +67,8 @@ func TestArchiveErrorTable(t *testing.T) {
 			tw := tar.NewWriter(&buf)
 			tw.Close()
 			data = buf.Bytes()
+		case "archive-sparse":
+			data = gz(t, sparseTar("cifar-10-batches-bin/data_batch_1.bin", 1<<40))
 		default:
 			data = tarGz(t, entries)
 		}

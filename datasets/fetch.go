@@ -345,6 +345,12 @@ func extractTarGz(archive, prefix string, want map[string]int64, dir string) (er
 			return &FileError{Path: archive, Offset: -1,
 				Msg: fmt.Sprintf("link entry %q -> %q: expected only regular files and directories", name, hdr.Linkname)}
 		case tar.TypeReg, 0: // 0: old-style regular file (TypeRegA)
+			if isSparse(hdr) {
+				// The reader would expand its holes: a few bytes of archive
+				// could write terabytes of zeros.
+				return &FileError{Path: archive, Offset: -1,
+					Msg: fmt.Sprintf("sparse entry %q: expected only regular files and directories", name)}
+			}
 		default:
 			continue
 		}
@@ -378,6 +384,17 @@ func extractTarGz(archive, prefix string, want map[string]int64, dir string) (er
 		syncDir(filepath.Dir(dst))
 	}
 	return nil
+}
+
+// isSparse reports whether a regular-file entry is a PAX-format GNU sparse
+// file (archive/tar gives those the regular type and expands their holes).
+func isSparse(hdr *tar.Header) bool {
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }
 
 func hasDotDot(name string) bool {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -292,6 +293,7 @@ func FuzzExtractTarGz(f *testing.F) {
 	f.Add("F 9223372036854775807 p/a.bin\n", []byte("abcd"), false)
 	f.Add("f 5 p/a.bin\nf 3 p/b.bin\nf 1 p/sub/c.bin\n", []byte("hello"), false) // wrong size
 	f.Add("o 0 p/a.bin\nf 4 p/b.bin\nf 1 p/sub/c.bin\n", []byte("hello"), false) // FIFO, then missing
+	f.Add("", sparseTar("p/a.bin", 1<<40), true)                                 // a sparse file expanding to 1 TiB
 	f.Add("", []byte("not a tar file at all, gzipped"), true)
 	f.Add("", []byte{}, true)
 	f.Fuzz(func(t *testing.T, script string, content []byte, raw bool) {
@@ -391,4 +393,51 @@ func FuzzExtractTarGz(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sparseTar returns an (uncompressed) tar file holding one PAX-format GNU
+// sparse file (version 1.0) named name, of realsize bytes, all holes.
+// archive/tar cannot write one, so the PAX header is built by hand.
+func sparseTar(name string, realsize int64) []byte {
+	var rec string
+	for _, kv := range [][2]string{{"GNU.sparse.major", "1"}, {"GNU.sparse.minor", "0"},
+		{"GNU.sparse.name", name}, {"GNU.sparse.realsize", strconv.FormatInt(realsize, 10)}} {
+		r := " " + kv[0] + "=" + kv[1] + "\n"
+		n := len(r) + 1
+		for len(strconv.Itoa(n))+len(r) != n {
+			n++
+		}
+		rec += strconv.Itoa(n) + r
+	}
+	var b bytes.Buffer
+	b.Write(ustarHeader("pax", tar.TypeXHeader, len(rec)))
+	b.WriteString(rec)
+	b.Write(make([]byte, (512-len(rec)%512)%512))
+	tw := tar.NewWriter(&b)
+	tw.WriteHeader(&tar.Header{Name: "sparse", Typeflag: tar.TypeReg, Size: 512, Mode: 0o644, Format: tar.FormatUSTAR})
+	sparseMap := make([]byte, 512) // one data region, of 0 bytes at offset 0
+	copy(sparseMap, "1\n0\n0\n")
+	tw.Write(sparseMap)
+	tw.Close()
+	return b.Bytes()
+}
+
+// ustarHeader returns a 512-byte ustar header block.
+func ustarHeader(name string, typ byte, size int) []byte {
+	h := make([]byte, 512)
+	copy(h, name)
+	copy(h[100:], "0000644\x00")
+	copy(h[108:], "0000000\x00")
+	copy(h[116:], "0000000\x00")
+	copy(h[124:], fmt.Sprintf("%011o\x00", size))
+	copy(h[136:], "00000000000\x00")
+	h[156] = typ
+	copy(h[257:], "ustar\x0000")
+	copy(h[148:], "        ")
+	sum := 0
+	for _, c := range h {
+		sum += int(c)
+	}
+	copy(h[148:], fmt.Sprintf("%06o\x00 ", sum))
+	return h
 }
