@@ -139,9 +139,14 @@ type gemmBuf struct {
 	tmp  []float32 // one MR×NR tile for edge tiles
 }
 
-func grow(s []float32, n int) []float32 {
+// grow returns s resized to n, reallocated (with capacity at least full)
+// when it is too small. Packing buffers are made at once as large as the
+// kernel's blocks allow, so that a job descriptor that served a small
+// product and then a large one (jobs are shared by all callers) is
+// reallocated at most once.
+func grow(s []float32, n, full int) []float32 {
 	if cap(s) < n {
-		return make([]float32, n)
+		return make([]float32, n, max(n, full))
 	}
 	return s[:n]
 }
@@ -277,9 +282,9 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	nb, kcb := kBlocks(j.k)
 	mc := min(kn.mc, roundUp(i1-i0, mr))
 	nc := min(kn.nc, roundUp(j1-j0, nr))
-	buf.a = grow(buf.a, mc*kcb)
-	buf.b = grow(buf.b, nc*kcb)
-	buf.tmp = grow(buf.tmp, mr*nr)
+	buf.a = grow(buf.a, mc*kcb, kn.mc*kcMax)
+	buf.b = grow(buf.b, nc*kcb, kn.nc*kcMax)
+	buf.tmp = grow(buf.tmp, mr*nr, mr*nr)
 	pack, packC := kn.pack, kn.packCols
 	if pack == nil {
 		pack = packRows

@@ -3,6 +3,7 @@ package ccl
 import (
 	"fmt"
 
+	"github.com/counter-current/ccl/internal/parallel"
 	"github.com/counter-current/ccl/net"
 )
 
@@ -35,9 +36,14 @@ type Autoencoder struct {
 	OptF, OptB    net.Optimizer
 	Spec          net.AESpec
 
-	loss   *AELoss
-	dA, dB []float32
-	pairs  []float64
+	pairs []float64
+
+	// One loss and one pair of gradient buffers per stream (see streams).
+	loss    [2]*AELoss
+	dA, dB  [2][]float32
+	streams streams
+	cur     aeStep
+	opt     optimizers
 }
 
 // NewAutoencoder builds and initialises the network: every conv weight
@@ -82,9 +88,11 @@ func NewAutoencoder(cfg AEConfig) (*Autoencoder, error) {
 		maxLen = max(maxLen, n*h*w*c, n*u.Cfg.InDim())
 		maxGroups = max(maxGroups, n*c, n*u.Cfg.InC)
 	}
-	m.loss = NewAELoss(maxLen, maxGroups, cfg.LossScaleC, cfg.LossScaleD)
-	m.dA = make([]float32, maxLen)
-	m.dB = make([]float32, maxLen)
+	for i := range m.loss {
+		m.loss[i] = NewAELoss(maxLen, maxGroups, cfg.LossScaleC, cfg.LossScaleD)
+		m.dA[i] = make([]float32, maxLen)
+		m.dB[i] = make([]float32, maxLen)
+	}
 	m.pairs = make([]float64, 2*L+1)
 	return m, nil
 }
@@ -101,35 +109,70 @@ type AELosses struct {
 // and FbSet (cleared first). Pair p's gradient reaches forward unit p
 // (p ≥ 1) and feedback unit 2L − p (p < 2L) only; the end pairs (x, d_0)
 // and (b_1, x) use the plain term of AELoss.Pair.
+//
+// Pairs run as soon as their maps exist, on two streams (see streams):
+// stream 0 runs F, stream 1 runs B, then both take pairs; pair p waits for
+// F's layer p.
 func (m *Autoencoder) Gradients(x []float32, n int, scale float32) AELosses {
 	L := m.Spec.Levels()
 	m.FwdSet.ZeroGrad()
 	m.FbSet.ZeroGrad()
-	m.F.Forward(x, n, true)
-	m.B.Forward(x, n, true)
+	c := &m.cur
+	c.m, c.x, c.n, c.scale = m, x, n, scale
+	m.streams.run(c, 2*L+1)
+	c.x = nil
 	var total float64
-	for p := 0; p <= 2*L; p++ {
-		h, w, c := m.mapShape(p)
-		size := n * h * w * c
-		A := m.F.Output(p)[:size]
-		B := m.B.Output(2*L - p)[:size]
-		var dA, dB []float32
-		if p >= 1 {
-			dA = m.dA[:size]
-		}
-		if p < 2*L {
-			dB = m.dB[:size]
-		}
-		m.pairs[p] = m.loss.Pair(dA, dB, A, B, n, h, w, c, p == 0 || p == 2*L, scale)
-		total += m.pairs[p]
-		if dA != nil {
-			m.F.Backward(p, dA, nil, n)
-		}
-		if dB != nil {
-			m.B.Backward(2*L-p, dB, nil, n)
-		}
+	for _, p := range m.pairs {
+		total += p
 	}
 	return AELosses{Pairs: m.pairs, Total: float64(scale) * total}
+}
+
+// aeStep is one Autoencoder.Gradients call (the dual interface of
+// streams).
+type aeStep struct {
+	m     *Autoencoder
+	x     []float32
+	n     int
+	scale float32
+}
+
+func (c *aeStep) forward(fwd *parallel.Progress) {
+	a := c.x
+	for l := 1; l <= c.m.F.Layers(); l++ {
+		a = c.m.F.ForwardLayer(l, a, c.n, true)
+		fwd.Set(int64(l))
+	}
+}
+
+func (c *aeStep) feedback()        { c.m.B.Forward(c.x, c.n, true) }
+func (c *aeStep) need(p int) int64 { return int64(p) }
+
+func (c *aeStep) pair(s, p int) {
+	m, n := c.m, c.n
+	L := m.Spec.Levels()
+	h, w, ch := m.mapShape(p)
+	size := n * h * w * ch
+	A := c.x // a_0 = x (stream 0 may not have recorded it yet)
+	if p > 0 {
+		A = m.F.Output(p)
+	}
+	A = A[:size]
+	B := m.B.Output(2*L - p)[:size]
+	var dA, dB []float32
+	if p >= 1 {
+		dA = m.dA[s][:size]
+	}
+	if p < 2*L {
+		dB = m.dB[s][:size]
+	}
+	m.pairs[p] = m.loss[s].Pair(dA, dB, A, B, n, h, w, ch, p == 0 || p == 2*L, c.scale)
+	if dA != nil {
+		m.F.Backward(p, dA, nil, n)
+	}
+	if dB != nil {
+		m.B.Backward(2*L-p, dB, nil, n)
+	}
 }
 
 // mapShape returns the (h, w, c) of F.Output(p).
@@ -145,8 +188,7 @@ func (m *Autoencoder) mapShape(p int) (h, w, c int) {
 // optimiser.
 func (m *Autoencoder) Step(x []float32, n int, scale float32) AELosses {
 	st := m.Gradients(x, n, scale)
-	m.OptF.Step(&m.FwdSet)
-	m.OptB.Step(&m.FbSet)
+	m.opt.step(&m.OptF, &m.FwdSet, &m.OptB, &m.FbSet)
 	return st
 }
 

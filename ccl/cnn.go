@@ -60,6 +60,8 @@ func NewCNN(cfg CNNConfig) (*Network, error) {
 	for l := 1; l <= L; l++ {
 		maxD = max(maxD, m.F.Unit(l).Cfg.OutDim())
 	}
-	m.loss = NewCNNLoss(cfg.MaxBatch, K, maxD, cfg.LossScaleC, cfg.LossScaleSSL)
+	for i := range m.loss {
+		m.loss[i] = NewCNNLoss(cfg.MaxBatch, K, maxD, cfg.LossScaleC, cfg.LossScaleSSL)
+	}
 	return m, m.finish(cfg.MaxBatch, cfg.Seed, cfg.ZeroBias)
 }

@@ -48,7 +48,9 @@ func NewMLP(cfg MLPConfig) (*Network, error) {
 	for _, d := range cfg.Sizes {
 		wmax = max(wmax, d)
 	}
-	m.loss = &mlpLoss{s: make([]float32, cfg.MaxBatch*K), sC: cfg.LossScaleC}
+	for i := range m.loss {
+		m.loss[i] = &mlpLoss{s: make([]float32, cfg.MaxBatch*K), sC: cfg.LossScaleC}
+	}
 	return m, m.finish(cfg.MaxBatch, cfg.Seed, true)
 }
 

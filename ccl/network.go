@@ -3,6 +3,7 @@ package ccl
 import (
 	"fmt"
 
+	"github.com/counter-current/ccl/internal/parallel"
 	"github.com/counter-current/ccl/net"
 )
 
@@ -45,14 +46,20 @@ type Network struct {
 	Filter   bool
 	Filtered []bool // rows the filter zeroed in the last step (nil when the filter is off)
 
-	loss  pairLoss
 	K     int
 	eye   []float32 // K × K identity: the feedback network's input
 	prob  []float32 // N × K softmax of the logits
 	dz    []float32 // N × K gradient of the logits
-	dA    []float32 // N × max d scratch
-	dB    []float32 // K × max d scratch
 	pairs []float64 // per-pair losses of the last step
+
+	// One loss and one pair of gradient buffers per stream (see step).
+	loss [2]pairLoss
+	dA   [2][]float32 // N × max d scratch
+	dB   [2][]float32 // K × max d scratch
+
+	streams streams
+	cur     classStep
+	opt     optimizers
 }
 
 // finish allocates the parameters and buffers once F and B are built and
@@ -75,8 +82,10 @@ func (m *Network) finish(maxBatch int, seed int64, zeroBias bool) error {
 	wmax := max(m.F.MaxWidth(), m.F.Unit(1).Cfg.InDim())
 	m.prob = make([]float32, maxBatch*K)
 	m.dz = make([]float32, maxBatch*K)
-	m.dA = make([]float32, maxBatch*wmax)
-	m.dB = make([]float32, K*wmax)
+	for i := range m.dA {
+		m.dA[i] = make([]float32, maxBatch*wmax)
+		m.dB[i] = make([]float32, K*wmax)
+	}
 	m.pairs = make([]float64, L)
 	if m.Filter {
 		m.Filtered = make([]bool, maxBatch)
@@ -104,7 +113,7 @@ type StepLosses struct {
 //
 //	x: n × d_0 inputs    y: n labels in [0, K)    n ≤ the batch size
 //
-// The rules, in order (spec §4–§5; ccl/doc.go lists them):
+// The rules (spec §4–§5; ccl/doc.go lists them):
 //
 //	z = F(x)                                   forward pass, inputs detached per layer
 //	c = B(I_K)                                 feedback pass
@@ -113,47 +122,100 @@ type StepLosses struct {
 //	    dA, dBm = pair loss(A, Bm)             MLP or CNN loss
 //	    l ≥ 1:  dW_l     += (dA through f', BN, pool)ᵀ · in_l       (Unit.Backward, dx = nil)
 //	            dV_{l+1} += (dBm through g', BN)ᵀ · c_{l+1}          (no g' for l = 0)
+//
+// Because every layer's input is detached, pair l needs only a_l and c_l:
+// it does not wait for the layers above it, and each pair writes the
+// gradients of its own two units. Gradients exploits this with two streams
+// (see streams): the forward pass, and the feedback pass followed by the
+// pairs, each pair starting as soon as its forward layer is done. The
+// result does not depend on how the streams are scheduled.
 func (m *Network) Gradients(x []float32, y []int32, n int, scale float32) StepLosses {
-	L, K := m.F.Layers(), m.K
 	m.FwdSet.ZeroGrad()
 	m.FbSet.ZeroGrad()
+	c := &m.cur
+	c.m, c.x, c.y, c.n, c.scale = m, x, y, n, scale
+	m.streams.run(c, m.F.Layers())
+	c.x, c.y = nil, nil
 
-	z := m.F.Forward(x, n, true)
+	total := c.ce
+	for _, p := range m.pairs {
+		total += p
+	}
+	return StepLosses{Pairs: m.pairs, CE: c.ce, Total: float64(scale) * total, Correct: c.correct, Filtered: c.nf}
+}
+
+// classStep is one Gradients call (the dual interface of streams): stream
+// 0 runs F layer 1 … L (fwd = l after layer l), the softmax/CE and the
+// filter (fwd = L+1) and dW_L from the CE; pair l waits for fwd ≥ l, or
+// L+1 when the filter is on (it needs the probabilities).
+type classStep struct {
+	m     *Network
+	x     []float32
+	y     []int32
+	n     int
+	scale float32
+
+	ce          float64
+	correct, nf int
+}
+
+func (c *classStep) forward(fwd *parallel.Progress) {
+	m, n, K := c.m, c.n, c.m.K
+	L := m.F.Layers()
+	a := c.x
+	for l := 1; l <= L; l++ {
+		a = m.F.ForwardLayer(l, a, n, true)
+		fwd.Set(int64(l))
+	}
 	dz := m.dz[:n*K]
-	ce, correct := net.SoftmaxCrossEntropy(dz, m.prob, z, y, n, K, scale)
-	var filtered []bool
-	nf := 0
+	c.ce, c.correct = net.SoftmaxCrossEntropy(dz, m.prob, a, c.y, n, K, c.scale)
+	c.nf = 0
 	if m.Filter {
-		filtered = m.Filtered[:n]
+		filtered := m.Filtered[:n]
 		for i := range filtered {
-			filtered[i] = m.prob[i*K+int(y[i])] > filterThreshold
+			filtered[i] = m.prob[i*K+int(c.y[i])] > filterThreshold
 			if filtered[i] {
-				nf++
+				c.nf++
 			}
 		}
 	}
-	m.B.Forward(m.eye, K, true)
-
+	fwd.Set(int64(L + 1))
 	// The top forward weight learns from the cross-entropy alone.
 	m.F.Backward(L, dz, nil, n)
+}
 
-	total := ce
-	for l := 0; l < L; l++ {
-		A := m.F.Output(l)[:n*m.width(l)]
-		d := len(A) / n
-		Bm := m.B.Output(L - l)[:K*d]
-		dA, dB := m.dA[:n*d], m.dB[:K*d]
-		if l == 0 {
-			dA = nil // A is the input: detached, nothing to train
-		}
-		m.pairs[l] = m.loss.Pair(dA, dB, A, Bm, y, filtered, n, K, d, scale)
-		total += m.pairs[l]
-		if l >= 1 {
-			m.F.Backward(l, dA, nil, n) // pair l → W_l only (a_{l−1} is detached)
-		}
-		m.B.Backward(L-l, dB, nil, K) // pair l → V_{l+1} only (c_{l+1} is detached)
+func (c *classStep) feedback() { c.m.B.Forward(c.m.eye, c.m.K, true) }
+
+func (c *classStep) need(l int) int64 {
+	if c.m.Filter {
+		return int64(c.m.F.Layers() + 1)
 	}
-	return StepLosses{Pairs: m.pairs, CE: ce, Total: float64(scale) * total, Correct: correct, Filtered: nf}
+	return int64(l)
+}
+
+func (c *classStep) pair(s, l int) {
+	m, n, K := c.m, c.n, c.m.K
+	L := m.F.Layers()
+	A := c.x // a_0: the input (stream 0 may not have recorded it yet)
+	if l > 0 {
+		A = m.F.Output(l)
+	}
+	A = A[:n*m.width(l)]
+	d := len(A) / n
+	Bm := m.B.Output(L - l)[:K*d]
+	dA, dB := m.dA[s][:n*d], m.dB[s][:K*d]
+	if l == 0 {
+		dA = nil // A is the input: detached, nothing to train
+	}
+	var filtered []bool
+	if m.Filter {
+		filtered = m.Filtered[:n]
+	}
+	m.pairs[l] = m.loss[s].Pair(dA, dB, A, Bm, c.y, filtered, n, K, d, c.scale)
+	if l >= 1 {
+		m.F.Backward(l, dA, nil, n) // pair l → W_l only (a_{l−1} is detached)
+	}
+	m.B.Backward(L-l, dB, nil, K) // pair l → V_{l+1} only (c_{l+1} is detached)
 }
 
 // width returns d_l, the per-sample width of a_l.
@@ -168,8 +230,7 @@ func (m *Network) width(l int) int {
 // each set with its own optimiser (centralization, clipping, SGD).
 func (m *Network) Step(x []float32, y []int32, n int, scale float32) StepLosses {
 	st := m.Gradients(x, y, n, scale)
-	m.OptF.Step(&m.FwdSet)
-	m.OptB.Step(&m.FbSet)
+	m.opt.step(&m.OptF, &m.FwdSet, &m.OptB, &m.FbSet)
 	st.NormF, st.NormB = m.OptF.LastNorm, m.OptB.LastNorm
 	return st
 }

@@ -25,6 +25,16 @@ func (s *Stack) Forward(x []float32, n int, train bool) []float32 {
 	return x
 }
 
+// ForwardLayer runs unit l alone on x, the output of unit l−1 (the input,
+// for l = 1: it is recorded as Output(0)), and returns unit l's output.
+// Calling it for l = 1 … L in order is Forward.
+func (s *Stack) ForwardLayer(l int, x []float32, n int, train bool) []float32 {
+	if l == 1 {
+		s.in = x
+	}
+	return s.Units[l-1].Forward(x, n, train)
+}
+
 // Output returns a_l: the input for l = 0, else the output of unit l, from
 // the last Forward.
 func (s *Stack) Output(l int) []float32 {
