@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/counter-current/ccl/blas"
 	"github.com/counter-current/ccl/bp"
 	"github.com/counter-current/ccl/ccl"
 	"github.com/counter-current/ccl/net"
@@ -11,9 +12,13 @@ import (
 
 // Training-step benchmarks at the reference's batch sizes, with the
 // reference configurations' options, on random data (a step's cost does
-// not depend on the data). Each reports samples/s and ms/step; -benchmem
-// shows allocations per step, which must be 0. Compare with
-// bench/peers/torch_steps.py (same networks, batch sizes and threads).
+// not depend on the data). Each reports samples/s, ms/step, the matrix
+// products' work per step (GFLOP/step, counted by blas.Flops: every Sgemm
+// call, convolutions included, at 2·m·n·k), that work over the step's
+// time (GFLOP/s) and as a percentage of the measured all-core FMA peak of
+// the kernel's instruction set (%peak); -benchmem shows allocations per
+// step, which must be 0. Compare with bench/peers/torch_steps.py (same
+// networks, batch sizes and threads); bench/peers/steps_table.py runs both.
 
 type stepper interface {
 	Step(x []float32, y []int32, n int, scale float32)
@@ -24,6 +29,14 @@ type cclStep struct{ m *ccl.Network }
 func (s cclStep) Step(x []float32, y []int32, n int, scale float32) { s.m.Step(x, y, n, scale) }
 
 type bpStep struct{ m *bp.Network }
+
+type cclAEStep struct{ m *ccl.Autoencoder }
+
+func (s cclAEStep) Step(x []float32, _ []int32, n int, scale float32) { s.m.Step(x, n, scale) }
+
+type bpAEStep struct{ m *bp.Autoencoder }
+
+func (s bpAEStep) Step(x []float32, _ []int32, n int, scale float32) { s.m.Step(x, n, scale) }
 
 func (s bpStep) Step(x []float32, y []int32, n int, scale float32) { s.m.Step(x, y, n, scale) }
 
@@ -40,6 +53,10 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 	for range 3 { // warm-up: lazily sized scratch, job descriptors of the concurrent streams
 		m.Step(x, y, batch, 1)
 	}
+	f0 := blas.Flops()
+	m.Step(x, y, batch, 1)
+	work := float64(blas.Flops() - f0)
+	peak := AllCorePeak(blas.Kernel())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -48,9 +65,15 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 	sec := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(float64(batch)/sec, "samples/s")
 	b.ReportMetric(sec*1000, "ms/step")
+	b.ReportMetric(work/1e9, "GFLOP/step")
+	b.ReportMetric(work/sec/1e9, "GFLOP/s")
+	if peak > 0 {
+		b.ReportMetric(100*work/sec/1e9/peak, "%peak")
+	}
 }
 
 var (
+	aeOpt  = ccl.OptimConfig{LR: 0.01, Momentum: 0.9, WeightDecay: 1e-4, Centralize: true, Clip: 0.2} // configs/cnn_ae/stl10_*_legacy.yaml
 	mlpOpt = ccl.OptimConfig{LR: 0.01, Clip: 1}                                                       // configs/mlp/*
 	cnnOpt = ccl.OptimConfig{LR: 0.01, Momentum: 0.8, WeightDecay: 1e-6, Centralize: true, Clip: 0.3} // configs/cnn/cifar10_ccl.yaml
 )
@@ -100,5 +123,22 @@ func BenchmarkTrainStep(b *testing.B) {
 			b.Fatal(err)
 		}
 		runSteps(b, bpStep{m}, 128, 3*32*32, 10)
+	})
+	// The STL-10 autoencoder (spec §9) at the reference's batch size, 32.
+	ae := net.AESpec{Channels: []int{3, 128, 256, 1024, 2048}, H: 96, W: 96}
+	b.Run("stl10_ae/ccl", func(b *testing.B) {
+		m, err := ccl.NewAutoencoder(ccl.AEConfig{Spec: ae, ActF: net.ReLU, ActB: net.ReLU, LossScaleC: 1, LossScaleD: 1,
+			MaxBatch: 32, Forward: aeOpt, Feedback: aeOpt})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runSteps(b, cclAEStep{m}, 32, 96*96*3, 10)
+	})
+	b.Run("stl10_ae/bp", func(b *testing.B) {
+		m, err := bp.NewAutoencoder(bp.AEConfig{Spec: ae, Act: net.ReLU, MaxBatch: 32, Opt: aeOpt.Optimizer()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runSteps(b, bpAEStep{m}, 32, 96*96*3, 10)
 	})
 }

@@ -19,6 +19,8 @@
 // The package knows nothing of layers, models or files.
 package blas
 
+import "sync/atomic"
+
 // Transpose selects op(X) in Sgemm: X itself or its transpose.
 type Transpose byte
 
@@ -48,8 +50,16 @@ func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 	if m == 0 || n == 0 {
 		return
 	}
+	flops.Add(2 * int64(m) * int64(n) * int64(k))
 	sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+var flops atomic.Int64
+
+// Flops returns the floating-point operations of every Sgemm call since the
+// program started, counted as 2·m·n·k per call (one multiply and one add
+// per term): the work a training step's benchmark divides by its time.
+func Flops() int64 { return flops.Load() }
 
 // Constant panic messages, checked in a fixed order (enums, dimensions,
 // leading dimensions, lengths) as gonum's BLAS does.
