@@ -104,6 +104,12 @@ func TestLoadAndSummarize(t *testing.T) {
 			t.Errorf("row %d:\n got %q\nwant %q", i, got[i], want[i])
 		}
 	}
+	// The same base name twice: the paths tell them apart.
+	other := writeRun(t, filepath.Join(parent, "other"), runSpec{name: "ccl", method: "BP", task: "classification", epochs: 1, done: 1, finished: true})
+	twins, err := LoadAll([]string{ccl, other})
+	if err != nil || twins[0].Name != ccl || twins[1].Name != other {
+		t.Errorf("same base names: %v, %v", twins, err)
+	}
 	if runs[0].History[2].AnglesDeg[0] != 65 || runs[1].History[0].AnglesDeg != nil {
 		t.Errorf("angles: %v, %v", runs[0].History[2].AnglesDeg, runs[1].History[0].AnglesDeg)
 	}

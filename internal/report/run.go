@@ -160,15 +160,24 @@ func readMetrics(path string) ([]Epoch, error) {
 	return out, nil
 }
 
-// LoadAll loads every directory, stopping at the first error.
+// LoadAll loads every directory, stopping at the first error. Runs whose
+// directories share a base name (a/run, b/run) are named by their whole
+// path instead, so that legends tell them apart.
 func LoadAll(dirs []string) ([]*Run, error) {
 	runs := make([]*Run, 0, len(dirs))
+	seen := map[string]int{}
 	for _, d := range dirs {
 		r, err := Load(d)
 		if err != nil {
 			return nil, err
 		}
 		runs = append(runs, r)
+		seen[r.Name]++
+	}
+	for _, r := range runs {
+		if seen[r.Name] > 1 {
+			r.Name = filepath.Clean(r.Dir)
+		}
 	}
 	return runs, nil
 }
