@@ -18,18 +18,18 @@ import (
 
 // FileStatus is what [Inspect] found of one file of a data set.
 type FileStatus struct {
-	Name string // the file's name in the data set (IDX: the base name; name.gz is accepted too)
-	Path string // where it was found; empty when missing
-	Size int64  // its size in bytes
-	OK   bool   // present and, as far as the code knows, right
-	Note string // what was checked, or what is wrong: "md5 ok", "size ok", "expected N bytes, got M", "missing"
+	Name string `json:"name"`           // the file's name in the data set (IDX: the base name; name.gz is accepted too)
+	Path string `json:"path,omitempty"` // where it was found; empty when missing
+	Size int64  `json:"size"`           // its size in bytes
+	OK   bool   `json:"ok"`             // present and, as far as the code knows, right
+	Note string `json:"note"`           // what was checked, or what is wrong: "md5 ok", "size ok", "expected N bytes, got M", "missing"
 }
 
 // Location is one place [Ensure] looks in, and what it holds.
 type Location struct {
-	Dir   string
-	Kind  string // "data directory", "torchvision layout" or "system copy"
-	Files []FileStatus
+	Dir   string       `json:"dir"`
+	Kind  string       `json:"kind"` // "data directory", "torchvision layout" or "system copy"
+	Files []FileStatus `json:"files"`
 }
 
 // Present returns how many of the files are in the location.
@@ -55,18 +55,18 @@ func (l *Location) Complete() bool {
 
 // Inventory is where a data set is found on this machine.
 type Inventory struct {
-	Name      string
-	Locations []Location // every place Ensure looks in, in its order
+	Name      string     `json:"name"`
+	Locations []Location `json:"locations"` // every place Ensure looks in, in its order
 	// Use is the directory Ensure would use (the first holding every
 	// file); empty when none does and Ensure would download.
-	Use string
+	Use string `json:"use,omitempty"`
 	// Partials are partial downloads that Download would continue.
-	Partials []FileStatus
+	Partials []FileStatus `json:"partials,omitempty"`
 	// Archive is a downloaded .tar.gz (CIFAR, STL-10) in the data
 	// directory, from which Ensure would extract the files; empty if none.
-	Archive string
+	Archive string `json:"archive,omitempty"`
 	// Sources are the download URLs.
-	Sources []string
+	Sources []string `json:"sources"`
 }
 
 // Inspect reports where the named data set is found, looking where
