@@ -59,7 +59,7 @@ func TestChromiumScreenshot(t *testing.T) {
 	const w, h = 1280, 2000
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
 		"--user-data-dir="+filepath.Join(parent, "profile"), "--screenshot="+shot,
 		"--window-size="+strconv.Itoa(w)+","+strconv.Itoa(h), "file://"+page)
 	cmd.Env = append(os.Environ(), "HOME="+parent)
