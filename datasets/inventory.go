@@ -310,7 +310,14 @@ func downloadResumable(url, wantMD5, dst string, logf func(string, ...any)) (err
 			return fmt.Errorf("datasets: reading %s: %v", part, err)
 		}
 	}
-	n, err := io.Copy(io.MultiWriter(f, h), resp.Body)
+	var w io.Writer = io.MultiWriter(f, h)
+	if resp.ContentLength > 0 && logf != nil {
+		w = &progressWriter{w: w, done: have, total: have + resp.ContentLength, next: 10,
+			report: func(done, total int64, pct int) {
+				logf("datasets: %s: %.1f of %.1f MB (%d %%)", filepath.Base(dst), float64(done)/1e6, float64(total)/1e6, pct)
+			}}
+	}
+	n, err := io.Copy(w, resp.Body)
 	if err != nil {
 		f.Sync()
 		total := ""
@@ -377,4 +384,23 @@ func finishPartial(f *os.File, part, dst string) error {
 	}
 	syncDir(filepath.Dir(dst))
 	return nil
+}
+
+// progressWriter passes writes to w and calls report each time the bytes
+// done cross another tenth of total.
+type progressWriter struct {
+	w           io.Writer
+	done, total int64
+	next        int // next percentage to report
+	report      func(done, total int64, pct int)
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	p.done += int64(n)
+	if pct := int(100 * p.done / p.total); pct >= p.next && p.next <= 100 {
+		p.report(p.done, p.total, pct)
+		p.next = pct/10*10 + 10
+	}
+	return n, err
 }

@@ -99,7 +99,8 @@ func TestDownloadResume(t *testing.T) {
 	if got := strings.Join(srv.requests(), "|"); got != "|bytes=12345-" {
 		t.Errorf("Range headers %q, want none then bytes=12345-", got)
 	}
-	if !strings.Contains(log.String(), "continuing the partial download "+part+" at byte 12345") {
+	if !strings.Contains(log.String(), "continuing the partial download "+part+" at byte 12345") ||
+		!strings.Contains(log.String(), "f.gz: 0.1 of 0.1 MB (100 %)") {
 		t.Errorf("log:\n%s", log.String())
 	}
 }
