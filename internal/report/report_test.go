@@ -104,6 +104,15 @@ func TestLoadAndSummarize(t *testing.T) {
 			t.Errorf("row %d:\n got %q\nwant %q", i, got[i], want[i])
 		}
 	}
+	// A finished run whose metrics.jsonl is gone still has its result.
+	os.Remove(filepath.Join(ccl, "metrics.jsonl"))
+	r, err := Load(ccl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(Summarize(r).Cells(), "|"); got != "ccl|CCL|FashionMNIST|simple_linear|3|3|87.23 %|12.5 s|-" {
+		t.Errorf("without metrics.jsonl: %s", got)
+	}
 	// The same base name twice: the paths tell them apart.
 	other := writeRun(t, filepath.Join(parent, "other"), runSpec{name: "ccl", method: "BP", task: "classification", epochs: 1, done: 1, finished: true})
 	twins, err := LoadAll([]string{ccl, other})

@@ -230,6 +230,9 @@ func Summarize(r *Run) Summary {
 		if r.Autoencoder() && s.TestMSE == 0 {
 			s.TestMSE = res.TestLoss
 		}
+		if len(r.History) == 0 { // metrics.jsonl lost: the result still says how many epochs ran
+			s.EpochsDone = res.Epochs
+		}
 	}
 	return s
 }
