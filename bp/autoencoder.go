@@ -54,7 +54,7 @@ func NewAutoencoder(cfg AEConfig) (*Autoencoder, error) {
 // scale·mse(b_1, x) into FwdSet.Grad (cleared first). It returns the MSE
 // before the scale.
 func (m *Autoencoder) Gradients(x []float32, n int, scale float32) float64 {
-	m.FwdSet.ZeroGrad()
+	m.FwdSet.StartGrad() // every unit's Backward overwrites its gradients
 	b1 := m.F.Forward(x, n, true)
 	size := len(b1)
 	delta := m.delta[0][:size]
@@ -73,6 +73,7 @@ func (m *Autoencoder) Gradients(x []float32, n int, scale float32) float64 {
 		m.F.Backward(l, delta, dIn, n)
 		delta = dIn
 	}
+	m.FwdSet.EndGrad()
 	return sum / float64(size)
 }
 

@@ -44,7 +44,7 @@ type StepLosses struct {
 // package comment; each unit's step is net.Unit.Backward.
 func (m *Network) Gradients(x []float32, y []int32, n int, scale float32) StepLosses {
 	L, K := m.F.Layers(), m.K
-	m.FwdSet.ZeroGrad()
+	m.FwdSet.StartGrad() // every unit's Backward overwrites its gradients
 	z := m.F.Forward(x, n, true)
 	dz := m.dz[:n*K]
 	ce, correct := net.SoftmaxCrossEntropy(dz, m.prob, z, y, n, K, scale)
@@ -57,6 +57,7 @@ func (m *Network) Gradients(x []float32, y []int32, n int, scale float32) StepLo
 		m.F.Backward(l, delta, dIn, n)
 		delta = dIn
 	}
+	m.FwdSet.EndGrad()
 	return StepLosses{CE: ce, Total: float64(scale) * ce, Correct: correct}
 }
 

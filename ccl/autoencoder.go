@@ -115,12 +115,14 @@ type AELosses struct {
 // F's layer p.
 func (m *Autoencoder) Gradients(x []float32, n int, scale float32) AELosses {
 	L := m.Spec.Levels()
-	m.FwdSet.ZeroGrad()
-	m.FbSet.ZeroGrad()
+	m.FwdSet.StartGrad() // each unit's gradient is written once: no clearing pass
+	m.FbSet.StartGrad()
 	c := &m.cur
 	c.m, c.x, c.n, c.scale = m, x, n, scale
 	m.streams.run(c, 2*L+1)
 	c.x = nil
+	m.FwdSet.EndGrad()
+	m.FbSet.EndGrad()
 	var total float64
 	for _, p := range m.pairs {
 		total += p

@@ -130,12 +130,14 @@ type StepLosses struct {
 // pairs, each pair starting as soon as its forward layer is done. The
 // result does not depend on how the streams are scheduled.
 func (m *Network) Gradients(x []float32, y []int32, n int, scale float32) StepLosses {
-	m.FwdSet.ZeroGrad()
-	m.FbSet.ZeroGrad()
+	m.FwdSet.StartGrad() // each unit's gradient is written once: no clearing pass
+	m.FbSet.StartGrad()
 	c := &m.cur
 	c.m, c.x, c.y, c.n, c.scale = m, x, y, n, scale
 	m.streams.run(c, m.F.Layers())
 	c.x, c.y = nil, nil
+	m.FwdSet.EndGrad()
+	m.FbSet.EndGrad()
 
 	total := c.ce
 	for _, p := range m.pairs {

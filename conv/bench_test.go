@@ -50,7 +50,7 @@ func BenchmarkConv(b *testing.B) {
 		})
 		b.Run("BackwardWeight/"+benchName(g), func(b *testing.B) {
 			for b.Loop() {
-				BackwardWeight(dW, dB, dOut, col, g)
+				BackwardWeight(dW, dB, dOut, col, g, 1)
 			}
 			report(b)
 		})

@@ -130,12 +130,14 @@ func Forward(out, col, in, w, bias []float32, g Geometry) {
 
 // BackwardWeight accumulates the parameter gradients of a convolution:
 //
-//	dW += dOutᵀ · col,   dBias[o] += Σ_rows dOut[row][o]
+//	dW = beta·dW + dOutᵀ · col,   dBias[o] = beta·dBias[o] + Σ_rows dOut[row][o]
 //
+// beta is 1 to accumulate, 0 to overwrite (what dW and dBias held is then
+// not read).
 // dW is Cout × (Cin·K·K), dBias has Cout elements or is nil (skipped),
 // dOut is (N·Ho·Wo) × Cout and col is the im2col matrix Forward filled.
 // The bias sums are accumulated in float64 in row order.
-func BackwardWeight(dW, dBias, dOut, col []float32, g Geometry) {
+func BackwardWeight(dW, dBias, dOut, col []float32, g Geometry, beta float32) {
 	g.check()
 	m, d := g.Rows(), g.Depth()
 	need("dW", dW, g.WeightLen())
@@ -144,8 +146,15 @@ func BackwardWeight(dW, dBias, dOut, col []float32, g Geometry) {
 	if dBias != nil {
 		need("dBias", dBias, g.Cout)
 	}
-	blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, 1, dW, d)
+	blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, beta, dW, d)
 	if dBias != nil {
+		if beta == 0 {
+			clear(dBias[:g.Cout])
+		} else if beta != 1 {
+			for i := range dBias[:g.Cout] {
+				dBias[i] *= beta
+			}
+		}
 		columnSums(dBias, dOut, m, g.Cout)
 	}
 }

@@ -188,7 +188,7 @@ func TestConvAgainstNaive(t *testing.T) {
 				dB = withGuard(g.Cout, 0)
 				copy(dB, dB0)
 			}
-			BackwardWeight(dW, dB, dOut, col, g)
+			BackwardWeight(dW, dB, dOut, col, g, 1)
 			wantDW := make([]float64, len(dW0))
 			for i := range wantDW {
 				wantDW[i] = float64(dW0[i]) + want.dW[i]
@@ -349,7 +349,7 @@ func runAll(g Geometry, in, w, b, dOut []float32) allOutputs {
 	o.dIn = make([]float32, g.InLen())
 	o.dcol = make([]float32, g.ColLen())
 	Forward(o.out, o.col, in, w, b, g)
-	BackwardWeight(o.dW, o.dB, dOut, o.col, g)
+	BackwardWeight(o.dW, o.dB, dOut, o.col, g, 1)
 	BackwardInput(o.dIn, o.dcol, dOut, w, g)
 	ho, wo, c := g.Out2()
 	pl := g.N * (ho / 2) * (wo / 2) * c
@@ -409,7 +409,7 @@ func TestNoAllocations(t *testing.T) {
 			"Im2col":         func() { Im2col(o.col, in, g) },
 			"Col2im":         func() { Col2im(o.dIn, o.dcol, g) },
 			"Forward":        func() { Forward(o.out, o.col, in, w, b, g) },
-			"BackwardWeight": func() { BackwardWeight(o.dW, o.dB, dOut, o.col, g) },
+			"BackwardWeight": func() { BackwardWeight(o.dW, o.dB, dOut, o.col, g, 1) },
 			"BackwardInput":  func() { BackwardInput(o.dIn, o.dcol, dOut, w, g) },
 			"MaxPool2Forward": func() {
 				MaxPool2Forward(o.pool, o.argmax, o.out, g.N, ho, wo, c)

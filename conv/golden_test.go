@@ -93,7 +93,7 @@ func convGolden(t *testing.T, f *golden.File, c string, in []float32, n, cin, h,
 		t.Fatalf("%s: gy shape %v, want %d %d %d %d", c, f.T(c+".gy").Shape, n, g.Cout, ho, wo)
 	}
 	dW := make([]float32, g.WeightLen())
-	BackwardWeight(dW, dB, gy, col, g)
+	BackwardWeight(dW, dB, gy, col, g, 1)
 	t.Logf("%s gw err %g", c, f.Check(t, c+".gw", dW))
 	if bias {
 		f.Check(t, c+".gb", dB)
@@ -146,7 +146,7 @@ func TestGoldenConvPool(t *testing.T) {
 	f.Check(t, c+".gconv", nhwcToNCHW(gconv, n, g.Cout, ho, wo))
 
 	dW := make([]float32, g.WeightLen())
-	BackwardWeight(dW, nil, gconv, col, g)
+	BackwardWeight(dW, nil, gconv, col, g, 1)
 	t.Logf("%s gw err %g", c, f.Check(t, c+".gw", dW))
 	dIn := make([]float32, g.InLen())
 	BackwardInput(dIn, make([]float32, g.ColLen()), gconv, wt.F32(), g)

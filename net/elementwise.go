@@ -1,6 +1,7 @@
 package net
 
 import (
+	"math"
 	"runtime"
 
 	"github.com/counter-current/ccl/internal/parallel"
@@ -50,7 +51,9 @@ const (
 const (
 	sgdCopy  = 1 // buf ← g, w ← w − lr·buf (first momentum step)
 	sgdBlend = 2 // buf ← m·buf + g, w ← w − lr·buf
-	sgdWD    = 4 // first g ← g + wd·w
+	sgdWD    = 4 // then g ← g + wd·w
+	sgdClip  = 8 // first g ← c·g, c = the float32 whose bits are mode>>32
+
 )
 
 // float32 forms of the constants, as the loops use them.
@@ -72,7 +75,7 @@ type job struct {
 	op         op
 	a, b, c, d []float32
 	s1, s2, s3 float32
-	mode       int
+	mode       int64
 	g          parallel.Group
 }
 
@@ -98,7 +101,7 @@ func parts(n int) int {
 // elementwise runs op over the n = len(a) elements of the operands (b, c, d
 // may be nil when op does not read them; otherwise they are at least n
 // long), cut over the worker pool when n is large.
-func elementwise(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int) {
+func elementwise(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int64) {
 	n := len(a)
 	p := parts(n)
 	if p == 1 {
@@ -126,7 +129,7 @@ func (j *job) Do(_, lo, hi int) {
 
 // runKernel runs op on the caller: the assembly version when kernelLevel
 // has one, else genericKernel.
-func runKernel(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int) {
+func runKernel(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int64) {
 	if len(a) == 0 {
 		return
 	}
@@ -137,7 +140,7 @@ func runKernel(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int) {
 }
 
 // genericKernel is the portable Go version of every op; n = len(a).
-func genericKernel(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int) {
+func genericKernel(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int64) {
 	n := len(a)
 	switch o {
 	case opELUF:
@@ -227,13 +230,15 @@ func genericKernel(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int) {
 
 // sgdGo is one SGD step over w, g, buf (buf unused without sgdCopy or
 // sgdBlend), one element at a time (the same operations, in the same order,
-// as SGD.Step's description):
+// as ClipGradNorm then SGD.Step), on a copy of each gradient element (g
+// itself is not written):
 //
+//	g ← c·g            (sgdClip; c = math.Float32frombits(uint32(mode>>32)))
 //	g ← g + wd·w       (sgdWD)
 //	buf ← g            (sgdCopy)
 //	buf ← m·buf + g    (sgdBlend)
 //	w ← w − lr·buf     (w ← w − lr·g without sgdCopy or sgdBlend)
-func sgdGo(w, g, buf []float32, lr, wd, m float32, mode int) {
+func sgdGo(w, g, buf []float32, lr, wd, m float32, mode int64) {
 	g = g[:len(w)]
 	if mode&(sgdCopy|sgdBlend) != 0 {
 		buf = buf[:len(w)]
@@ -242,11 +247,14 @@ func sgdGo(w, g, buf []float32, lr, wd, m float32, mode int) {
 	// fused multiply-add, which the compiler may otherwise use, e.g. with
 	// GOAMD64=v3 or on arm64), so every platform and the assembly kernels
 	// give the same bits.
+	c := math.Float32frombits(uint32(mode >> 32))
 	for i, v := range w {
 		d := g[i]
+		if mode&sgdClip != 0 {
+			d = c * d
+		}
 		if mode&sgdWD != 0 {
 			d += float32(wd * v)
-			g[i] = d
 		}
 		switch {
 		case mode&sgdCopy != 0:

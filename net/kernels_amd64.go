@@ -23,7 +23,7 @@ func detectLevel() int {
 // archKernel runs op with the kernelLevel kernels. The AVX-512 kernels take
 // any n ≥ 1 (the last partial vector is loaded and stored under a mask);
 // the AVX2 kernels take the largest multiple of 8 and the Go loop the rest.
-func archKernel(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int) bool {
+func archKernel(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int64) bool {
 	n := len(a)
 	if kernelLevel == levelAVX2 {
 		n &^= 7
@@ -218,7 +218,7 @@ func seluBwd512(dx, dy, x, y *float32, n int)
 // sgd512 is the AVX-512 version of sgdGo(w[:n], g[:n], buf[:n], lr, wd, m, mode).
 //
 //go:noescape
-func sgd512(w, grad, buf *float32, n int, lr, wd, m float32, mode int)
+func sgd512(w, grad, buf *float32, n int, lr, wd, m float32, mode int64)
 
 // scale512 is the AVX-512 version of:
 //
@@ -273,7 +273,7 @@ func seluFwd256(y, x *float32, n int)
 func seluBwd256(dx, dy, x, y *float32, n int)
 
 //go:noescape
-func sgd256(w, grad, buf *float32, n int, lr, wd, m float32, mode int)
+func sgd256(w, grad, buf *float32, n int, lr, wd, m float32, mode int64)
 
 //go:noescape
 func scale256(x *float32, n int, c float32)

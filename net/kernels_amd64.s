@@ -366,17 +366,23 @@ TEXT ·sgd512(SB), NOSPLIT, $0-56
 	VBROADCASTSS wd+36(FP), Z30
 	VBROADCASTSS m+40(FP), Z31
 	MOVQ mode+48(FP), R8
+	MOVQ R8, R9
+	SHRQ $32, R9
+	VPBROADCASTD R9, Z28   // clip coefficient (float32 bits in mode's high half)
 	MASK_INIT
 loop:
 	MASK_TAIL(body, done)
 body:
 	VMOVUPS.Z (SI), K1, Z0 // g
 	VMOVUPS.Z (DI), K1, Z1 // w
+	TESTQ $8, R8
+	JZ noclip
+	VMULPS Z28, Z0, Z0     // g·c
+noclip:
 	TESTQ $4, R8
 	JZ nowd
 	VMULPS Z1, Z30, Z2
 	VADDPS Z2, Z0, Z0      // g + wd·w
-	VMOVUPS Z0, K1, (SI)
 nowd:
 	TESTQ $1, R8
 	JNZ copybuf
@@ -976,16 +982,23 @@ TEXT ·sgd256(SB), NOSPLIT, $0-56
 	VBROADCASTSS wd+36(FP), Y10
 	VBROADCASTSS m+40(FP), Y11
 	MOVQ mode+48(FP), R8
+	MOVQ R8, R9
+	SHRQ $32, R9
+	MOVQ R9, X12
+	VPBROADCASTD X12, Y12  // clip coefficient (float32 bits in mode's high half)
 loop:
 	CMPQ CX, $8
 	JL done
 	VMOVUPS (SI), Y0
 	VMOVUPS (DI), Y1
+	TESTQ $8, R8
+	JZ noclip
+	VMULPS Y12, Y0, Y0     // g·c
+noclip:
 	TESTQ $4, R8
 	JZ nowd
 	VMULPS Y1, Y10, Y2
 	VADDPS Y2, Y0, Y0
-	VMOVUPS Y0, (SI)
 nowd:
 	TESTQ $1, R8
 	JNZ copybuf

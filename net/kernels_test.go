@@ -166,7 +166,9 @@ func TestKernelsMatchGo(t *testing.T) {
 func TestSGDKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	forLevels(t, func(t *testing.T, level int) {
-		for _, mode := range []int{0, sgdWD, sgdCopy, sgdCopy | sgdWD, sgdBlend, sgdBlend | sgdWD} {
+		clip := sgdClip | int64(math.Float32bits(0.37))<<32
+		for _, mode := range []int64{0, sgdWD, sgdCopy, sgdCopy | sgdWD, sgdBlend, sgdBlend | sgdWD,
+			clip, clip | sgdWD, clip | sgdCopy, clip | sgdBlend | sgdWD} {
 			for _, n := range []int{0, 1, 5, 8, 15, 16, 17, 31, 32, 33, 100, 1029} {
 				for _, off := range []int{0, 1, 5} {
 					const guard = 16
@@ -355,25 +357,11 @@ func TestKernelsNoAlloc(t *testing.T) {
 
 // GradNorm, clipping and centralization give the same bits on every level.
 func TestOptimizerLevels(t *testing.T) {
-	rng := rand.New(rand.NewPCG(19, 20))
-	mk := func() *Params {
-		var p Params
+	mk, grads := optimizerCase(19, func(p *Params) {
 		p.Add("conv", 16, 3, 3, 3)
 		p.Add("b", 16)
 		p.Add("fc", 10, 1000)
-		p.Alloc()
-		r := rand.New(rand.NewPCG(21, 22))
-		for i := range p.Data {
-			p.Data[i] = float32(r.NormFloat64())
-		}
-		return &p
-	}
-	grads := randVec(rng, len(mk().Grad))
-	for i, g := range grads {
-		if g != g || math.IsInf(float64(g), 0) || math.Abs(float64(g)) > 100 {
-			grads[i] = 0.5
-		}
-	}
+	})
 	var ref *Params
 	var refNorms []float64
 	forLevels(t, func(t *testing.T, level int) {
@@ -398,4 +386,69 @@ func TestOptimizerLevels(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Optimizer.Step, which clips inside the SGD pass, gives the same weights
+// and momentum, bit for bit, as the stages run one after the other
+// (centralization, ClipGradNorm, SGD.Step), with clipping active and not,
+// on every kernel level.
+func TestOptimizerFusedClipMatchesStages(t *testing.T) {
+	mk, grads := optimizerCase(23, func(p *Params) {
+		p.Add("fc", 40, 1000)
+		p.Add("b", 40)
+	})
+	forLevels(t, func(t *testing.T, level int) {
+		for _, clip := range []float64{0, 1, 1e9} {
+			for _, sgd := range []SGD{{LR: 0.05}, {LR: 0.05, Momentum: 0.9, WeightDecay: 5e-4}} {
+				fused, staged := mk(), mk()
+				fo := Optimizer{SGD: sgd, Centralize: true, ClipNorm: clip}
+				so := fo
+				for step := 0; step < 3; step++ {
+					copy(fused.Grad, grads)
+					fo.Step(fused)
+					copy(staged.Grad, grads)
+					CentralizeGradients(staged)
+					norm := ClipGradNorm(staged, clip)
+					so.SGD.Step(staged)
+					if norm != fo.LastNorm {
+						t.Fatalf("clip %g step %d: norm %v, staged %v", clip, step, fo.LastNorm, norm)
+					}
+				}
+				for i := range fused.Data {
+					if !sameBits(fused.Data[i], staged.Data[i]) {
+						t.Fatalf("clip %g %+v: w[%d] %g, staged %g", clip, sgd, i, fused.Data[i], staged.Data[i])
+					}
+				}
+				fb, sb := fo.SGD.MomentumBuffer(), so.SGD.MomentumBuffer()
+				for i := range fb {
+					if !sameBits(fb[i], sb[i]) {
+						t.Fatalf("clip %g %+v: buf[%d] %g, staged %g", clip, sgd, i, fb[i], sb[i])
+					}
+				}
+			}
+		}
+	})
+}
+
+// optimizerCase returns a maker of a parameter set (tensors registered by
+// add, random weights from a fixed stream) and finite random gradients
+// for it.
+func optimizerCase(seed uint64, add func(*Params)) (func() *Params, []float32) {
+	mk := func() *Params {
+		var p Params
+		add(&p)
+		p.Alloc()
+		r := rand.New(rand.NewPCG(seed+2, seed+3))
+		for i := range p.Data {
+			p.Data[i] = float32(r.NormFloat64())
+		}
+		return &p
+	}
+	grads := randVec(rand.New(rand.NewPCG(seed, seed+1)), len(mk().Grad))
+	for i, g := range grads {
+		if g != g || math.IsInf(float64(g), 0) || math.Abs(float64(g)) > 100 {
+			grads[i] = 0.5
+		}
+	}
+	return mk, grads
 }

@@ -11,9 +11,11 @@ func LinearForward(out, in, w []float32, n, din, dout int) {
 
 // LinearBackwardWeight accumulates the weight gradient of out = in · wᵀ:
 //
-//	dW += dOutᵀ · in      dW: dout × din   dOut: n × dout   in: n × din
-func LinearBackwardWeight(dW, dOut, in []float32, n, din, dout int) {
-	blas.Sgemm(blas.Trans, blas.NoTrans, dout, din, n, 1, dOut, dout, in, din, 1, dW, din)
+//	dW = beta·dW + dOutᵀ · in      dW: dout × din   dOut: n × dout   in: n × din
+//
+// beta is 1 to accumulate, 0 to overwrite (dW is then not read).
+func LinearBackwardWeight(dW, dOut, in []float32, n, din, dout int, beta float32) {
+	blas.Sgemm(blas.Trans, blas.NoTrans, dout, din, n, 1, dOut, dout, in, din, beta, dW, din)
 }
 
 // LinearBackwardInput writes the input gradient of out = in · wᵀ:

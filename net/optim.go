@@ -18,13 +18,20 @@ type SGD struct {
 	started bool
 }
 
-// Step updates every value of p from its gradient. The gradient slice is
-// used as scratch (it receives g + wd·w), as PyTorch's in-place step does to
-// its local copy; call ZeroGrad before the next accumulation.
-func (o *SGD) Step(p *Params) {
+// Step updates every value of p from its gradient, which it leaves
+// unchanged (PyTorch adds the weight decay to a copy, too).
+func (o *SGD) Step(p *Params) { o.step(p, 1) }
+
+// step is Step on the gradients multiplied by c first (g ← c·g, rounded to
+// float32, as ClipGradNorm does in place): clipping and the update in one
+// pass over the parameters.
+func (o *SGD) step(p *Params, c float32) {
 	w, g := p.Data, p.Grad[:len(p.Data)]
 	lr, wd, m := o.LR, o.WeightDecay, o.Momentum
-	mode := 0
+	mode := int64(0)
+	if c != 1 {
+		mode |= sgdClip | int64(math.Float32bits(c))<<32
+	}
 	if wd != 0 {
 		mode |= sgdWD
 	}
@@ -157,10 +164,21 @@ type Optimizer struct {
 }
 
 // Step applies the update to p from the gradients accumulated in p.Grad.
+//
+// Clipping and the update share one pass: the result is the same, bit for
+// bit, as ClipGradNorm followed by SGD.Step, but the gradients are left
+// unclipped.
 func (o *Optimizer) Step(p *Params) {
 	if o.Centralize {
 		CentralizeGradients(p)
 	}
-	o.LastNorm = ClipGradNorm(p, o.ClipNorm)
-	o.SGD.Step(p)
+	norm := GradNorm(p)
+	o.LastNorm = norm
+	c := float32(1)
+	if o.ClipNorm > 0 {
+		if coef := o.ClipNorm / (norm + 1e-6); coef < 1 {
+			c = float32(coef)
+		}
+	}
+	o.SGD.step(p, c)
 }

@@ -9,6 +9,23 @@ type Tensor struct {
 	Shape []int
 	Data  []float32
 	Grad  []float32
+
+	// stale marks a gradient that counts as zero whatever Grad holds
+	// (see Params.StartGrad): the next accumulation overwrites it.
+	stale bool
+}
+
+// GradBeta returns the factor by which an accumulation into t.Grad must
+// scale what Grad holds (as Sgemm's beta): 0 when the gradient is stale
+// (after Params.StartGrad, before any accumulation), 1 otherwise. It marks
+// the gradient as accumulated into, so the caller must then write every
+// element of Grad.
+func (t *Tensor) GradBeta() float32 {
+	if t.stale {
+		t.stale = false
+		return 0
+	}
+	return 1
 }
 
 // Len returns the number of elements of t.
@@ -78,7 +95,35 @@ func (p *Params) Alloc() {
 }
 
 // ZeroGrad clears every gradient of the set.
-func (p *Params) ZeroGrad() { clear(p.Grad) }
+func (p *Params) ZeroGrad() {
+	clear(p.Grad)
+	for _, t := range p.Tensors {
+		t.stale = false
+	}
+}
+
+// StartGrad is ZeroGrad without the memory traffic: it marks every
+// gradient stale, so that the first accumulation into each (Unit.Backward,
+// through Tensor.GradBeta) overwrites it instead of adding to it. EndGrad
+// must follow the accumulations, before anything reads Grad. A training
+// step writes every gradient once, so this saves a pass over all of them.
+func (p *Params) StartGrad() {
+	for _, t := range p.Tensors {
+		t.stale = true
+	}
+}
+
+// EndGrad clears the gradients no accumulation reached since StartGrad,
+// so that Grad holds exactly what ZeroGrad and the accumulations would
+// have left.
+func (p *Params) EndGrad() {
+	for _, t := range p.Tensors {
+		if t.stale {
+			clear(t.Grad)
+			t.stale = false
+		}
+	}
+}
 
 // Lookup returns the tensor with the given name, or nil.
 func (p *Params) Lookup(name string) *Tensor {

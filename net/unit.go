@@ -221,6 +221,8 @@ func addBias(h, bias []float32, rows int) {
 //	dz = da ⊙ f'(z)
 //	dh = BNᵀ(dz) if BN = 2, else dz      (through the batch statistics)
 //	dW += dhᵀ·x₂ (linear) or dhᵀ·im2col(x₂) (conv);  dBias += Σ_rows dh
+//	                                     (= instead of += for a gradient marked
+//	                                     stale by Params.StartGrad)
 //	dx₂ = dh·W (linear) or col2im(dh·W) (conv)          only if dx ≠ nil
 //	dx₁ = upᵀ(dx₂) (sum of each 2×2 block) if Upsample
 //	dx = BNᵀ(dx₁) if BN = 1
@@ -250,13 +252,17 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 	var dBias []float32
 	if u.B != nil {
 		dBias = u.B.Grad
+		if u.B.GradBeta() == 0 {
+			clear(dBias)
+		}
 	}
+	beta := u.W.GradBeta()
 	cin := u.coreInput()
 	if c.Conv {
 		g := c.geometry(n)
-		conv.BackwardWeight(u.W.Grad, dBias, dh, u.col[:g.ColLen()], g)
+		conv.BackwardWeight(u.W.Grad, dBias, dh, u.col[:g.ColLen()], g, beta)
 	} else {
-		LinearBackwardWeight(u.W.Grad, dh, cin, rows, c.InC, c.OutC)
+		LinearBackwardWeight(u.W.Grad, dh, cin, rows, c.InC, c.OutC, beta)
 		if dBias != nil {
 			for r := 0; r < rows; r++ {
 				for j, v := range dh[r*c.OutC : r*c.OutC+c.OutC] {
