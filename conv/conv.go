@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/counter-current/ccl/blas"
+	"github.com/counter-current/ccl/internal/parallel"
 )
 
 // Geometry describes a 2-d convolution: a batch of N input maps of H×W
@@ -29,7 +30,7 @@ func (g Geometry) Rows() int {
 	return g.N * ho * wo
 }
 
-// Depth returns Cin·K·K: the columns of the im2col matrix and of a weight row.
+// Depth returns K·K·Cin: the columns of the im2col matrix and of a weight row.
 func (g Geometry) Depth() int { return g.Cin * g.K * g.K }
 
 // ColLen returns N·Ho·Wo·Cin·K·K, the length of the im2col matrix.
@@ -66,10 +67,11 @@ func need(name string, s []float32, n int) {
 
 // Im2col writes the im2col matrix of in:
 //
-//	col[(n·Ho + oy)·Wo + ox][(c·K + ky)·K + kx] = in(n, oy·S − P + ky, ox·S − P + kx, c)
+//	col[(n·Ho + oy)·Wo + ox][(ky·K + kx)·Cin + c] = in(n, oy·S − P + ky, ox·S − P + kx, c)
 //
-// and 0 where the input position lies in the zero padding.
-// col is (N·Ho·Wo) × (Cin·K·K) (ColLen elements), in is (N·H·W) × Cin NHWC.
+// and 0 where the input position lies in the zero padding: tap-major, so
+// that each tap's Cin values are one contiguous copy of an NHWC pixel.
+// col is (N·Ho·Wo) × (K·K·Cin) (ColLen elements), in is (N·H·W) × Cin NHWC.
 func Im2col(col, in []float32, g Geometry) {
 	g.check()
 	need("col", col, g.ColLen())
@@ -81,7 +83,7 @@ func Im2col(col, in []float32, g Geometry) {
 
 // Col2im is the adjoint of Im2col: it writes
 //
-//	dIn(n, y, x, c) = Σ dcol[(n·Ho + oy)·Wo + ox][(c·K + ky)·K + kx]
+//	dIn(n, y, x, c) = Σ dcol[(n·Ho + oy)·Wo + ox][(ky·K + kx)·Cin + c]
 //
 // over all (oy, ox, ky, kx) with oy·S − P + ky = y and ox·S − P + kx = x,
 // clearing dIn first (it is written, not accumulated). Entries of dcol that
@@ -104,7 +106,8 @@ func Col2im(dIn, dcol []float32, g Geometry) {
 // out is (N·Ho·Wo) × Cout (NHWC), col is scratch of ColLen elements that is
 // filled with Im2col(in) and must be kept for BackwardWeight, in is
 // (N·H·W) × Cin, w is Cout × (Cin·K·K) (PyTorch's (Cout, Cin, K, K)) and
-// bias has Cout elements or is nil (no bias).
+// bias has Cout elements or is nil (no bias). The product runs on a
+// tap-major copy of w (see ToTapMajor), to match the im2col columns.
 func Forward(out, col, in, w, bias []float32, g Geometry) {
 	g.check()
 	m, d := g.Rows(), g.Depth()
@@ -125,7 +128,73 @@ func Forward(out, col, in, w, bias []float32, g Geometry) {
 	if bias != nil {
 		beta = 1 // out already holds the bias
 	}
-	blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, col, d, w, d, beta, out, g.Cout)
+	wt := tapMajor(w, g)
+	blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, col, d, wt.s, d, beta, out, g.Cout)
+	scratch.Put(wt)
+}
+
+// ToTapMajor writes w (Cout × Cin·K·K, PyTorch's (Cout, Cin, K, K)) in the
+// column order of the im2col matrix, (Cout, K, K, Cin):
+//
+//	dst[o][(ky·K + kx)·Cin + c] = src[o][(c·K + ky)·K + kx]
+func ToTapMajor(dst, src []float32, g Geometry) {
+	kk, ci := g.K*g.K, g.Cin
+	d := kk * ci
+	for o := 0; o < g.Cout; o++ {
+		s, t := src[o*d:][:d], dst[o*d:][:d]
+		for c := 0; c < ci; c++ {
+			for k, v := range s[c*kk : c*kk+kk] {
+				t[k*ci+c] = v
+			}
+		}
+	}
+}
+
+// FromTapMajor is the inverse of ToTapMajor, accumulating:
+//
+//	dst[o][(c·K + ky)·K + kx] = beta·dst[o][(c·K + ky)·K + kx] + src[o][(ky·K + kx)·Cin + c]
+//
+// with beta 0 (overwrite; dst not read) or 1 (add).
+func FromTapMajor(dst, src []float32, g Geometry, beta float32) {
+	kk, ci := g.K*g.K, g.Cin
+	d := kk * ci
+	for o := 0; o < g.Cout; o++ {
+		s, t := src[o*d:][:d], dst[o*d:][:d]
+		for c := 0; c < ci; c++ {
+			r := t[c*kk : c*kk+kk]
+			for k := range r {
+				v := s[k*ci+c]
+				if beta != 0 {
+					v += beta * r[k]
+				}
+				r[k] = v
+			}
+		}
+	}
+}
+
+// buf is a scratch slice from the free list scratch: weight-sized copies
+// in tap-major order. No allocation once as many exist, as large, as
+// concurrent calls need.
+type buf struct{ s []float32 }
+
+var scratch = parallel.NewFreeList[buf]()
+
+func getBuf(n int) *buf {
+	b := scratch.Get()
+	if cap(b.s) < n {
+		b.s = make([]float32, n)
+	}
+	b.s = b.s[:n]
+	return b
+}
+
+// tapMajor returns a scratch copy of w in tap-major order (release it with
+// scratch.Put).
+func tapMajor(w []float32, g Geometry) *buf {
+	b := getBuf(g.WeightLen())
+	ToTapMajor(b.s, w, g)
+	return b
 }
 
 // BackwardWeight accumulates the parameter gradients of a convolution:
@@ -146,7 +215,11 @@ func BackwardWeight(dW, dBias, dOut, col []float32, g Geometry, beta float32) {
 	if dBias != nil {
 		need("dBias", dBias, g.Cout)
 	}
-	blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, beta, dW, d)
+	// The product is tap-major, like col: into scratch, then reordered.
+	dwt := getBuf(g.WeightLen())
+	blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, 0, dwt.s, d)
+	FromTapMajor(dW, dwt.s, g, beta)
+	scratch.Put(dwt)
 	if dBias != nil {
 		if beta == 0 {
 			clear(dBias[:g.Cout])
@@ -198,7 +271,9 @@ func BackwardInput(dIn, dcol, dOut, w []float32, g Geometry) {
 		return
 	}
 	need("dcol", dcol, g.ColLen())
-	blas.Sgemm(blas.NoTrans, blas.NoTrans, m, d, g.Cout, 1, dOut, g.Cout, w, d, 0, dcol, d)
+	wt := tapMajor(w, g)
+	blas.Sgemm(blas.NoTrans, blas.NoTrans, m, d, g.Cout, 1, dOut, g.Cout, wt.s, d, 0, dcol, d)
+	scratch.Put(wt)
 	j := getJob()
 	j.kind, j.dst, j.src, j.g = kCol2im, dIn, dcol, g
 	run(j, g.N, g.ColLen()+g.InLen())
@@ -208,8 +283,7 @@ func BackwardInput(dIn, dcol, dOut, w []float32, g Geometry) {
 func im2col(col, in []float32, g Geometry, lo, hi int) {
 	ho, wo := g.Out()
 	H, W, C, K, S, P := g.H, g.W, g.Cin, g.K, g.Stride, g.Pad
-	kk := K * K
-	d := C * kk
+	d := C * K * K
 	if g.pointwise() {
 		copy(col[lo*H*W*C:hi*H*W*C], in[lo*H*W*C:hi*H*W*C])
 		return
@@ -221,20 +295,21 @@ func im2col(col, in []float32, g Geometry, lo, hi int) {
 				row := col[((n*ho+oy)*wo+ox)*d:][:d]
 				for ky := 0; ky < K; ky++ {
 					iy := oy*S - P + ky
-					for kx := 0; kx < K; kx++ {
-						ix := ox*S - P + kx
-						r := row[ky*K+kx:]
-						if iy < 0 || iy >= H || ix < 0 || ix >= W {
-							for c := 0; c < C; c++ {
-								r[c*kk] = 0
-							}
-							continue
-						}
-						src := inN[(iy*W+ix)*C:][:C]
-						for c, v := range src {
-							r[c*kk] = v
-						}
+					r := row[ky*K*C : (ky+1)*K*C]
+					if iy < 0 || iy >= H {
+						clear(r)
+						continue
 					}
+					// Taps kx inside the row are one contiguous run of
+					// the input: (x0 … x1) × C values.
+					x0 := ox*S - P           // input column of tap kx = 0
+					a := min(max(-x0, 0), K) // taps [a, b) lie inside the input
+					b := max(min(W-x0, K), a)
+					clear(r[:a*C])
+					if b > a {
+						copy(r[a*C:b*C], inN[(iy*W+x0+a)*C:(iy*W+x0+b)*C])
+					}
+					clear(r[b*C:])
 				}
 			}
 		}
@@ -245,8 +320,7 @@ func im2col(col, in []float32, g Geometry, lo, hi int) {
 func col2im(dIn, dcol []float32, g Geometry, lo, hi int) {
 	ho, wo := g.Out()
 	H, W, C, K, S, P := g.H, g.W, g.Cin, g.K, g.Stride, g.Pad
-	kk := K * K
-	d := C * kk
+	d := C * K * K
 	if g.pointwise() {
 		copy(dIn[lo*H*W*C:hi*H*W*C], dcol[lo*H*W*C:hi*H*W*C])
 		return
@@ -262,16 +336,16 @@ func col2im(dIn, dcol []float32, g Geometry, lo, hi int) {
 					if iy < 0 || iy >= H {
 						continue
 					}
-					for kx := 0; kx < K; kx++ {
-						ix := ox*S - P + kx
-						if ix < 0 || ix >= W {
-							continue
-						}
-						r := row[ky*K+kx:]
-						dst := dInN[(iy*W+ix)*C:][:C]
-						for c := range dst {
-							dst[c] += r[c*kk]
-						}
+					x0 := ox*S - P
+					a := min(max(-x0, 0), K) // taps [a, b) lie inside the input
+					b := max(min(W-x0, K), a)
+					if b == a {
+						continue
+					}
+					src := row[(ky*K+a)*C : (ky*K+b)*C]
+					dst := dInN[(iy*W+x0+a)*C : (iy*W+x0+b)*C]
+					for i, v := range src {
+						dst[i] += v
 					}
 				}
 			}

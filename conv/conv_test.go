@@ -216,7 +216,7 @@ func TestConvAgainstNaive(t *testing.T) {
 
 // TestIm2colDefinition checks every element of Im2col against its
 // definition, including the zeros of the padding, and the column order
-// (c, ky, kx) with c slowest.
+// (ky, kx, c) with ky slowest.
 func TestIm2colDefinition(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, g := range geometries() {
@@ -237,7 +237,7 @@ func TestIm2colDefinition(t *testing.T) {
 								if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
 									want = in[((n*g.H+iy)*g.W+ix)*g.Cin+c]
 								}
-								got := col[((n*ho+oy)*wo+ox)*d+(c*g.K+ky)*g.K+kx]
+								got := col[((n*ho+oy)*wo+ox)*d+(ky*g.K+kx)*g.Cin+c]
 								if got != want {
 									t.Fatalf("%+v: col(n=%d oy=%d ox=%d c=%d ky=%d kx=%d) = %v, want %v", g, n, oy, ox, c, ky, kx, got, want)
 								}

@@ -125,6 +125,9 @@ func poolForward(out []float32, argmax []int32, in []float32, h, w, c, lo, hi in
 				dst := out[o : o+c]
 				am := argmax[o : o+c]
 				a, b, d, e := in[i00:i00+c], in[i01:i01+c], in[i10:i10+c], in[i11:i11+c]
+				if pool4(dst, am, a, b, d, e, i00, i01, i10, i11) {
+					continue
+				}
 				for k := range dst {
 					km, idx := poolKey(a[k], 0), i00+k
 					kv := poolKey(b[k], 1)

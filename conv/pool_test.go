@@ -189,3 +189,39 @@ func TestUpsample2(t *testing.T) {
 		}
 	}
 }
+
+// The AVX-512 window kernel (where the CPU has it) gives the same values,
+// bits and arg-max indices as the Go loop, on random maps full of ties,
+// signed zeros, infinities and NaNs, for channel counts around the vector
+// width.
+func TestMaxPool2KernelMatchesGo(t *testing.T) {
+	if !poolAsm {
+		t.Log("no AVX-512 window kernel on this CPU/build: the Go loop is the only path")
+	}
+	r := rand.New(rand.NewPCG(41, 42))
+	special := []float32{0, float32(math.Copysign(0, -1)), 1, 1, -1, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
+	for _, c := range []int{1, 5, 15, 16, 17, 33, 128} {
+		n, h, w := 2, 6, 4
+		in := make([]float32, n*h*w*c)
+		for i := range in {
+			if r.IntN(3) == 0 {
+				in[i] = special[r.IntN(len(special))]
+			} else {
+				in[i] = float32(r.IntN(5)) // many ties
+			}
+		}
+		ol := n * (h / 2) * (w / 2) * c
+		out, idx := make([]float32, ol), make([]int32, ol)
+		MaxPool2Forward(out, idx, in, n, h, w, c)
+		saved := poolAsm
+		poolAsm = false
+		wantOut, wantIdx := make([]float32, ol), make([]int32, ol)
+		MaxPool2Forward(wantOut, wantIdx, in, n, h, w, c)
+		poolAsm = saved
+		for i := range out {
+			if math.Float32bits(out[i]) != math.Float32bits(wantOut[i]) && !(out[i] != out[i] && wantOut[i] != wantOut[i]) || idx[i] != wantIdx[i] {
+				t.Fatalf("c=%d: [%d] = %v @%d, Go loop %v @%d", c, i, out[i], idx[i], wantOut[i], wantIdx[i])
+			}
+		}
+	}
+}

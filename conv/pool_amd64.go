@@ -1,0 +1,30 @@
+//go:build amd64 && gc && !purego && !noasm
+
+package conv
+
+import "golang.org/x/sys/cpu"
+
+// poolAsm selects the AVX-512 window kernel (tests switch it off to compare
+// with the Go loop).
+var poolAsm = cpu.X86.HasAVX512F
+
+// pool4AVX512 is the AVX-512 version of one output pixel of poolForward:
+// for k < n, out[k] and am[k] receive the winner of a[k], b[k], d[k], e[k]
+// (window positions 0…3, flat input indices i0+k … i3+k) under PyTorch's
+// rule: a later value wins if it is greater (ordered compare, so −0 = +0
+// and the first of equal values stays) or if it is a NaN.
+//
+//go:noescape
+func pool4AVX512(out *float32, am *int32, a, b, d, e *float32, n int, i0, i1, i2, i3 int32)
+
+// pool4 runs the kernel on one output pixel's c channels and reports
+// whether it did.
+func pool4(out []float32, am []int32, a, b, d, e []float32, i0, i1, i2, i3 int) bool {
+	if !poolAsm || len(out) == 0 {
+		return false
+	}
+	n := len(out)
+	_, _, _, _, _ = am[n-1], a[n-1], b[n-1], d[n-1], e[n-1]
+	pool4AVX512(&out[0], &am[0], &a[0], &b[0], &d[0], &e[0], n, int32(i0), int32(i1), int32(i2), int32(i3))
+	return true
+}

@@ -1,0 +1,7 @@
+//go:build !amd64 || !gc || purego || noasm
+
+package conv
+
+var poolAsm = false
+
+func pool4(out []float32, am []int32, a, b, d, e []float32, i0, i1, i2, i3 int) bool { return false }
