@@ -2,6 +2,7 @@ package bench
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/counter-current/ccl/blas"
@@ -16,8 +17,10 @@ import (
 // products' work per step (GFLOP/step, counted by blas.Flops: every Sgemm
 // call, convolutions included, at 2·m·n·k), that work over the step's
 // time (GFLOP/s) and as a percentage of the measured all-core FMA peak of
-// the kernel's instruction set (%peak); -benchmem shows allocations per
-// step, which must be 0. Compare with bench/peers/torch_steps.py (same
+// the kernel's instruction set (%peak), and the live heap after warm-up
+// (heap-MB: the model, its buffers and the batch; the "lean" cases use
+// ccl's memory-lean mode); -benchmem shows allocations per step, which
+// must be 0. Compare with bench/peers/torch_steps.py (same
 // networks, batch sizes and threads); bench/peers/steps_table.py runs both.
 
 type stepper interface {
@@ -53,6 +56,10 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 	for range 3 { // warm-up: lazily sized scratch, job descriptors of the concurrent streams
 		m.Step(x, y, batch, 1)
 	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	heap := float64(ms.HeapAlloc) / (1 << 20)
 	f0 := blas.Flops()
 	m.Step(x, y, batch, 1)
 	work := float64(blas.Flops() - f0)
@@ -66,6 +73,7 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 	b.ReportMetric(float64(batch)/sec, "samples/s")
 	b.ReportMetric(sec*1000, "ms/step")
 	b.ReportMetric(work/1e9, "GFLOP/step")
+	b.ReportMetric(heap, "heap-MB")
 	b.ReportMetric(work/sec/1e9, "GFLOP/s")
 	if peak > 0 {
 		b.ReportMetric(100*work/sec/1e9/peak, "%peak")
@@ -100,6 +108,15 @@ func BenchmarkTrainStep(b *testing.B) {
 			}
 			runSteps(b, cclStep{m}, 256, c.sizes[0], 10)
 		})
+		b.Run(c.name+"/ccl-lean", func(b *testing.B) {
+			m, err := ccl.NewMLP(ccl.MLPConfig{Sizes: c.sizes, ActF: net.ELU, ActB: net.ELU, LossScaleC: 0.5,
+				MaxBatch: 256, Forward: mlpOpt, Feedback: mlpOpt})
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.EnableLean()
+			runSteps(b, cclStep{m}, 256, c.sizes[0], 10)
+		})
 		b.Run(c.name+"/bp", func(b *testing.B) {
 			m, err := bp.NewMLP(bp.MLPConfig{Sizes: c.sizes, Act: net.ELU, MaxBatch: 256, Opt: mlpOpt.Optimizer()})
 			if err != nil {
@@ -115,6 +132,15 @@ func BenchmarkTrainStep(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		runSteps(b, cclStep{m}, 128, 3*32*32, 10)
+	})
+	b.Run("cifar10_cnn_pool/ccl-lean", func(b *testing.B) {
+		m, err := ccl.NewCNN(ccl.CNNConfig{Spec: spec, ActF: net.ELU, ActB: net.ELU, LossScaleC: 1, LossScaleSSL: 0.5,
+			Filter: true, ZeroBias: true, MaxBatch: 128, Forward: cnnOpt, Feedback: cnnOpt})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.EnableLean()
 		runSteps(b, cclStep{m}, 128, 3*32*32, 10)
 	})
 	b.Run("cifar10_cnn_pool/bp", func(b *testing.B) {

@@ -60,7 +60,40 @@ type Network struct {
 	streams streams
 	cur     classStep
 	opt     optimizers
+
+	lean     bool        // see EnableLean
+	leanSnap [][]float32 // copies of F's running statistics (lean mode with the filter)
 }
+
+// EnableLean switches the network to its memory-lean mode for good: the
+// forward stack keeps the activations of two layers instead of all of them
+// (net.Stack.ShareBuffers), and each step runs pair l right after forward
+// layer l, which CCL's detachment allows: pair l needs a_l and c_l only,
+// and unit l's gradient needs only its own caches. Steps give the same
+// weights, bit for bit, as the default mode (tested); they run on one
+// stream (each product still uses every thread). With the filter on, the
+// pairs need the final probabilities first: each step then runs the
+// forward network twice, once to get them (running statistics restored
+// afterwards, so nothing changes but the time: about one more forward
+// pass), then layer by layer with the pairs. Gradient clipping by total
+// norm is unaffected: it still sees every gradient before any update.
+func (m *Network) EnableLean() {
+	if m.lean {
+		return
+	}
+	m.lean = true
+	m.F.ShareBuffers()
+	// One stream: the second stream's loss scratch and gradient buffers go.
+	m.loss[1], m.dA[1], m.dB[1] = nil, nil, nil
+	if m.Filter {
+		for _, s := range m.F.State() {
+			m.leanSnap = append(m.leanSnap, make([]float32, len(s)))
+		}
+	}
+}
+
+// Lean reports whether EnableLean was called.
+func (m *Network) Lean() bool { return m.lean }
 
 // finish allocates the parameters and buffers once F and B are built and
 // initialises the weights as PyTorch does by default (forward and feedback
@@ -134,7 +167,11 @@ func (m *Network) Gradients(x []float32, y []int32, n int, scale float32) StepLo
 	m.FbSet.StartGrad()
 	c := &m.cur
 	c.m, c.x, c.y, c.n, c.scale = m, x, y, n, scale
-	m.streams.run(c, m.F.Layers())
+	if m.lean {
+		c.lean()
+	} else {
+		m.streams.run(c, m.F.Layers())
+	}
 	c.x, c.y = nil, nil
 	m.FwdSet.EndGrad()
 	m.FbSet.EndGrad()
@@ -169,8 +206,17 @@ func (c *classStep) forward(fwd *parallel.Progress) {
 		a = m.F.ForwardLayer(l, a, n, true)
 		fwd.Set(int64(l))
 	}
-	dz := m.dz[:n*K]
-	c.ce, c.correct = net.SoftmaxCrossEntropy(dz, m.prob, a, c.y, n, K, c.scale)
+	c.output(a)
+	fwd.Set(int64(L + 1))
+	// The top forward weight learns from the cross-entropy alone.
+	m.F.Backward(L, m.dz[:n*K], nil, n)
+}
+
+// output computes the cross-entropy of the logits z and its gradient dz,
+// the probabilities, and the filter's rows.
+func (c *classStep) output(z []float32) {
+	m, n, K := c.m, c.n, c.m.K
+	c.ce, c.correct = net.SoftmaxCrossEntropy(m.dz[:n*K], m.prob, z, c.y, n, K, c.scale)
 	c.nf = 0
 	if m.Filter {
 		filtered := m.Filtered[:n]
@@ -181,9 +227,35 @@ func (c *classStep) forward(fwd *parallel.Progress) {
 			}
 		}
 	}
-	fwd.Set(int64(L + 1))
-	// The top forward weight learns from the cross-entropy alone.
-	m.F.Backward(L, dz, nil, n)
+}
+
+// lean is one step of the memory-lean mode (see EnableLean): B, then
+// pair l right after F's layer l; with the filter, a first forward pass
+// for the probabilities.
+func (c *classStep) lean() {
+	m, n, K := c.m, c.n, c.m.K
+	L := m.F.Layers()
+	c.feedback()
+	if m.Filter {
+		st := m.F.State()
+		for i, s := range st {
+			copy(m.leanSnap[i], s)
+		}
+		c.output(m.F.Forward(c.x, n, true))
+		for i, s := range st {
+			copy(s, m.leanSnap[i])
+		}
+	}
+	c.pair(0, 0)
+	a := c.x
+	for l := 1; l <= L; l++ {
+		a = m.F.ForwardLayer(l, a, n, true)
+		if l < L {
+			c.pair(0, l)
+		}
+	}
+	c.output(a)
+	m.F.Backward(L, m.dz[:n*K], nil, n)
 }
 
 func (c *classStep) feedback() { c.m.B.Forward(c.m.eye, c.m.K, true) }

@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""Runs the Go training-step benchmarks (BenchmarkTrainStep in bench/) and the
+PyTorch peer (torch_steps.py) one after the other and prints a Markdown table
+of the two side by side.
+
+Run from the module root, with Debian's PyTorch (python3-torch):
+
+    /usr/bin/python3 bench/peers/steps_table.py [--threads 2] [--benchtime 10x] [--steps 10]
+        [--ae-benchtime 3x] [--ae-steps 3] [--only mlp]
+
+Go runs with GOMAXPROCS = --threads (the environment variable and -cpu) and
+-benchmem; PyTorch with torch.set_num_threads(--threads). The autoencoder
+cases (stl10_ae), whose steps take seconds, run in a go test invocation of
+their own with --ae-benchtime and in PyTorch with --ae-steps timed steps.
+Go figures are the mean over the benchmark's steps, PyTorch's the median.
+
+Columns per case and method (ccl, bp): Go ms/step, PyTorch ms/step, speed-up
+(PyTorch ms / Go ms: above 1 means Go is faster), Go GFLOP/s and % of the
+measured peak when the Go benchmark reports them, Go allocations per step.
+A case missing on one side (not built, filtered out, or a failed run) shows
+"–". Both raw outputs go to standard error; the table to standard output.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+# Case order of the table; the cases whose steps take seconds get their own
+# (shorter) step counts.
+CASES = ["fmnist_mlp", "cifar10_mlp", "cifar10_cnn_pool", "stl10_ae", "fmnist_cnn"]
+HEAVY = {"stl10_ae"}
+METHODS = ["ccl", "bp"]
+DASH = "–"
+
+GO_LINE = re.compile(r"BenchmarkTrainStep/(\S+)/(ccl|bp)(?:-\d+)?\s+(\d+)\s+(.*)$")
+TORCH_LINE = re.compile(r"(\S+)_(ccl|bp)\s+([\d.]+) ms/step")
+
+
+def run(cmd, env=None):
+    """Runs cmd, echoes its output to stderr, and returns stdout ("" on failure, with a warning)."""
+    sys.stderr.write("$ %s\n" % " ".join(cmd))
+    sys.stderr.flush()
+    try:
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    except OSError as e:
+        sys.stderr.write("steps_table: cannot run %s: %s\n" % (cmd[0], e))
+        return ""
+    sys.stderr.write(p.stdout)
+    sys.stderr.write(p.stderr)
+    if p.returncode != 0:
+        sys.stderr.write("steps_table: %s exited with status %d; its cases show %s\n" % (cmd[0], p.returncode, DASH))
+    return p.stdout
+
+
+def parse_go(out):
+    """BenchmarkTrainStep lines -> {(case, method): {unit: value}} (ms/step, GFLOP/s, %peak, allocs/op, …)."""
+    res = {}
+    for line in out.splitlines():
+        m = GO_LINE.match(line.strip())
+        if m:
+            res[(m.group(1), m.group(2))] = {u: float(v) for v, u in re.findall(r"([-+\d.eE]+) (\S+)", m.group(4))}
+    return res
+
+
+def parse_torch(out):
+    """torch_steps.py lines -> {(case, method): ms/step}."""
+    res = {}
+    for line in out.splitlines():
+        m = TORCH_LINE.match(line.strip())
+        if m:
+            res[(m.group(1), m.group(2))] = float(m.group(3))
+    return res
+
+
+def go_ms(g):
+    """Go's ms per step: the ms/step metric, else ns/op."""
+    if "ms/step" in g:
+        return g["ms/step"]
+    return g["ns/op"] / 1e6 if "ns/op" in g else None
+
+
+def fmt(v, digits=None):
+    """A figure with about three significant digits, or the dash."""
+    if v is None:
+        return DASH
+    if digits is None:
+        digits = 2 if abs(v) < 10 else 1 if abs(v) < 100 else 0
+    return "%.*f" % (digits, v)
+
+
+def go_runs(args, selected):
+    """Runs go test once per group of cases sharing a benchtime; returns the merged parse."""
+    env = dict(os.environ, GOMAXPROCS=str(args.threads))
+    groups = {}
+    for case, method in selected:
+        bt = args.ae_benchtime if case in HEAVY else args.benchtime
+        g = groups.setdefault(bt, ({}, {}))
+        g[0][case] = None
+        g[1][method] = None
+    res = {}
+    for bt, (cases, methods) in groups.items():
+        pattern = "^BenchmarkTrainStep$/^(?:%s)$/^(?:%s)$" % ("|".join(cases), "|".join(methods))
+        out = run(["go", "test", "-run", "^$", "-bench", pattern, "-benchtime", bt, "-benchmem",
+                   "-cpu", str(args.threads), "./bench"], env=env)
+        res.update(parse_go(out))
+    return res
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog="\n\n".join(__doc__.split("\n\n")[1:]))
+    p.add_argument("--threads", type=int, default=2, help="GOMAXPROCS for Go, torch threads (default 2)")
+    p.add_argument("--benchtime", default="10x", help="go test -benchtime for the light cases (default 10x)")
+    p.add_argument("--ae-benchtime", default="3x", help="go test -benchtime for stl10_ae (default 3x)")
+    p.add_argument("--steps", type=int, default=10, help="PyTorch timed steps for the light cases (default 10)")
+    p.add_argument("--ae-steps", type=int, default=3, help="PyTorch timed steps for stl10_ae (default 3)")
+    p.add_argument("--only", default="",
+                   help="only the case_method names containing this, e.g. mlp, stl10_ae, _bp (default: all)")
+    p.add_argument("--no-go", action="store_true", help="skip the Go benchmarks")
+    p.add_argument("--no-torch", action="store_true", help="skip PyTorch")
+    args = p.parse_args()
+
+    selected = [(c, m) for c in CASES for m in METHODS if args.only in "%s_%s" % (c, m)]
+    if not selected:
+        p.error("--only %r matches no case (cases: %s; methods: %s)" % (args.only, ", ".join(CASES), ", ".join(METHODS)))
+
+    go = {} if args.no_go else go_runs(args, selected)
+    torch_out = "" if args.no_torch else run(
+        ["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_steps.py"),
+         "--threads", str(args.threads), "--steps", str(args.steps), "--ae-steps", str(args.ae_steps),
+         "--only", args.only])
+    torch = parse_torch(torch_out)
+    torch_version = next((l for l in torch_out.splitlines() if l.startswith("torch ")), None)
+
+    # Rows: the known cases in order, then any other case either side reported.
+    keys = [k for k in selected if k in go or k in torch]
+    keys += sorted(k for k in set(go) | set(torch) if k not in keys and args.only in "%s_%s" % k)
+    if not keys:
+        sys.exit("steps_table: neither side reported a case")
+    extra = any("GFLOP/s" in go.get(k, {}) or "%peak" in go.get(k, {}) for k in keys)
+
+    print("Go: GOMAXPROCS=%d, -benchtime %s (%s: %s), mean ms/step. PyTorch: %s, %d (%s: %d) timed steps, median." % (
+        args.threads, args.benchtime, "/".join(sorted(HEAVY)), args.ae_benchtime,
+        torch_version or "not run", args.steps, "/".join(sorted(HEAVY)), args.ae_steps))
+    print()
+    head = ["case", "method", "Go ms/step", "PyTorch ms/step", "speed-up"]
+    if extra:
+        head += ["Go GFLOP/s", "Go % peak"]
+    head += ["Go allocs/op"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for k in keys:
+        g = go.get(k, {})
+        ms_go, ms_torch = go_ms(g), torch.get(k)
+        row = [k[0], k[1], fmt(ms_go), fmt(ms_torch),
+               fmt(ms_torch / ms_go) + "×" if ms_go and ms_torch else DASH]
+        if extra:
+            row += [fmt(g.get("GFLOP/s"), 0), fmt(g.get("%peak"), 0)]
+        allocs = g.get("allocs/op")
+        row += [DASH if allocs is None else "%d" % allocs]
+        print("| " + " | ".join(row) + " |")
+
+    ratios = []
+    for c in dict.fromkeys(k[0] for k in keys):
+        a, b = go_ms(go.get((c, "ccl"), {})), go_ms(go.get((c, "bp"), {}))
+        ratios.append("%s %s" % (c, "%.2f" % (a / b) if a and b else DASH))
+    print()
+    print("Go CCL/BP step-time ratio: " + ", ".join(ratios))
+
+
+if __name__ == "__main__":
+    main()
