@@ -40,6 +40,7 @@ Examples:
   ccl train --yaml configs/mlp/fmnist_ccl.yaml --epochs 30
   ccl train --yaml configs/mlp/fmnist_bp.yaml --epochs 30 --seed 1 --out runs/bp-seed1
   ccl train --yaml configs/mlp/cifar10_ccl.yaml --data ~/data --lr_F 0.5 --lr_B 0.5
+  ccl train --yaml configs/cnn/cifar10_ccl.yaml --lean
 
 Every key of the YAML file can be overridden by a flag of the same name;
 flags apply in the order given, after the file.
@@ -53,7 +54,7 @@ type trainOpts struct {
 	yaml, data, out, runs string
 	cpuProfile            string
 	threads               int
-	quiet, json           bool
+	quiet, json, lean     bool
 	overrides             []override
 }
 
@@ -70,6 +71,7 @@ func trainFlags(stderr io.Writer) (*flag.FlagSet, *trainOpts) {
 	fs.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "worker `threads` for the matrix kernels (results are reproducible for a given seed and thread count)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print nothing but errors")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per epoch (the metrics.jsonl line), then the result")
+	fs.BoolVar(&o.lean, "lean", false, "CCL classifiers: keep two layers' activations instead of all (same weights bit for bit; with the filter on, one more forward pass per step)")
 	for _, k := range config.Keys() {
 		fs.Func(k, config.Describe(k), func(v string) error {
 			o.overrides = append(o.overrides, override{k, v})
@@ -143,7 +145,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	}
 	opt := outputOptions(o.quiet, o.json, stdout)
 	fmt.Fprintf(opt.Out, "run directory %s, %d threads\n", runDir, o.threads)
-	opt.DataDir, opt.RunDir = dataDir, runDir
+	opt.DataDir, opt.RunDir, opt.Lean = dataDir, runDir, o.lean
 	stop, release := stopOnSignal()
 	defer release()
 	opt.Stop = stop

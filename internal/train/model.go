@@ -222,6 +222,9 @@ type cclNet struct {
 	base
 }
 
+// EnableLean switches the network to ccl's memory-lean mode.
+func (a *cclNet) EnableLean() { a.m.EnableLean() }
+
 func (a *cclNet) Step(x []float32, y []int32, n int, scale float32) StepStats {
 	s := a.m.Step(x, y, n, scale)
 	return StepStats{Total: s.Total, CE: s.CE, Pairs: s.Pairs, Correct: s.Correct, NormF: s.NormF, NormB: s.NormB}

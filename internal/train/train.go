@@ -31,6 +31,10 @@ type Options struct {
 	// best.safetensors, metrics.jsonl): the continued run ends exactly as an
 	// uninterrupted one would.
 	Resume bool
+	// Lean runs a CCL classifier in its memory-lean mode
+	// (ccl.Network.EnableLean): the same weights, less memory; an error
+	// for other models.
+	Lean bool
 	// Stop, if not nil, is asked after every step; when it returns true the
 	// training stops there: the state is saved to last.safetensors and Run
 	// returns ErrStopped (the ccl command sets it on SIGINT and SIGTERM).
@@ -126,6 +130,14 @@ func Run(cfg *config.Config, opt Options) (*Result, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if opt.Lean {
+		l, ok := model.(interface{ EnableLean() })
+		if !ok {
+			return nil, fmt.Errorf("the memory-lean mode is for CCL classifiers (MLP and CNN), not method %s with architecture %s",
+				cfg.Method.Name, cfg.Method.Architecture)
+		}
+		l.EnableLean()
 	}
 	bs := cfg.Dataset.BatchSize
 	x := make([]float32, bs*dim)
