@@ -29,7 +29,9 @@ resolved configuration), metrics.jsonl (one JSON object per epoch),
 last.safetensors and best.safetensors (checkpoints with the reference's
 PyTorch tensor names, plus optimiser state) and result.json. Ctrl-C (SIGINT)
 or SIGTERM finishes the current step, saves last.safetensors and exits with
-status 130; 'ccl resume RUN_DIR' continues the run exactly where it stopped.
+status 130 (a second signal exits at once, e.g. during a validation pass;
+the last saved checkpoint stays whole); 'ccl resume RUN_DIR' continues the
+run exactly where it stopped.
 
 Data is looked for in the data directory (--data, else $CCL_DATA, else the
 per-user cache, e.g. ~/.cache/ccl) and, for Fashion-MNIST, in Debian's
@@ -174,17 +176,31 @@ func outputOptions(quiet, asJSON bool, stdout io.Writer) train.Options {
 	return opt
 }
 
+// exit ends the process (tests replace it).
+var exit = os.Exit
+
 // stopOnSignal returns a Stop function for train.Options that reports true
 // once SIGINT or SIGTERM has arrived, and a function that stops listening.
+// A second signal exits the process at once with status 130.
 func stopOnSignal() (stop func() bool, release func()) {
 	var flag atomic.Bool
-	ch := make(chan os.Signal, 1)
+	ch := make(chan os.Signal, 2) // room for both signals, however close together
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() {
 		select {
 		case <-ch:
 			flag.Store(true)
+		case <-done:
+			return
+		}
+		// The run stops after its current step; a second signal (during a
+		// long validation, say) exits at once. Files are only ever
+		// replaced by renames, so the last saved checkpoint stays whole.
+		select {
+		case <-ch:
+			fmt.Fprintln(os.Stderr, "ccl: second interrupt: exiting without saving; the last saved checkpoint is intact")
+			exit(130)
 		case <-done:
 		}
 	}()
