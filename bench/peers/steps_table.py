@@ -14,9 +14,12 @@ cases (stl10_ae), whose steps take seconds, run in a go test invocation of
 their own with --ae-benchtime and in PyTorch with --ae-steps timed steps.
 Go figures are the mean over the benchmark's steps, PyTorch's the median.
 
-Columns per case and method (ccl, bp): Go ms/step, PyTorch ms/step, speed-up
-(PyTorch ms / Go ms: above 1 means Go is faster), Go GFLOP/s and % of the
-measured peak when the Go benchmark reports them, Go allocations per step.
+Columns per case and method (ccl, ccl-lean, bp): Go ms/step, PyTorch
+ms/step, speed-up (PyTorch ms / Go ms: above 1 means Go is faster), Go
+GFLOP/s, % of the measured peak and live heap (MB) when the Go benchmark
+reports them, Go allocations per step. ccl-lean (Go's memory-lean CCL mode,
+same arithmetic) is compared with PyTorch's ccl step. A last line gives Go's
+CCL/BP step-time ratio per case.
 A case missing on one side (not built, filtered out, or a failed run) shows
 "–". Both raw outputs go to standard error; the table to standard output.
 """
@@ -31,10 +34,16 @@ import sys
 # (shorter) step counts.
 CASES = ["fmnist_mlp", "cifar10_mlp", "cifar10_cnn_pool", "stl10_ae", "fmnist_cnn"]
 HEAVY = {"stl10_ae"}
-METHODS = ["ccl", "bp"]
+# ccl-lean is Go's memory-lean CCL mode (same arithmetic as ccl); PyTorch has
+# no such mode, so its row is compared with PyTorch's ccl step.
+METHODS = ["ccl", "ccl-lean", "bp"]
+TORCH_PEER = {"ccl-lean": "ccl"}
+# Optional Go metrics, shown as columns when any selected case reports them.
+GO_EXTRA = [("GFLOP/s", "Go GFLOP/s", 0), ("%peak", "Go % peak", 0), ("heap-MB", "Go heap MB", 0)]
 DASH = "–"
 
-GO_LINE = re.compile(r"BenchmarkTrainStep/(\S+)/(ccl|bp)(?:-\d+)?\s+(\d+)\s+(.*)$")
+# BenchmarkTrainStep/<case>/<method>[-GOMAXPROCS]  N  <value unit>…
+GO_LINE = re.compile(r"BenchmarkTrainStep/(\S+)/(\S+?)(?:-\d+)?\s+(\d+)\s+(.*)$")
 TORCH_LINE = re.compile(r"(\S+)_(ccl|bp)\s+([\d.]+) ms/step")
 
 
@@ -140,25 +149,23 @@ def main():
     keys += sorted(k for k in set(go) | set(torch) if k not in keys and args.only in "%s_%s" % k)
     if not keys:
         sys.exit("steps_table: neither side reported a case")
-    extra = any("GFLOP/s" in go.get(k, {}) or "%peak" in go.get(k, {}) for k in keys)
+    extra = [e for e in GO_EXTRA if any(e[0] in go.get(k, {}) for k in keys)]
 
     print("Go: GOMAXPROCS=%d, -benchtime %s (%s: %s), mean ms/step. PyTorch: %s, %d (%s: %d) timed steps, median." % (
         args.threads, args.benchtime, "/".join(sorted(HEAVY)), args.ae_benchtime,
         torch_version or "not run", args.steps, "/".join(sorted(HEAVY)), args.ae_steps))
     print()
     head = ["case", "method", "Go ms/step", "PyTorch ms/step", "speed-up"]
-    if extra:
-        head += ["Go GFLOP/s", "Go % peak"]
+    head += [e[1] for e in extra]
     head += ["Go allocs/op"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for k in keys:
         g = go.get(k, {})
-        ms_go, ms_torch = go_ms(g), torch.get(k)
+        ms_go, ms_torch = go_ms(g), torch.get((k[0], TORCH_PEER.get(k[1], k[1])))
         row = [k[0], k[1], fmt(ms_go), fmt(ms_torch),
                fmt(ms_torch / ms_go) + "×" if ms_go and ms_torch else DASH]
-        if extra:
-            row += [fmt(g.get("GFLOP/s"), 0), fmt(g.get("%peak"), 0)]
+        row += [fmt(g.get(unit), digits) for unit, _, digits in extra]
         allocs = g.get("allocs/op")
         row += [DASH if allocs is None else "%d" % allocs]
         print("| " + " | ".join(row) + " |")
