@@ -81,9 +81,10 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 }
 
 var (
-	aeOpt  = ccl.OptimConfig{LR: 0.01, Momentum: 0.9, WeightDecay: 1e-4, Centralize: true, Clip: 0.2} // configs/cnn_ae/stl10_*_legacy.yaml
-	mlpOpt = ccl.OptimConfig{LR: 0.01, Clip: 1}                                                       // configs/mlp/*
-	cnnOpt = ccl.OptimConfig{LR: 0.01, Momentum: 0.8, WeightDecay: 1e-6, Centralize: true, Clip: 0.3} // configs/cnn/cifar10_ccl.yaml
+	aeOpt   = ccl.OptimConfig{LR: 0.01, Momentum: 0.9, WeightDecay: 1e-4, Centralize: true, Clip: 0.2} // configs/cnn_ae/stl10_ccl_legacy.yaml
+	aeBPOpt = ccl.OptimConfig{LR: 0.03, Momentum: 0.5, WeightDecay: 1e-5, Centralize: true, Clip: 0.2} // configs/cnn_ae/stl10_bp_legacy.yaml
+	mlpOpt  = ccl.OptimConfig{LR: 0.01, Clip: 1}                                                       // configs/mlp/*
+	cnnOpt  = ccl.OptimConfig{LR: 0.01, Momentum: 0.8, WeightDecay: 1e-6, Centralize: true, Clip: 0.3} // configs/cnn/cifar10_ccl.yaml
 )
 
 func mlpSizes(in, hidden, layers int) []int {
@@ -161,7 +162,7 @@ func BenchmarkTrainStep(b *testing.B) {
 		runSteps(b, cclAEStep{m}, 32, 96*96*3, 10)
 	})
 	b.Run("stl10_ae/bp", func(b *testing.B) {
-		m, err := bp.NewAutoencoder(bp.AEConfig{Spec: ae, Act: net.ReLU, MaxBatch: 32, Opt: aeOpt.Optimizer()})
+		m, err := bp.NewAutoencoder(bp.AEConfig{Spec: ae, Act: net.ReLU, MaxBatch: 32, Opt: aeBPOpt.Optimizer()})
 		if err != nil {
 			b.Fatal(err)
 		}
