@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // kind is the value type of a key.
@@ -195,7 +196,7 @@ func (fl *field) format(c *Config) string {
 	case kindFloat:
 		return formatFloat(*fl.flt(c))
 	}
-	return *fl.str(c)
+	return strings.ToValidUTF8(*fl.str(c), "\uFFFD") // YAML holds only UTF-8 (Set and Parse accept nothing else)
 }
 
 // formatFloat writes v so that it reads back exactly and always as a float
@@ -229,6 +230,9 @@ func (fl *field) parseValue(c *Config, text string) error {
 		}
 		*fl.flt(c) = v
 	default:
+		if !utf8.ValidString(text) {
+			return fmt.Errorf("expected UTF-8 text, got %q", text)
+		}
 		*fl.str(c) = text
 	}
 	return nil
