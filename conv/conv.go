@@ -137,10 +137,34 @@ func Forward(out, col, in, w, bias []float32, g Geometry) {
 // column order of the im2col matrix, (Cout, K, K, Cin):
 //
 //	dst[o][(ky·K + kx)·Cin + c] = src[o][(c·K + ky)·K + kx]
+//
+// split over output channels on the worker pool for large weights.
 func ToTapMajor(dst, src []float32, g Geometry) {
+	need("dst", dst, g.WeightLen())
+	need("src", src, g.WeightLen())
+	j := getJob()
+	j.kind, j.dst, j.src, j.g = kToTap, dst, src, g
+	run(j, g.Cout, 2*g.WeightLen())
+}
+
+// FromTapMajor is the inverse of ToTapMajor, accumulating:
+//
+//	dst[o][(c·K + ky)·K + kx] = beta·dst[o][(c·K + ky)·K + kx] + src[o][(ky·K + kx)·Cin + c]
+//
+// with beta 0 (overwrite; dst not read) or 1 (add).
+func FromTapMajor(dst, src []float32, g Geometry, beta float32) {
+	need("dst", dst, g.WeightLen())
+	need("src", src, g.WeightLen())
+	j := getJob()
+	j.kind, j.dst, j.src, j.g, j.beta = kFromTap, dst, src, g, beta
+	run(j, g.Cout, 3*g.WeightLen())
+}
+
+// toTap is ToTapMajor for output channels [lo, hi).
+func toTap(dst, src []float32, g Geometry, lo, hi int) {
 	kk, ci := g.K*g.K, g.Cin
 	d := kk * ci
-	for o := 0; o < g.Cout; o++ {
+	for o := lo; o < hi; o++ {
 		s, t := src[o*d:][:d], dst[o*d:][:d]
 		for c := 0; c < ci; c++ {
 			for k, v := range s[c*kk : c*kk+kk] {
@@ -150,15 +174,11 @@ func ToTapMajor(dst, src []float32, g Geometry) {
 	}
 }
 
-// FromTapMajor is the inverse of ToTapMajor, accumulating:
-//
-//	dst[o][(c·K + ky)·K + kx] = beta·dst[o][(c·K + ky)·K + kx] + src[o][(ky·K + kx)·Cin + c]
-//
-// with beta 0 (overwrite; dst not read) or 1 (add).
-func FromTapMajor(dst, src []float32, g Geometry, beta float32) {
+// fromTap is FromTapMajor for output channels [lo, hi).
+func fromTap(dst, src []float32, g Geometry, beta float32, lo, hi int) {
 	kk, ci := g.K*g.K, g.Cin
 	d := kk * ci
-	for o := 0; o < g.Cout; o++ {
+	for o := lo; o < hi; o++ {
 		s, t := src[o*d:][:d], dst[o*d:][:d]
 		for c := 0; c < ci; c++ {
 			r := t[c*kk : c*kk+kk]

@@ -444,3 +444,35 @@ func TestConcurrentCallers(t *testing.T) {
 		}
 	}
 }
+
+// ToTapMajor and FromTapMajor reorder every element (checked against the
+// definition), FromTapMajor inverts ToTapMajor and accumulates with beta 1,
+// on weights large enough to be split over the worker pool.
+func TestTapMajorRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(43, 44))
+	for _, g := range []Geometry{{Cin: 3, Cout: 5, K: 3}, {Cin: 128, Cout: 64, K: 3}, {Cin: 7, Cout: 300, K: 5}, {Cin: 9, Cout: 2, K: 1}} {
+		w := randSlice(r, g.WeightLen())
+		tap := withGuard(g.WeightLen(), float32(math.NaN()))
+		ToTapMajor(tap, w, g)
+		checkGuard(t, "tap", tap)
+		kk := g.K * g.K
+		for o := 0; o < g.Cout; o++ {
+			for c := 0; c < g.Cin; c++ {
+				for k := 0; k < kk; k++ {
+					if got, want := tap[o*g.Depth()+k*g.Cin+c], w[(o*g.Cin+c)*kk+k]; got != want {
+						t.Fatalf("%+v: tap[%d][%d·Cin+%d] = %v, want %v", g, o, k, c, got, want)
+					}
+				}
+			}
+		}
+		back := withGuard(g.WeightLen(), float32(math.NaN()))
+		FromTapMajor(back, tap, g, 0)
+		checkGuard(t, "back", back)
+		FromTapMajor(back, tap, g, 1)
+		for i := range w {
+			if back[i] != 2*w[i] {
+				t.Fatalf("%+v: [%d] %v after overwrite and accumulate, want %v", g, i, back[i], 2*w[i])
+			}
+		}
+	}
+}

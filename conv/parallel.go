@@ -18,6 +18,8 @@ const (
 	kPoolB              // dst = dIn, src = dOut, idx = argmax
 	kUpF                // dst = out, src = in
 	kUpB                // dst = dIn, src = dOut
+	kToTap              // dst = tap-major weights, src = PyTorch-layout weights (rows: output channels)
+	kFromTap            // dst = PyTorch-layout weights (beta·dst +), src = tap-major weights
 )
 
 // job is one call's loop over samples [0, N), cut into contiguous ranges.
@@ -27,6 +29,7 @@ type job struct {
 	aux, bias []float32
 	idx       []int32
 	g         Geometry // conv geometry; pooling/upsampling use N, H, W, Cin
+	beta      float32  // kFromTap
 	pg        parallel.Group
 }
 
@@ -73,5 +76,9 @@ func (j *job) Do(_, lo, hi int) {
 		upForward(j.dst, j.src, g.H, g.W, g.Cin, lo, hi)
 	case kUpB:
 		upBackward(j.dst, j.src, g.H, g.W, g.Cin, lo, hi)
+	case kToTap:
+		toTap(j.dst, j.src, g, lo, hi)
+	case kFromTap:
+		fromTap(j.dst, j.src, g, j.beta, lo, hi)
 	}
 }

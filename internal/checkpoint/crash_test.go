@@ -3,10 +3,10 @@
 package checkpoint
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -64,9 +64,15 @@ func TestHelperProcess(t *testing.T) {
 		}
 		fmt.Println("ready")
 		for i := 1; ; i++ {
+			t0 := time.Now()
 			if err := Write(path, files[i%crashVersions]); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				os.Exit(2)
+			}
+			if i == 1 {
+				// How long a save takes here (much longer under the race
+				// detector): the parent times its kills by it.
+				fmt.Printf("saved %d\n", time.Since(t0).Nanoseconds())
 			}
 		}
 	case "save-fsize":
@@ -128,15 +134,26 @@ func TestKillWhileSaving(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Wait for "ready" (the child has built its versions), then let it
-		// save for 0–80 ms.
-		buf := make([]byte, 6)
-		if _, err := io.ReadFull(out, buf); err != nil || string(buf) != "ready\n" {
+		// Wait for "ready" (the child has built its versions) and for its
+		// first save to be done ("saved NS", NS the save's duration), then
+		// let it save for a random 0–3 save durations: the kill lands in
+		// the middle of a save or between two, however fast the machine
+		// (the race detector slows saves down several times).
+		rd := bufio.NewReader(out)
+		var saveNS int64
+		line, err := rd.ReadString('\n')
+		if err == nil && line == "ready\n" {
+			line, err = rd.ReadString('\n')
+			if err == nil {
+				_, err = fmt.Sscanf(line, "saved %d\n", &saveNS)
+			}
+		}
+		if err != nil || saveNS <= 0 {
 			cmd.Process.Kill()
 			cmd.Wait()
-			t.Fatalf("kill %d: child did not start: %q, %v; stderr %s", i, buf, err, stderr.String())
+			t.Fatalf("kill %d: child did not start saving: %q, %v; stderr %s", i, line, err, stderr.String())
 		}
-		time.Sleep(time.Duration(rng.IntN(80_000)) * time.Microsecond)
+		time.Sleep(time.Duration(rng.Int64N(3 * saveNS)))
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}

@@ -93,7 +93,14 @@ func TestCIFARCNNPoolShortEpoch(t *testing.T) {
 // configurations (CCL and BP legacy files, switched to CIFAR-10 at 32×32)
 // for one short epoch on small generated CIFAR-format files and checks the
 // figures and files of an autoencoder run, PNG grid included.
+//
+// With -short (the race-detector pass in CI) the channels are cut to
+// 4, 8, 8, 8: the full widths spend most of a minute building orthogonal
+// weights, and ten times that under the race detector.
 func TestAutoencoderShortEpoch(t *testing.T) {
+	if testing.Short() {
+		smallAE(t)
+	}
 	load := smallCIFAR(t, 40, 8, 13)
 	for _, file := range []string{"cnn_ae/stl10_ccl_legacy.yaml", "cnn_ae/stl10_bp_legacy.yaml"} {
 		t.Run(file, func(t *testing.T) {
