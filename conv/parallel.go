@@ -12,14 +12,14 @@ const grain = 1 << 14
 type kind uint8
 
 const (
-	kIm2col kind = iota // dst = col, src = in, aux = out rows to fill with bias, bias
-	kCol2im             // dst = dIn, src = dcol
-	kPoolF              // dst = out, src = in, idx = argmax
-	kPoolB              // dst = dIn, src = dOut, idx = argmax
-	kUpF                // dst = out, src = in
-	kUpB                // dst = dIn, src = dOut
-	kToTap              // dst = tap-major weights, src = PyTorch-layout weights (rows: output channels)
-	kFromTap            // dst = PyTorch-layout weights (beta·dst +), src = tap-major weights
+	kIm2col  kind = iota // dst = col, src = in, aux = out rows to fill with bias, bias
+	kCol2im              // dst = dIn, src = dcol
+	kPoolF               // dst = out, src = in, idx = argmax
+	kPoolB               // dst = dIn, src = dOut, idx = argmax
+	kUpF                 // dst = out, src = in
+	kUpB                 // dst = dIn, src = dOut
+	kToTap               // dst = tap-major weights, src = PyTorch-layout weights (rows: output channels)
+	kFromTap             // dst = PyTorch-layout weights (beta·dst +), src = tap-major weights
 )
 
 // job is one call's loop over samples [0, N), cut into contiguous ranges.
