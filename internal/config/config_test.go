@@ -370,6 +370,7 @@ func TestSetErrors(t *testing.T) {
 		{"epochs", "1.5", `config: --epochs: expected an integer, got "1.5"`},
 		{"batchsize", "", `config: --batchsize: expected an integer, got ""`},
 		{"grad_clip_F", "NaN", `config: --grad_clip_F: expected a finite number, got "NaN"`},
+		{"lr\nF", "1", `config: --"lr\nF": unknown key (known: method,`},            // found by FuzzParse: the message split
 		{"act_F", "\xffelu", `config: --act_F: expected UTF-8 text, got "\xffelu"`}, // found by FuzzParse: YAML() panicked
 		{"lr_f", "1", `config: --lr_f: unknown key (did you mean "lr_F"? known: method, architecture,`},
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -213,6 +214,16 @@ func formatFloat(v float64) string {
 	return t + ".0"
 }
 
+// flagName returns key for a message: as it is if it is printable UTF-8,
+// else quoted, so that the message stays one readable line (found by
+// FuzzParse: a key holding a newline split the message).
+func flagName(key string) string {
+	if utf8.ValidString(key) && !strings.ContainsFunc(key, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return key
+	}
+	return strconv.Quote(key)
+}
+
 // parseValue converts text to fl's type and stores it in c. On failure it
 // returns the reason, e.g. `expected a number, got "fast"`.
 func (fl *field) parseValue(c *Config, text string) error {
@@ -279,7 +290,7 @@ func parseFloat(text string) (float64, error) {
 func (c *Config) Set(key, value string) error {
 	fl, ok := lookupKey(key)
 	if !ok {
-		return fmt.Errorf("config: --%s: unknown key (%sknown: %s)", key, suggest(key, Keys()), strings.Join(Keys(), ", "))
+		return fmt.Errorf("config: --%s: unknown key (%sknown: %s)", flagName(key), suggest(key, Keys()), strings.Join(Keys(), ", "))
 	}
 	old := c.Dataset.Name
 	if err := fl.parseValue(c, value); err != nil {

@@ -66,7 +66,7 @@ func FuzzParse(f *testing.F) {
 		}
 		if err := cfg.Set(key, value); err != nil {
 			msg := err.Error()
-			if !strings.HasPrefix(msg, "config: --"+key+": ") || strings.Contains(msg, "\n") {
+			if !strings.HasPrefix(msg, "config: --"+flagName(key)+": ") || strings.Contains(msg, "\n") {
 				t.Fatalf("Set error is not one line naming the flag: %q", msg)
 			}
 			return
