@@ -22,6 +22,11 @@ def main():
     # The thread count must be set before NumPy loads OpenBLAS.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
         os.environ[var] = str(args.threads)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import openblas_core
+
+    core = openblas_core.select()
+    print(f"OpenBLAS core type: {core or 'as detected'}", file=sys.stderr)
     import time
 
     import numpy as np

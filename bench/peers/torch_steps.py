@@ -32,10 +32,17 @@ configs/cnn_ae/stl10_{ccl,bp}_legacy.yaml. Tensors are NCHW (PyTorch's
 default layout); Go's are NHWC.
 """
 import argparse
+import os
 import statistics
+import sys
 import time
 
-import torch
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import openblas_core  # noqa: E402  (must run before torch loads OpenBLAS)
+
+OPENBLAS_CORE = openblas_core.select()
+
+import torch  # noqa: E402
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -341,7 +348,7 @@ def main():
     ap.add_argument("--only", default="", help="run only cases whose name contains this (e.g. mlp, stl10_ae, _bp)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    print("torch %s, %d threads" % (torch.__version__, torch.get_num_threads()), flush=True)
+    print("torch %s, %d threads, OpenBLAS core type %s" % (torch.__version__, torch.get_num_threads(), OPENBLAS_CORE or "as detected"), flush=True)
     for case in CASES:
         if args.only not in case["name"]:
             continue
