@@ -8,6 +8,7 @@ type AELoss struct {
 	an, bn   []float32 // Ã, B̃
 	na, nb   []float64 // per (sample, channel) norms of the centred maps
 	dAn, dBn []float32
+	acc      []float64 // per-channel sums of one sample
 }
 
 // NewAELoss returns the loss for maps of at most maxLen values.
@@ -15,7 +16,7 @@ func NewAELoss(maxLen, maxGroups int, sC, sD float32) *AELoss {
 	return &AELoss{sC: sC, sD: sD,
 		an: make([]float32, maxLen), bn: make([]float32, maxLen),
 		na: make([]float64, maxGroups), nb: make([]float64, maxGroups),
-		dAn: make([]float32, maxLen), dBn: make([]float32, maxLen)}
+		dAn: make([]float32, maxLen), dBn: make([]float32, maxLen), acc: make([]float64, 2*maxGroups)}
 }
 
 // Pair computes the loss of one pair of n NHWC maps of h×w×c and its
@@ -55,8 +56,8 @@ func (l *AELoss) Pair(dA, dB, A, B []float32, n, h, w, c int, end bool, scale fl
 		return loss
 	}
 	an, bn := l.an[:size], l.bn[:size]
-	centreNormalize(an, l.na, A, n, h*w, c)
-	centreNormalize(bn, l.nb, B, n, h*w, c)
+	centreNormalize(an, l.na, A, n, h*w, c, l.acc)
+	centreNormalize(bn, l.nb, B, n, h*w, c, l.acc)
 	coefD := float64(l.sD) * float64(h)
 	gd := float32(float64(scale) * coefD * 2 / float64(size))
 	sum = 0
@@ -69,10 +70,10 @@ func (l *AELoss) Pair(dA, dB, A, B []float32, n, h, w, c int, end bool, scale fl
 	}
 	loss += coefD * sum / float64(size)
 	if dA != nil {
-		centreNormalizeBackward(dA, dAn, an, l.na, n, h*w, c)
+		centreNormalizeBackward(dA, dAn, an, l.na, n, h*w, c, l.acc)
 	}
 	if dB != nil {
-		centreNormalizeBackward(dB, dBn, bn, l.nb, n, h*w, c)
+		centreNormalizeBackward(dB, dBn, bn, l.nb, n, h*w, c, l.acc)
 	}
 	return loss
 }
@@ -80,61 +81,84 @@ func (l *AELoss) Pair(dA, dB, A, B []float32, n, h, w, c int, end bool, scale fl
 // centreNormalize writes, for every sample s and channel ch of the NHWC
 // maps x (n × hw × c), y = (x − mean)/(‖x − mean‖ + 1e-8) over the hw
 // positions, and the norms ‖x − mean‖ in norms[s·c + ch].
-func centreNormalize(y []float32, norms []float64, x []float32, n, hw, c int) {
+func centreNormalize(y []float32, norms []float64, x []float32, n, hw, c int, acc []float64) {
+	mean, sq := acc[:c], acc[c:2*c]
 	for s := 0; s < n; s++ {
-		base := s * hw * c
-		for ch := 0; ch < c; ch++ {
-			var mean float64
-			for p := 0; p < hw; p++ {
-				mean += float64(x[base+p*c+ch])
+		xs, ys := x[s*hw*c:(s+1)*hw*c], y[s*hw*c:(s+1)*hw*c]
+		// Every channel's sums run over the pixels in order, as a loop per
+		// channel would; the pixels are read row by row (NHWC), so each
+		// pass streams the sample once instead of once per channel.
+		clear(mean)
+		for p := 0; p < hw; p++ {
+			for ch, v := range xs[p*c : p*c+c] {
+				mean[ch] += float64(v)
 			}
-			mean /= float64(hw)
-			var sq float64
-			for p := 0; p < hw; p++ {
-				d := float64(x[base+p*c+ch]) - mean
-				sq += d * d
+		}
+		for ch := range mean {
+			mean[ch] /= float64(hw)
+		}
+		clear(sq)
+		for p := 0; p < hw; p++ {
+			for ch, v := range xs[p*c : p*c+c] {
+				d := float64(v) - mean[ch]
+				sq[ch] += d * d
 			}
-			nrm := math.Sqrt(sq)
-			norms[s*c+ch] = nrm
-			inv := 1 / (nrm + normEps)
-			for p := 0; p < hw; p++ {
-				y[base+p*c+ch] = float32((float64(x[base+p*c+ch]) - mean) * inv)
+		}
+		nrm := norms[s*c : s*c+c]
+		for ch := range sq {
+			nrm[ch] = math.Sqrt(sq[ch])
+			sq[ch] = 1 / (nrm[ch] + normEps) // now the inverse
+		}
+		for p := 0; p < hw; p++ {
+			row, out := xs[p*c:p*c+c], ys[p*c:p*c+c]
+			for ch, v := range row {
+				out[ch] = float32((float64(v) - mean[ch]) * sq[ch])
 			}
 		}
 	}
 }
 
-// centreNormalizeBackward writes dx from dy through y = centreNormalize(x):
-// first through the division by the norm, as normalizeRowsBackward does
-// (dz = (dy − y·(y·dy)·(r+ε)/r)/(r+ε), r = ‖z‖; dz = dy/(r+ε) where r = 0,
-// as PyTorch's norm backward gives), then through the centring
-// (dx = dz − mean(dz)).
-func centreNormalizeBackward(dx, dy, y []float32, norms []float64, n, hw, c int) {
+// centreNormalizeBackward adds to dx the gradient dy takes back through
+// y = centreNormalize(x): first through the division by the norm, as
+// normalizeRowsBackward does (dz = (dy − y·(y·dy)·(r+ε)/r)/(r+ε), r = ‖z‖;
+// dz = dy/(r+ε) where r = 0, as PyTorch's norm backward gives), then
+// through the centring (dx = dz − mean(dz)). acc is scratch of at least
+// 2c values.
+func centreNormalizeBackward(dx, dy, y []float32, norms []float64, n, hw, c int, acc []float64) {
+	f, mean := acc[:c], acc[c:2*c]
 	for s := 0; s < n; s++ {
-		base := s * hw * c
-		for ch := 0; ch < c; ch++ {
-			r := norms[s*c+ch]
-			inv := 1 / (r + normEps)
-			var f float64
+		lo, hi := s*hw*c, (s+1)*hw*c
+		dxs, dys, ysm := dx[lo:hi], dy[lo:hi], y[lo:hi]
+		nrm := norms[s*c : s*c+c]
+		clear(f)
+		for p := 0; p < hw; p++ {
+			yr := ysm[p*c : p*c+c]
+			for ch, g := range dys[p*c : p*c+c] {
+				f[ch] += float64(g) * float64(yr[ch])
+			}
+		}
+		for ch, r := range nrm {
 			if r != 0 {
-				var dot float64
-				for p := 0; p < hw; p++ {
-					i := base + p*c + ch
-					dot += float64(dy[i]) * float64(y[i])
-				}
-				f = dot * (r + normEps) / r
+				f[ch] = f[ch] * (r + normEps) / r
+			} else {
+				f[ch] = 0
 			}
-			var mean float64
-			for p := 0; p < hw; p++ {
-				i := base + p*c + ch
-				dz := (float64(dy[i]) - float64(y[i])*f) * inv
-				mean += dz
+		}
+		clear(mean)
+		for p := 0; p < hw; p++ {
+			yr := ysm[p*c : p*c+c]
+			for ch, g := range dys[p*c : p*c+c] {
+				mean[ch] += (float64(g) - float64(yr[ch])*f[ch]) * (1 / (nrm[ch] + normEps))
 			}
-			mean /= float64(hw)
-			for p := 0; p < hw; p++ {
-				i := base + p*c + ch
-				dz := (float64(dy[i]) - float64(y[i])*f) * inv
-				dx[i] += float32(dz - mean)
+		}
+		for ch := range mean {
+			mean[ch] /= float64(hw)
+		}
+		for p := 0; p < hw; p++ {
+			yr, out := ysm[p*c:p*c+c], dxs[p*c:p*c+c]
+			for ch, g := range dys[p*c : p*c+c] {
+				dz := (float64(g) - float64(yr[ch])*f[ch]) * (1 / (nrm[ch] + normEps))
+				out[ch] += float32(dz - mean[ch])
 			}
 		}
 	}
