@@ -72,7 +72,7 @@ func Render(runs []*Run) []byte {
 			noPairs = append(noPairs, r.Label())
 			continue
 		}
-		pairChart(&b, r, i, "Pair losses", "local loss", true, func(e Epoch) []float64 { return e.PairLosses }, "pair")
+		pairChart(&b, r, i, "Pair losses", "local loss", true, func(e Epoch) []float64 { return e.PairLosses }, "pair", 0)
 	}
 	b.WriteString("</div>\n")
 	if len(noPairs) > 0 {
@@ -92,7 +92,7 @@ func Render(runs []*Run) []byte {
 			noAngles = append(noAngles, r.Label()+": "+why)
 			continue
 		}
-		pairChart(&b, r, i, "Forward/feedback angles", "angle (degrees)", false, func(e Epoch) []float64 { return e.AnglesDeg }, "pair")
+		pairChart(&b, r, i, "Forward/feedback angles", "angle (degrees)", false, func(e Epoch) []float64 { return e.AnglesDeg }, "layer", 1)
 	}
 	b.WriteString("</div>\n")
 	if len(noAngles) > 0 {
@@ -192,15 +192,16 @@ func chart(b *strings.Builder, runs []*Run, idx []int, title, ylabel string, log
 }
 
 // pairChart writes a chart of a per-pair vector of run r over its epochs:
-// one series per pair.
-func pairChart(b *strings.Builder, r *Run, runIdx int, title, ylabel string, logY bool, vec func(Epoch) []float64, what string) {
+// one series per pair, series p labelled what and p + first (pairs count
+// from 0, the angles' forward layers from 1).
+func pairChart(b *strings.Builder, r *Run, runIdx int, title, ylabel string, logY bool, vec func(Epoch) []float64, what string, first int) {
 	pairs := 0
 	for _, e := range r.History {
 		pairs = max(pairs, len(vec(e)))
 	}
 	c := Chart{Title: title + ": " + r.Label(), XLabel: "epoch", YLabel: ylabel, Width: chartW, Height: chartH}
 	for p := 0; p < pairs; p++ {
-		s := Series{Label: fmt.Sprintf("%s %d", what, p), Color: DepthColor(p, pairs), Dash: pairs > len(depthPalette) && p%2 == 1}
+		s := Series{Label: fmt.Sprintf("%s %d", what, p+first), Color: DepthColor(p, pairs), Dash: pairs > len(depthPalette) && p%2 == 1}
 		for _, e := range r.History {
 			v := vec(e)
 			y := math.NaN()
