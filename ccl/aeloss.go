@@ -8,7 +8,7 @@ type AELoss struct {
 	an, bn   []float32 // Ã, B̃
 	na, nb   []float64 // per (sample, channel) norms of the centred maps
 	dAn, dBn []float32
-	acc      []float64 // per-channel sums of one sample
+	acc      []float64 // per-channel sums and factors of one sample (3c values)
 }
 
 // NewAELoss returns the loss for maps of at most maxLen values.
@@ -16,7 +16,7 @@ func NewAELoss(maxLen, maxGroups int, sC, sD float32) *AELoss {
 	return &AELoss{sC: sC, sD: sD,
 		an: make([]float32, maxLen), bn: make([]float32, maxLen),
 		na: make([]float64, maxGroups), nb: make([]float64, maxGroups),
-		dAn: make([]float32, maxLen), dBn: make([]float32, maxLen), acc: make([]float64, 2*maxGroups)}
+		dAn: make([]float32, maxLen), dBn: make([]float32, maxLen), acc: make([]float64, 3*maxGroups)}
 }
 
 // Pair computes the loss of one pair of n NHWC maps of h×w×c and its
@@ -123,9 +123,9 @@ func centreNormalize(y []float32, norms []float64, x []float32, n, hw, c int, ac
 // normalizeRowsBackward does (dz = (dy − y·(y·dy)·(r+ε)/r)/(r+ε), r = ‖z‖;
 // dz = dy/(r+ε) where r = 0, as PyTorch's norm backward gives), then
 // through the centring (dx = dz − mean(dz)). acc is scratch of at least
-// 2c values.
+// 3c values.
 func centreNormalizeBackward(dx, dy, y []float32, norms []float64, n, hw, c int, acc []float64) {
-	f, mean := acc[:c], acc[c:2*c]
+	f, mean, inv := acc[:c], acc[c:2*c], acc[2*c:3*c]
 	for s := 0; s < n; s++ {
 		lo, hi := s*hw*c, (s+1)*hw*c
 		dxs, dys, ysm := dx[lo:hi], dy[lo:hi], y[lo:hi]
@@ -138,6 +138,7 @@ func centreNormalizeBackward(dx, dy, y []float32, norms []float64, n, hw, c int,
 			}
 		}
 		for ch, r := range nrm {
+			inv[ch] = 1 / (r + normEps)
 			if r != 0 {
 				f[ch] = f[ch] * (r + normEps) / r
 			} else {
@@ -148,7 +149,7 @@ func centreNormalizeBackward(dx, dy, y []float32, norms []float64, n, hw, c int,
 		for p := 0; p < hw; p++ {
 			yr := ysm[p*c : p*c+c]
 			for ch, g := range dys[p*c : p*c+c] {
-				mean[ch] += (float64(g) - float64(yr[ch])*f[ch]) * (1 / (nrm[ch] + normEps))
+				mean[ch] += (float64(g) - float64(yr[ch])*f[ch]) * inv[ch]
 			}
 		}
 		for ch := range mean {
@@ -157,7 +158,7 @@ func centreNormalizeBackward(dx, dy, y []float32, norms []float64, n, hw, c int,
 		for p := 0; p < hw; p++ {
 			yr, out := ysm[p*c:p*c+c], dxs[p*c:p*c+c]
 			for ch, g := range dys[p*c : p*c+c] {
-				dz := (float64(g) - float64(yr[ch])*f[ch]) * (1 / (nrm[ch] + normEps))
+				dz := (float64(g) - float64(yr[ch])*f[ch]) * inv[ch]
 				out[ch] += float32(dz - mean[ch])
 			}
 		}

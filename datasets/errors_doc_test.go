@@ -4,10 +4,11 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/counter-current/ccl/internal/errorsdoc"
 )
 
 // archiveScenarios produce, for every "archive-" row of docs/errors.md, the
@@ -31,18 +32,13 @@ var archiveScenarios = map[string][]tarEntry{
 // exactly the row's message (DIR standing for the data directory), on one
 // line, leave no file extracted, and every scenario must have a row.
 func TestArchiveErrorTable(t *testing.T) {
-	b, err := os.ReadFile("../docs/errors.md")
+	rows, err := errorsdoc.Rows("../docs/errors.md", "archive-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	for _, line := range strings.Split(string(b), "\n") {
-		cells := strings.Split(line, "|")
-		if len(cells) < 5 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`archive-") {
-			continue
-		}
-		id := strings.Trim(strings.TrimSpace(cells[1]), "`")
-		want := strings.ReplaceAll(strings.Trim(strings.TrimSpace(cells[3]), "`"), `\|`, "|")
+	for _, row := range rows {
+		id, want := row.ID, row.Message
 		seen[id] = true
 		entries, ok := archiveScenarios[id]
 		if !ok {

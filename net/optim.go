@@ -112,14 +112,23 @@ func GradNorm(p *Params) float64 {
 // It returns the norm before clipping. maxNorm ≤ 0 disables clipping.
 func ClipGradNorm(p *Params, maxNorm float64) float64 {
 	norm := GradNorm(p)
-	if maxNorm <= 0 {
-		return norm
-	}
-	coef := maxNorm / (norm + 1e-6)
-	if coef < 1 {
-		elementwise(opScale, p.Grad, nil, nil, nil, float32(coef), 0, 0, 0)
+	if c := clipCoef(norm, maxNorm); c != 1 {
+		elementwise(opScale, p.Grad, nil, nil, nil, c, 0, 0, 0)
 	}
 	return norm
+}
+
+// clipCoef returns the factor clip_grad_norm_ scales the gradients by,
+// maxNorm/(norm + 1e-6) rounded to float32, or 1 when it would not clip
+// (maxNorm ≤ 0, or a factor ≥ 1).
+func clipCoef(norm, maxNorm float64) float32 {
+	if maxNorm <= 0 {
+		return 1
+	}
+	if coef := maxNorm / (norm + 1e-6); coef < 1 {
+		return float32(coef)
+	}
+	return 1
 }
 
 // CosineLR returns the learning rate of epoch e (0-based) under cosine
@@ -172,13 +181,6 @@ func (o *Optimizer) Step(p *Params) {
 	if o.Centralize {
 		CentralizeGradients(p)
 	}
-	norm := GradNorm(p)
-	o.LastNorm = norm
-	c := float32(1)
-	if o.ClipNorm > 0 {
-		if coef := o.ClipNorm / (norm + 1e-6); coef < 1 {
-			c = float32(coef)
-		}
-	}
-	o.SGD.step(p, c)
+	o.LastNorm = GradNorm(p)
+	o.SGD.step(p, clipCoef(o.LastNorm, o.ClipNorm))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/counter-current/ccl/datasets"
 	"github.com/counter-current/ccl/internal/checkpoint"
 	"github.com/counter-current/ccl/internal/config"
+	"github.com/counter-current/ccl/internal/errorsdoc"
 )
 
 // errorScenarios produce, for every row of docs/errors.md, the error a bad
@@ -223,22 +224,16 @@ func writeIDX(t *testing.T, dir, name string, magic uint32, dims []uint32, body 
 // have a row. The "archive-" rows need unexported hooks and are driven by
 // datasets' TestArchiveErrorTable.
 func TestErrorTable(t *testing.T) {
-	b, err := os.ReadFile("../../docs/errors.md")
+	rows, err := errorsdoc.Rows("../../docs/errors.md", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	for _, line := range strings.Split(string(b), "\n") {
-		cells := strings.Split(line, "|")
-		if len(cells) < 5 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
-			continue
-		}
-		id := strings.Trim(strings.TrimSpace(cells[1]), "`")
+	for _, row := range rows {
+		id, want := row.ID, row.Message
 		if strings.HasPrefix(id, "archive-") {
 			continue // driven by datasets' TestArchiveErrorTable
 		}
-		want := strings.Trim(strings.TrimSpace(cells[3]), "`")
-		want = strings.ReplaceAll(want, `\|`, "|")
 		seen[id] = true
 		run, ok := errorScenarios[id]
 		if !ok {

@@ -245,12 +245,5 @@ func TestFullDiskKeepsPrevious(t *testing.T) {
 	if _, err := Read(path); err != nil {
 		t.Fatal(err)
 	}
-	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 {
-		var names []string
-		for _, e := range ents {
-			names = append(names, e.Name())
-		}
-		t.Errorf("directory holds %v, want only the checkpoint", names)
-	}
+	onlyCheckpoint(t, dir)
 }

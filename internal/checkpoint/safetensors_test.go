@@ -300,6 +300,16 @@ func TestWriteIsAtomic(t *testing.T) {
 	if !bytes.Equal(before, after) {
 		t.Error("a failed write changed the previous file")
 	}
+	onlyCheckpoint(t, dir)
+	if _, err := Read(filepath.Join(dir, "missing.safetensors")); err == nil || !strings.HasPrefix(err.Error(), "checkpoint: ") {
+		t.Errorf("reading a missing file: %v", err)
+	}
+}
+
+// onlyCheckpoint fails the test unless dir holds exactly one file (the
+// checkpoint: no temporary file left behind).
+func onlyCheckpoint(t *testing.T, dir string) {
+	t.Helper()
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 {
 		var names []string
@@ -307,8 +317,5 @@ func TestWriteIsAtomic(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("directory holds %v, want only the checkpoint", names)
-	}
-	if _, err := Read(filepath.Join(dir, "missing.safetensors")); err == nil || !strings.HasPrefix(err.Error(), "checkpoint: ") {
-		t.Errorf("reading a missing file: %v", err)
 	}
 }

@@ -60,11 +60,7 @@ func TestCIFARCNNPoolShortEpoch(t *testing.T) {
 	for _, file := range []string{"cnn/cifar10_ccl.yaml", "cnn/cifar10_bp_pool.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			cfg := repoConfig(t, file)
-			for k, v := range map[string]string{"epochs": "1", "batchsize": "16"} {
-				if err := cfg.Set(k, v); err != nil {
-					t.Fatal(err)
-				}
-			}
+			setKeys(t, cfg, map[string]string{"epochs": "1", "batchsize": "16"})
 			run := t.TempDir()
 			res, err := Run(cfg, Options{RunDir: run, Load: load})
 			if err != nil {

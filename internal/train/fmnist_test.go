@@ -22,6 +22,16 @@ func repoConfig(t *testing.T, rel string) *config.Config {
 	return cfg
 }
 
+// setKeys overrides configuration keys as the flags of the same names do.
+func setKeys(t *testing.T, cfg *config.Config, kv map[string]string) {
+	t.Helper()
+	for k, v := range kv {
+		if err := cfg.Set(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestFashionMNISTOneEpochCCL trains the reference's Fashion-MNIST CCL MLP
 // for one epoch on the real data (Debian's dataset-fashion-mnist, which CI
 // installs; the test fails without it) and requires a validation accuracy

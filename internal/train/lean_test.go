@@ -14,12 +14,8 @@ import (
 func TestLeanRunIdentical(t *testing.T) {
 	load := smallCIFAR(t, 70, 16, 23)
 	cfg := repoConfig(t, "mlp/cifar10_ccl.yaml")
-	for k, v := range map[string]string{"epochs": "2", "batchsize": "16", "mmt_F": "0.9", "wd_F": "1e-4",
-		"GradC": "1", "filter_target": "0.2", "lr_F": "0.05", "lr_B": "0.05"} {
-		if err := cfg.Set(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
+	setKeys(t, cfg, map[string]string{"epochs": "2", "batchsize": "16", "mmt_F": "0.9", "wd_F": "1e-4",
+		"GradC": "1", "filter_target": "0.2", "lr_F": "0.05", "lr_B": "0.05"})
 	var ckpt [2][]byte
 	var test [2]float64
 	for i, lean := range []bool{false, true} {

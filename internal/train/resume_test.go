@@ -24,13 +24,9 @@ import (
 func TestResumeIsExact(t *testing.T) {
 	load := smallCIFAR(t, 70, 16, 21)
 	cfg := repoConfig(t, "mlp/cifar10_ccl.yaml")
-	for k, v := range map[string]string{"epochs": "3", "batchsize": "16", "mmt_F": "0.9", "mmt_B": "0.5",
+	setKeys(t, cfg, map[string]string{"epochs": "3", "batchsize": "16", "mmt_F": "0.9", "mmt_B": "0.5",
 		"wd_F": "1e-4", "wd_B": "1e-4", "GradC": "1", "warmup": "6", "tmax": "4", "filter_target": "0.2",
-		"lr_F": "0.05", "lr_B": "0.05"} {
-		if err := cfg.Set(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
+		"lr_F": "0.05", "lr_B": "0.05"})
 	// 63 training samples, batches of 16: 4 steps per epoch.
 	want, _ := checkResume(t, cfg, Options{Load: load}, 6, 4)
 	if len(want.History) != 3 || len(want.History[0].Angles) != 4 {
@@ -93,11 +89,7 @@ func checkResume(t *testing.T, cfg *config.Config, opt Options, stops ...int) (*
 func TestDivergenceStops(t *testing.T) {
 	load := smallCIFAR(t, 40, 8, 31)
 	cfg := repoConfig(t, "mlp/cifar10_bp.yaml")
-	for k, v := range map[string]string{"epochs": "2", "batchsize": "8", "lr_F": "1e30", "grad_clip_F": "0"} {
-		if err := cfg.Set(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
+	setKeys(t, cfg, map[string]string{"epochs": "2", "batchsize": "8", "lr_F": "1e30", "grad_clip_F": "0"})
 	run := t.TempDir()
 	_, err := Run(cfg, Options{RunDir: run, Load: load})
 	if err == nil {
