@@ -423,26 +423,31 @@ func sscalVec(alpha float32, x []float32) int {
 func sscalAVX2(alpha float32, x *float32, n int)
 
 // packRowsAVX512 is packRows with 16×16 in-register transposes for the
-// slivers of 32 rows of the AVX-512 kernel (op(B) = Bᵀ); other widths and
-// the partial last sliver go to packRows.
+// slivers of the AVX-512 kernel: 32 rows (op(B) = Bᵀ) and 12 rows (op(A)
+// = A, when it is packed); other widths and the partial last sliver go to
+// packRows.
 func packRowsAVX512(dst, src []float32, ld, r, kc, w int) {
-	if w != 32 {
+	if w != 32 && w != 12 {
 		packRows(dst, src, ld, r, kc, w)
 		return
 	}
-	full := r / 32 * 32
+	full := r / w * w
 	nb := kc / 16
-	for s := 0; s < full; s += 32 {
-		d := dst[s*kc : (s+32)*kc]
+	for s := 0; s < full; s += w {
+		d := dst[s*kc : (s+w)*kc]
 		if nb > 0 {
-			_ = src[(s+31)*ld+nb*16-1]
-			transposeRows32AVX512(&d[0], &src[s*ld], ld, nb)
-			transposeRows32AVX512(&d[16], &src[(s+16)*ld], ld, nb)
+			_ = src[(s+w-1)*ld+nb*16-1]
+			if w == 12 {
+				transposeRows12AVX512(&d[0], &src[s*ld], ld, nb)
+			} else {
+				transposeRows32AVX512(&d[0], &src[s*ld], ld, nb)
+				transposeRows32AVX512(&d[16], &src[(s+16)*ld], ld, nb)
+			}
 		}
-		for i := range 32 {
+		for i := range w {
 			row := src[(s+i)*ld : (s+i)*ld+kc]
 			for p := nb * 16; p < kc; p++ {
-				d[p*32+i] = row[p]
+				d[p*w+i] = row[p]
 			}
 		}
 	}
@@ -464,6 +469,20 @@ func packRowsAVX512(dst, src []float32, ld, r, kc, w int) {
 //
 //go:noescape
 func transposeRows32AVX512(dst, src *float32, ld, nb int)
+
+// transposeRows12AVX512 is the same for 12 rows into the 12-wide sliver
+// layout of the A operand:
+//
+//	for b := 0; b < nb; b++ {
+//		for p := 0; p < 16; p++ {
+//			for i := 0; i < 12; i++ {
+//				dst[(b*16+p)*12+i] = src[i*ld+b*16+p]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func transposeRows12AVX512(dst, src *float32, ld, nb int)
 
 // packColsX86 is packCols with assembly row copies for the widths of the
 // amd64 kernels (32 and 12 for AVX-512, 16 for AVX2; a Go array copy of

@@ -1654,6 +1654,85 @@ sscalloop:
 	VZEROUPPER
 	RET
 
+// LOADROWS4(base, z0, z1, z2, z3): z(j) = 16 floats of row j at base +
+// j·ld (DX = ld·4, R8 = 3·ld·4).
+#define LOADROWS4(base, z0, z1, z2, z3) \
+	VMOVUPS (base), z0       \
+	VMOVUPS (base)(DX*1), z1 \
+	VMOVUPS (base)(DX*2), z2 \
+	VMOVUPS (base)(R8*1), z3
+
+// TRANSPOSE16: Z0..Z15 hold rows 0..15 of a 16×16 block; afterwards Z(t)
+// holds column t of the block (element i = row i). Z16..Z31 are clobbered.
+// Four stages: interleave row pairs by element (unpack ps), pairs of pairs
+// (unpack pd: four rows per 128-bit lane), then gather 128-bit lanes twice
+// (shuff32x4).
+#define TRANSPOSE16 \
+	VUNPCKLPS Z1, Z0, Z16 \
+	VUNPCKHPS Z1, Z0, Z17 \
+	VUNPCKLPS Z3, Z2, Z18 \
+	VUNPCKHPS Z3, Z2, Z19 \
+	VUNPCKLPS Z5, Z4, Z20 \
+	VUNPCKHPS Z5, Z4, Z21 \
+	VUNPCKLPS Z7, Z6, Z22 \
+	VUNPCKHPS Z7, Z6, Z23 \
+	VUNPCKLPS Z9, Z8, Z24 \
+	VUNPCKHPS Z9, Z8, Z25 \
+	VUNPCKLPS Z11, Z10, Z26 \
+	VUNPCKHPS Z11, Z10, Z27 \
+	VUNPCKLPS Z13, Z12, Z28 \
+	VUNPCKHPS Z13, Z12, Z29 \
+	VUNPCKLPS Z15, Z14, Z30 \
+	VUNPCKHPS Z15, Z14, Z31 \
+	VUNPCKLPD Z18, Z16, Z0 \
+	VUNPCKHPD Z18, Z16, Z1 \
+	VUNPCKLPD Z19, Z17, Z2 \
+	VUNPCKHPD Z19, Z17, Z3 \
+	VUNPCKLPD Z22, Z20, Z4 \
+	VUNPCKHPD Z22, Z20, Z5 \
+	VUNPCKLPD Z23, Z21, Z6 \
+	VUNPCKHPD Z23, Z21, Z7 \
+	VUNPCKLPD Z26, Z24, Z8 \
+	VUNPCKHPD Z26, Z24, Z9 \
+	VUNPCKLPD Z27, Z25, Z10 \
+	VUNPCKHPD Z27, Z25, Z11 \
+	VUNPCKLPD Z30, Z28, Z12 \
+	VUNPCKHPD Z30, Z28, Z13 \
+	VUNPCKLPD Z31, Z29, Z14 \
+	VUNPCKHPD Z31, Z29, Z15 \
+	VSHUFF32X4 $0x88, Z4, Z0, Z16 \
+	VSHUFF32X4 $0xdd, Z4, Z0, Z17 \
+	VSHUFF32X4 $0x88, Z12, Z8, Z18 \
+	VSHUFF32X4 $0xdd, Z12, Z8, Z19 \
+	VSHUFF32X4 $0x88, Z5, Z1, Z20 \
+	VSHUFF32X4 $0xdd, Z5, Z1, Z21 \
+	VSHUFF32X4 $0x88, Z13, Z9, Z22 \
+	VSHUFF32X4 $0xdd, Z13, Z9, Z23 \
+	VSHUFF32X4 $0x88, Z6, Z2, Z24 \
+	VSHUFF32X4 $0xdd, Z6, Z2, Z25 \
+	VSHUFF32X4 $0x88, Z14, Z10, Z26 \
+	VSHUFF32X4 $0xdd, Z14, Z10, Z27 \
+	VSHUFF32X4 $0x88, Z7, Z3, Z28 \
+	VSHUFF32X4 $0xdd, Z7, Z3, Z29 \
+	VSHUFF32X4 $0x88, Z15, Z11, Z30 \
+	VSHUFF32X4 $0xdd, Z15, Z11, Z31 \
+	VSHUFF32X4 $0x88, Z18, Z16, Z0 \
+	VSHUFF32X4 $0xdd, Z18, Z16, Z8 \
+	VSHUFF32X4 $0x88, Z19, Z17, Z4 \
+	VSHUFF32X4 $0xdd, Z19, Z17, Z12 \
+	VSHUFF32X4 $0x88, Z22, Z20, Z1 \
+	VSHUFF32X4 $0xdd, Z22, Z20, Z9 \
+	VSHUFF32X4 $0x88, Z23, Z21, Z5 \
+	VSHUFF32X4 $0xdd, Z23, Z21, Z13 \
+	VSHUFF32X4 $0x88, Z26, Z24, Z2 \
+	VSHUFF32X4 $0xdd, Z26, Z24, Z10 \
+	VSHUFF32X4 $0x88, Z27, Z25, Z6 \
+	VSHUFF32X4 $0xdd, Z27, Z25, Z14 \
+	VSHUFF32X4 $0x88, Z30, Z28, Z3 \
+	VSHUFF32X4 $0xdd, Z30, Z28, Z11 \
+	VSHUFF32X4 $0x88, Z31, Z29, Z7 \
+	VSHUFF32X4 $0xdd, Z31, Z29, Z15
+
 // func transposeRows32AVX512(dst, src *float32, ld, nb int)
 // For nb blocks of 16 columns: dst[p*32+i] = src[i*ld+p] for i < 16,
 // p < 16, then src += 16 floats and dst += 16·32 floats. Each row line is
@@ -1675,90 +1754,11 @@ TEXT ·transposeRows32AVX512(SB), NOSPLIT, $0-32
 
 transpose_loop:
 	// Z(i) = row i, columns 0..15 of the block
-	VMOVUPS (SI), Z0
-	VMOVUPS (SI)(DX*1), Z1
-	VMOVUPS (SI)(DX*2), Z2
-	VMOVUPS (SI)(R8*1), Z3
-	VMOVUPS (R9), Z4
-	VMOVUPS (R9)(DX*1), Z5
-	VMOVUPS (R9)(DX*2), Z6
-	VMOVUPS (R9)(R8*1), Z7
-	VMOVUPS (R10), Z8
-	VMOVUPS (R10)(DX*1), Z9
-	VMOVUPS (R10)(DX*2), Z10
-	VMOVUPS (R10)(R8*1), Z11
-	VMOVUPS (R11), Z12
-	VMOVUPS (R11)(DX*1), Z13
-	VMOVUPS (R11)(DX*2), Z14
-	VMOVUPS (R11)(R8*1), Z15
-	// stage 1: interleave row pairs (2j, 2j+1) by element
-	VUNPCKLPS Z1, Z0, Z16
-	VUNPCKHPS Z1, Z0, Z17
-	VUNPCKLPS Z3, Z2, Z18
-	VUNPCKHPS Z3, Z2, Z19
-	VUNPCKLPS Z5, Z4, Z20
-	VUNPCKHPS Z5, Z4, Z21
-	VUNPCKLPS Z7, Z6, Z22
-	VUNPCKHPS Z7, Z6, Z23
-	VUNPCKLPS Z9, Z8, Z24
-	VUNPCKHPS Z9, Z8, Z25
-	VUNPCKLPS Z11, Z10, Z26
-	VUNPCKHPS Z11, Z10, Z27
-	VUNPCKLPS Z13, Z12, Z28
-	VUNPCKHPS Z13, Z12, Z29
-	VUNPCKLPS Z15, Z14, Z30
-	VUNPCKHPS Z15, Z14, Z31
-	// stage 2: interleave pairs of pairs: four rows per 128-bit lane
-	VUNPCKLPD Z18, Z16, Z0
-	VUNPCKHPD Z18, Z16, Z1
-	VUNPCKLPD Z19, Z17, Z2
-	VUNPCKHPD Z19, Z17, Z3
-	VUNPCKLPD Z22, Z20, Z4
-	VUNPCKHPD Z22, Z20, Z5
-	VUNPCKLPD Z23, Z21, Z6
-	VUNPCKHPD Z23, Z21, Z7
-	VUNPCKLPD Z26, Z24, Z8
-	VUNPCKHPD Z26, Z24, Z9
-	VUNPCKLPD Z27, Z25, Z10
-	VUNPCKHPD Z27, Z25, Z11
-	VUNPCKLPD Z30, Z28, Z12
-	VUNPCKHPD Z30, Z28, Z13
-	VUNPCKLPD Z31, Z29, Z14
-	VUNPCKHPD Z31, Z29, Z15
-	// stage 3: gather lanes (0, 2) and (1, 3) of row groups (0, 1) and (2, 3)
-	VSHUFF32X4 $0x88, Z4, Z0, Z16
-	VSHUFF32X4 $0xdd, Z4, Z0, Z17
-	VSHUFF32X4 $0x88, Z12, Z8, Z18
-	VSHUFF32X4 $0xdd, Z12, Z8, Z19
-	VSHUFF32X4 $0x88, Z5, Z1, Z20
-	VSHUFF32X4 $0xdd, Z5, Z1, Z21
-	VSHUFF32X4 $0x88, Z13, Z9, Z22
-	VSHUFF32X4 $0xdd, Z13, Z9, Z23
-	VSHUFF32X4 $0x88, Z6, Z2, Z24
-	VSHUFF32X4 $0xdd, Z6, Z2, Z25
-	VSHUFF32X4 $0x88, Z14, Z10, Z26
-	VSHUFF32X4 $0xdd, Z14, Z10, Z27
-	VSHUFF32X4 $0x88, Z7, Z3, Z28
-	VSHUFF32X4 $0xdd, Z7, Z3, Z29
-	VSHUFF32X4 $0x88, Z15, Z11, Z30
-	VSHUFF32X4 $0xdd, Z15, Z11, Z31
-	// stage 4: gather lanes again: register t holds column t of all 16 rows
-	VSHUFF32X4 $0x88, Z18, Z16, Z0
-	VSHUFF32X4 $0xdd, Z18, Z16, Z8
-	VSHUFF32X4 $0x88, Z19, Z17, Z4
-	VSHUFF32X4 $0xdd, Z19, Z17, Z12
-	VSHUFF32X4 $0x88, Z22, Z20, Z1
-	VSHUFF32X4 $0xdd, Z22, Z20, Z9
-	VSHUFF32X4 $0x88, Z23, Z21, Z5
-	VSHUFF32X4 $0xdd, Z23, Z21, Z13
-	VSHUFF32X4 $0x88, Z26, Z24, Z2
-	VSHUFF32X4 $0xdd, Z26, Z24, Z10
-	VSHUFF32X4 $0x88, Z27, Z25, Z6
-	VSHUFF32X4 $0xdd, Z27, Z25, Z14
-	VSHUFF32X4 $0x88, Z30, Z28, Z3
-	VSHUFF32X4 $0xdd, Z30, Z28, Z11
-	VSHUFF32X4 $0x88, Z31, Z29, Z7
-	VSHUFF32X4 $0xdd, Z31, Z29, Z15
+	LOADROWS4(SI, Z0, Z1, Z2, Z3)
+	LOADROWS4(R9, Z4, Z5, Z6, Z7)
+	LOADROWS4(R10, Z8, Z9, Z10, Z11)
+	LOADROWS4(R11, Z12, Z13, Z14, Z15)
+	TRANSPOSE16
 	// row p of the sliver: dst[p*32 : p*32+16] = Z(p)
 	VMOVUPS Z0, 0(DI)
 	VMOVUPS Z1, 128(DI)
@@ -1786,6 +1786,65 @@ transpose_loop:
 	VZEROUPPER
 
 transpose_done:
+	RET
+
+// func transposeRows12AVX512(dst, src *float32, ld, nb int)
+// For nb blocks of 16 columns: dst[p*12+i] = src[i*ld+p] for i < 12,
+// p < 16, then src += 16 floats and dst += 16·12 floats: the 16×16
+// transpose of transposeRows32AVX512 with rows 12..15 zero, each column
+// stored as 12 lanes (mask K1). Registers: SI, R9, R10 = rows 0, 4, 8 (row
+// i at +(i%4)·ld: DX = ld·4, R8 = 3·ld·4), DI = dst, CX = blocks left.
+TEXT ·transposeRows12AVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	MOVQ nb+24(FP), CX
+	SHLQ $2, DX
+	LEAQ (DX)(DX*2), R8
+	LEAQ (SI)(DX*4), R9
+	LEAQ (R9)(DX*4), R10
+	MOVL $0xfff, AX
+	KMOVW AX, K1
+	TESTQ CX, CX
+	JLE  transpose12_done
+
+transpose12_loop:
+	// Z(i) = row i, columns 0..15 of the block
+	LOADROWS4(SI, Z0, Z1, Z2, Z3)
+	LOADROWS4(R9, Z4, Z5, Z6, Z7)
+	LOADROWS4(R10, Z8, Z9, Z10, Z11)
+	// rows 12..15 of the 16×16 transpose are zero
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	TRANSPOSE16
+	// row p of the sliver: dst[p*12 : p*12+12] = lanes 0..11 of Z(p)
+	VMOVUPS Z0, K1, 0(DI)
+	VMOVUPS Z1, K1, 48(DI)
+	VMOVUPS Z2, K1, 96(DI)
+	VMOVUPS Z3, K1, 144(DI)
+	VMOVUPS Z4, K1, 192(DI)
+	VMOVUPS Z5, K1, 240(DI)
+	VMOVUPS Z6, K1, 288(DI)
+	VMOVUPS Z7, K1, 336(DI)
+	VMOVUPS Z8, K1, 384(DI)
+	VMOVUPS Z9, K1, 432(DI)
+	VMOVUPS Z10, K1, 480(DI)
+	VMOVUPS Z11, K1, 528(DI)
+	VMOVUPS Z12, K1, 576(DI)
+	VMOVUPS Z13, K1, 624(DI)
+	VMOVUPS Z14, K1, 672(DI)
+	VMOVUPS Z15, K1, 720(DI)
+	ADDQ $64, SI
+	ADDQ $64, R9
+	ADDQ $64, R10
+	ADDQ $768, DI
+	DECQ CX
+	JNZ  transpose12_loop
+	VZEROUPPER
+
+transpose12_done:
 	RET
 
 // func copyRows32AVX512(dst, src *float32, ld, kc int)

@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Task is work over an index range. Do is called concurrently on disjoint
@@ -85,8 +86,32 @@ func ensure(n int) {
 	mu.Unlock()
 }
 
+// spinFor is how long an idle worker, or a thread waiting for helpers or
+// for a Progress, keeps polling before it blocks. A blocked goroutine's
+// thread sleeps in the kernel, and waking it is slow on a virtual machine
+// whose idle vCPU halts: products of about a hundred microseconds back to
+// back (a 256×256×784 product, every layer of a training step) measured
+// 312 GFLOP/s with blocking workers and 417 when they poll for 100 µs (2
+// threads, family 26 model 2 under KVM); 20 µs gave nearly the same.
+// Polling yields the processor (runtime.Gosched) between looks, so other
+// goroutines still run.
+const spinFor = 50 * time.Microsecond
+
 func worker() {
 	for {
+		select {
+		case inv := <-leafWork:
+			inv.join()
+			continue
+		case inv := <-work:
+			inv.join()
+			continue
+		default:
+		}
+		if inv, ok := pollInvites(); ok {
+			inv.join()
+			continue
+		}
 		select {
 		case inv := <-leafWork:
 			inv.join()
@@ -94,6 +119,22 @@ func worker() {
 			inv.join()
 		}
 	}
+}
+
+// pollInvites polls both invitation queues for up to spinFor.
+func pollInvites() (invite, bool) {
+	t0 := time.Now()
+	for time.Since(t0) < spinFor {
+		runtime.Gosched()
+		select {
+		case inv := <-leafWork:
+			return inv, true
+		case inv := <-work:
+			return inv, true
+		default:
+		}
+	}
+	return invite{}, false
 }
 
 // Threads returns how many participants a Run of parts ranges uses at most:
@@ -161,7 +202,20 @@ func (g *Group) run(t Task, n, parts, align int, leaf bool) {
 	if g.state.Add(closedBit)&activeMask == 0 {
 		return
 	}
-	// Helpers are still running ranges: help others until they are done.
+	// Helpers are still running ranges: help others until they are done,
+	// polling for spinFor before blocking.
+	t0 := time.Now()
+	for time.Since(t0) < spinFor {
+		select {
+		case <-g.done:
+			return
+		case inv := <-leafWork:
+			inv.join()
+			t0 = time.Now()
+		default:
+			runtime.Gosched()
+		}
+	}
 	for {
 		select {
 		case <-g.done:
@@ -243,7 +297,18 @@ func (p *Progress) Set(v int64) {
 // WaitAtLeast returns once the counter is at least v, running ranges of
 // kernel Runs meanwhile.
 func (p *Progress) WaitAtLeast(v int64) {
+	t0 := time.Now()
 	for p.v.Load() < v {
+		if time.Since(t0) < spinFor {
+			select {
+			case inv := <-leafWork:
+				inv.join()
+				t0 = time.Now()
+			default:
+				runtime.Gosched()
+			}
+			continue
+		}
 		select {
 		case <-p.kick:
 		case inv := <-leafWork:
