@@ -60,6 +60,7 @@ type Network struct {
 	streams streams
 	cur     classStep
 	opt     optimizers
+	lr      lowRank // the feedback set's fused update (see lowRank)
 
 	lean     bool        // see EnableLean
 	leanSnap [][]float32 // copies of F's running statistics (lean mode with the filter)
@@ -164,7 +165,9 @@ type StepLosses struct {
 // result does not depend on how the streams are scheduled.
 func (m *Network) Gradients(x []float32, y []int32, n int, scale float32) StepLosses {
 	m.FwdSet.StartGrad() // each unit's gradient is written once: no clearing pass
-	m.FbSet.StartGrad()
+	if !m.lr.on {
+		m.FbSet.StartGrad()
+	}
 	c := &m.cur
 	c.m, c.x, c.y, c.n, c.scale = m, x, y, n, scale
 	if m.lean {
@@ -174,7 +177,9 @@ func (m *Network) Gradients(x []float32, y []int32, n int, scale float32) StepLo
 	}
 	c.x, c.y = nil, nil
 	m.FwdSet.EndGrad()
-	m.FbSet.EndGrad()
+	if !m.lr.on {
+		m.FbSet.EndGrad()
+	}
 
 	total := c.ce
 	for _, p := range m.pairs {
@@ -278,6 +283,9 @@ func (c *classStep) pair(s, l int) {
 	d := len(A) / n
 	Bm := m.B.Output(L - l)[:K*d]
 	dA, dB := m.dA[s][:n*d], m.dB[s][:K*d]
+	if m.lr.on {
+		dB = m.lr.dz[l][:K*d] // kept for the fused feedback update
+	}
 	if l == 0 {
 		dA = nil // A is the input: detached, nothing to train
 	}
@@ -289,7 +297,11 @@ func (c *classStep) pair(s, l int) {
 	if l >= 1 {
 		m.F.Backward(l, dA, nil, n) // pair l → W_l only (a_{l−1} is detached)
 	}
-	m.B.Backward(L-l, dB, nil, K) // pair l → V_{l+1} only (c_{l+1} is detached)
+	if m.lr.on {
+		m.keepFeedbackFactors(l, dB) // dV_{l+1} = dzᵀ·c_{l+1}, applied by updateFeedback
+	} else {
+		m.B.Backward(L-l, dB, nil, K) // pair l → V_{l+1} only (c_{l+1} is detached)
+	}
 }
 
 // width returns d_l, the per-sample width of a_l.
@@ -301,10 +313,19 @@ func (m *Network) width(l int) int {
 }
 
 // Step runs Gradients, then updates the forward and the feedback weights,
-// each set with its own optimiser (centralization, clipping, SGD).
+// each set with its own optimiser (centralization, clipping, SGD). When the
+// feedback set allows it (see lowRank: the MLPs, without momentum), its
+// update is applied from the gradients' two low-rank factors, without
+// forming the gradients.
 func (m *Network) Step(x []float32, y []int32, n int, scale float32) StepLosses {
+	m.lr.on = m.lowRankOK()
 	st := m.Gradients(x, y, n, scale)
-	m.opt.step(&m.OptF, &m.FwdSet, &m.OptB, &m.FbSet)
+	if m.lr.on {
+		m.opt.stepFused(&m.OptF, &m.FwdSet, m)
+	} else {
+		m.opt.step(&m.OptF, &m.FwdSet, &m.OptB, &m.FbSet)
+	}
+	m.lr.on = false
 	st.NormF, st.NormB = m.OptF.LastNorm, m.OptB.LastNorm
 	return st
 }

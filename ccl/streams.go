@@ -109,6 +109,7 @@ type optimizers struct {
 	g          parallel.Group
 	optF, optB *net.Optimizer
 	setF, setB *net.Params
+	fused      *Network // the feedback stream runs fused.updateFeedback instead of optB
 }
 
 func (o *optimizers) step(optF *net.Optimizer, setF *net.Params, optB *net.Optimizer, setB *net.Params) {
@@ -117,12 +118,22 @@ func (o *optimizers) step(optF *net.Optimizer, setF *net.Params, optB *net.Optim
 	o.optF, o.setF, o.optB, o.setB = nil, nil, nil, nil
 }
 
+// stepFused is step with the feedback set updated by m.updateFeedback.
+func (o *optimizers) stepFused(optF *net.Optimizer, setF *net.Params, m *Network) {
+	o.optF, o.setF, o.fused = optF, setF, m
+	parallel.RunStreams(o, &o.g, 2)
+	o.optF, o.setF, o.fused = nil, nil, nil
+}
+
 // Do runs stream i (parallel.Task).
 func (o *optimizers) Do(_, lo, hi int) {
 	for i := lo; i < hi; i++ {
-		if i == 0 {
+		switch {
+		case i == 0:
 			o.optF.Step(o.setF)
-		} else {
+		case o.fused != nil:
+			o.fused.updateFeedback()
+		default:
 			o.optB.Step(o.setB)
 		}
 	}

@@ -32,6 +32,16 @@ func TestStepsIdenticalForAnyThreadCount(t *testing.T) {
 			x, y := randomBatch(256, 784, 10)
 			return m, func(rep int) { m.Step(x, y, 256-rep, 1) }
 		},
+		"mlp_fused_feedback": func() (stepper, func(int)) {
+			plain := OptimConfig{LR: 0.05, WeightDecay: 1e-4, Clip: 1} // no momentum: the feedback update is fused
+			m, err := NewMLP(MLPConfig{Sizes: []int{784, 256, 256, 256, 10}, ActF: net.ELU, ActB: net.ELU,
+				LossScaleC: 0.5, MaxBatch: 256, Seed: 5, Forward: plain, Feedback: plain})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, y := randomBatch(256, 784, 10)
+			return m, func(rep int) { m.Step(x, y, 256-rep, 1) }
+		},
 		"cnn_pool": func() (stepper, func(int)) {
 			m, err := NewCNN(CNNConfig{Spec: net.CNNSpec{Kind: net.PoolConv, Channels: []int{3, 16, 32, 32}, H: 16, W: 16, Classes: 10},
 				ActF: net.ELU, ActB: net.ELU, FwBN: 2, BwBN: 2, LossScaleC: 1, LossScaleSSL: 0.5,

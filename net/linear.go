@@ -18,6 +18,18 @@ func LinearBackwardWeight(dW, dOut, in []float32, n, din, dout int, beta float32
 	blas.Sgemm(blas.Trans, blas.NoTrans, dout, din, n, 1, dOut, dout, in, din, beta, dW, din)
 }
 
+// LinearUpdateWeight applies a weight gradient given as a product without
+// forming it, for a plain SGD step on a gradient of low rank n:
+//
+//	W = beta·W + alpha·dOutᵀ · in      W: dout × din   dOut: n × dout   in: n × din
+//
+// With alpha = −lr·c and beta = 1 − lr·wd this is w ← w − lr·(c·g + wd·w)
+// for g = dOutᵀ·in, the gradient LinearBackwardWeight would write, rounded
+// once instead of at every stage.
+func LinearUpdateWeight(w, dOut, in []float32, n, din, dout int, alpha, beta float32) {
+	blas.Sgemm(blas.Trans, blas.NoTrans, dout, din, n, alpha, dOut, dout, in, din, beta, w, din)
+}
+
 // LinearBackwardInput writes the input gradient of out = in · wᵀ:
 //
 //	dIn = dOut · w        dIn: n × din   dOut: n × dout   w: dout × din

@@ -112,16 +112,16 @@ func GradNorm(p *Params) float64 {
 // It returns the norm before clipping. maxNorm ≤ 0 disables clipping.
 func ClipGradNorm(p *Params, maxNorm float64) float64 {
 	norm := GradNorm(p)
-	if c := clipCoef(norm, maxNorm); c != 1 {
+	if c := ClipCoef(norm, maxNorm); c != 1 {
 		elementwise(opScale, p.Grad, nil, nil, nil, c, 0, 0, 0)
 	}
 	return norm
 }
 
-// clipCoef returns the factor clip_grad_norm_ scales the gradients by,
+// ClipCoef returns the factor clip_grad_norm_ scales the gradients by,
 // maxNorm/(norm + 1e-6) rounded to float32, or 1 when it would not clip
 // (maxNorm ≤ 0, or a factor ≥ 1).
-func clipCoef(norm, maxNorm float64) float32 {
+func ClipCoef(norm, maxNorm float64) float32 {
 	if maxNorm <= 0 {
 		return 1
 	}
@@ -182,5 +182,5 @@ func (o *Optimizer) Step(p *Params) {
 		CentralizeGradients(p)
 	}
 	o.LastNorm = GradNorm(p)
-	o.SGD.step(p, clipCoef(o.LastNorm, o.ClipNorm))
+	o.SGD.step(p, ClipCoef(o.LastNorm, o.ClipNorm))
 }

@@ -303,6 +303,32 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 }
 
 // coreInput returns what the core consumed in the last Forward.
+// PlainLinear reports whether the unit is a linear map followed by its
+// activation and nothing else (no bias, batch norm, pooling or
+// upsampling): its weight gradient is then exactly Delta's dzᵀ·x.
+func (u *Unit) PlainLinear() bool {
+	c := u.Cfg
+	return !c.Conv && c.BN == 0 && u.B == nil && !c.Pool && !c.Upsample
+}
+
+// Delta is the part of Backward that precedes the weight gradient, for a
+// PlainLinear unit after a training-mode Forward of n rows: dy (n × OutC)
+// becomes, in place,
+//
+//	dz = dy ⊙ f'(z)      the gradient of the unit's pre-activation
+//
+// and Delta returns it with the unit's input x (n × InC, valid until the
+// next Forward). The weight gradient is dzᵀ·x (Backward's dW), which a
+// caller may apply without forming it (LinearUpdateWeight).
+func (u *Unit) Delta(dy []float32, n int) (dz, x []float32) {
+	c := u.Cfg
+	dz = dy[:n*c.OutC]
+	if c.Act != Identity {
+		c.Act.Backward(dz, dz, u.z[:len(dz)], u.a[:len(dz)])
+	}
+	return dz, u.coreInput()[:n*c.InC]
+}
+
 func (u *Unit) coreInput() []float32 {
 	c := u.Cfg
 	inLen := len(u.x)
