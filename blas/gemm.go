@@ -115,6 +115,22 @@ type kernel struct {
 	// pack and packCols, if not nil, replace packRows and packCols for
 	// this kernel's tile sizes.
 	pack, packCols func(dst, src []float32, ld, r, kc, w int)
+	// transpose16, if not nil, transposes a 16×16 block (dst[i*ldd+j] =
+	// src[j*lds+i]) and enables the swapped form of A·Bᵀ (see swapPays).
+	transpose16 func(dst []float32, ldd int, src []float32, lds int)
+}
+
+// alias4KCheap is set on CPUs where reading A in place costs no more than
+// packing it even when its rows are a multiple of 4 KiB apart (see block).
+var alias4KCheap bool
+
+// readsAInPlace reports whether block reads full A slivers of op(A) in
+// place rather than packing them.
+func (kn *kernel) readsAInPlace(tA Transpose, lda int) bool {
+	if tA == NoTrans {
+		return kn.inPlace&rowsA != 0 && (lda%1024 != 0 || alias4KCheap)
+	}
+	return kn.inPlace&colsA != 0 && lda <= directColsLd
 }
 
 // parallelFlops is the smallest product (2·m·n·k) that is split across
@@ -222,6 +238,10 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 		return
 	}
 	kern := currentKernel()
+	if tB == Trans && beta == 0 && kern.transpose16 != nil && swapPays(m, n, k) && kern.readsAInPlace(NoTrans, ldb) {
+		sgemmSwapped(kern, tA, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+		return
+	}
 	j := getJob()
 	j.tA, j.tB, j.m, j.n, j.k = tA, tB, m, n, k
 	j.alpha, j.beta = alpha, beta
@@ -267,6 +287,60 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 	putJob(j)
 }
 
+// swapPays reports whether C = op(A)·Bᵀ (m×n, depth k, beta = 0) costs
+// less as Cᵀ = B·op(A)ᵀ followed by a transposition of the result. The
+// direct form packs op(B) = Bᵀ, transposing n·k values; the swapped form
+// reads B in place as its A operand (when readsAInPlace allows), packs
+// op(A)ᵀ (m·k values) and transposes the m·n result. Linear layers'
+// forward products X·Wᵀ with fewer samples than weights (256×1024×3072)
+// and CCL's feedback products (10 rows, one per class) are of this kind.
+// Both forms compute every element with the same products, summed in the
+// same order: the results are the same bits.
+func swapPays(m, n, k int) bool {
+	return n >= 16 && float64(m)*float64(k+n) < float64(n)*float64(k)
+}
+
+// swapBufs holds the n×m scratch results of sgemmSwapped.
+var swapBufs = parallel.NewFreeList[[]float32]()
+
+// sgemmSwapped computes C = alpha·op(A)·Bᵀ as T = alpha·B·op(A)ᵀ (n×m, into
+// scratch) and C = Tᵀ.
+func sgemmSwapped(kern *kernel, tA Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	flip := Trans
+	if tA == Trans {
+		flip = NoTrans
+	}
+	bp := swapBufs.Get()
+	if cap(*bp) < n*m {
+		*bp = make([]float32, n*m)
+	}
+	t := (*bp)[:n*m]
+	sgemm(NoTrans, flip, n, m, k, alpha, b, ldb, a, lda, 0, t, m)
+	transposeInto(c, ldc, t, m, n, kern.transpose16)
+	swapBufs.Put(bp)
+}
+
+// transposeInto writes C[i*ldc+j] = t[j*m+i] for i < m, j < n: full 16×16
+// blocks with tr, the edges element by element.
+func transposeInto(c []float32, ldc int, t []float32, m, n int, tr func(dst []float32, ldd int, src []float32, lds int)) {
+	m16, n16 := m/16*16, n/16*16
+	for j0 := 0; j0 < n16; j0 += 16 {
+		for i0 := 0; i0 < m16; i0 += 16 {
+			tr(c[i0*ldc+j0:], ldc, t[j0*m+i0:], m)
+		}
+	}
+	for i := range m {
+		ci := c[i*ldc : i*ldc+n]
+		j0 := n16
+		if i >= m16 {
+			j0 = 0
+		}
+		for j := j0; j < n; j++ {
+			ci[j] = t[j*m+i]
+		}
+	}
+}
+
 // kBlocks returns the number of reduction blocks for depth k and their
 // depth (the last may be shallower): a function of k alone.
 func kBlocks(k int) (nb, kc int) {
@@ -297,13 +371,14 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	// reloads when some rows share L1 sets, which measured cheaper on
 	// Sapphire Rapids. Not when the rows are a multiple of 4 KiB apart
 	// (lda a multiple of 1024 floats: the CIFAR MLP's 3072- and 1024-wide
-	// layers): then all MR rows fall in one L1 set and evict each other
-	// and the B sliver; packed, the 256×1024×3072 product measured about
-	// 1.3× faster (one and two threads, family 6 model 207).
-	directA := kn.inPlace&rowsA != 0 && j.tA == NoTrans && j.lda%1024 != 0
+	// layers) on CPUs where that costs (alias4KCheap false): then all MR
+	// rows fall in one L1 set and evict each other and the B sliver;
+	// packed, the 256×1024×3072 product measured about 1.3× faster (one
+	// and two threads, family 6 model 207).
 	// A transposed with short stored rows (weight gradients: dOutᵀ·X) is
 	// read in place too, a sliver being MR adjacent floats per k step.
-	directAT := kn.inPlace&colsA != 0 && j.tA == Trans && j.lda <= directColsLd
+	directA := j.tA == NoTrans && kn.readsAInPlace(NoTrans, j.lda)
+	directAT := j.tA == Trans && kn.readsAInPlace(Trans, j.lda)
 	// Read B in place when it is not transposed and few A slivers reuse
 	// each B panel: packing B then costs as much as a good part of the
 	// products (see directBRows).

@@ -154,6 +154,9 @@ func shapes(kn *kernel) [][3]int {
 		{1, 257, 1}, {257, 1, 257},
 		// Row strides that are multiples of 4 KiB.
 		{3*mr + 1, 2 * nr, 1024}, {2*mr - 1, nr + 1, 2048},
+		// Few rows against many columns and a deep reduction: A·Bᵀ takes
+		// the swapped form (swapPays), with edges of the 16×16 transposes.
+		{17, 300, 100}, {40, 200, 400}, {10, 1029, 1024},
 	}
 	if !testing.Short() { // slow under emulation
 		s = append(s, [3]int{131, 67, 769}, [3]int{200, 300, 400})
@@ -408,4 +411,48 @@ func TestKernelFromEnv(t *testing.T) {
 	if Kernel() != Kernels()[0] {
 		t.Errorf("CCL_BLAS=no-such-kernel: Kernel() = %q, want %q", Kernel(), Kernels()[0])
 	}
+}
+
+// The swapped form of A·Bᵀ (swapPays) gives the same bits as the direct
+// one: the same products summed in the same order. Kernels without the
+// swapped form (no transpose16) have nothing to compare.
+func TestSgemmSwappedSameBits(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		if kn.transpose16 == nil {
+			return
+		}
+		rng := rand.New(rand.NewPCG(7, 8))
+		for _, sh := range [][3]int{{17, 300, 100}, {40, 200, 700}, {10, 1029, 1024}, {256, 1024, 3072}} {
+			m, n, k := sh[0], sh[1], sh[2]
+			if !swapPays(m, n, k) {
+				t.Fatalf("%v: not a swapped shape", sh)
+			}
+			for _, tA := range []Transpose{NoTrans, Trans} {
+				a := make([]float32, m*k)
+				b := make([]float32, n*k)
+				for i := range a {
+					a[i] = rng.Float32()*2 - 1
+				}
+				for i := range b {
+					b[i] = rng.Float32()*2 - 1
+				}
+				lda := k
+				if tA == Trans {
+					lda = m
+				}
+				got := make([]float32, m*n)
+				Sgemm(tA, Trans, m, n, k, 0.75, a, lda, b, k, 0, got, n)
+				tr := kn.transpose16
+				kn.transpose16 = nil
+				want := make([]float32, m*n)
+				Sgemm(tA, Trans, m, n, k, 0.75, a, lda, b, k, 0, want, n)
+				kn.transpose16 = tr
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%c T %v: element %d = %g swapped, %g direct", tA, sh, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	})
 }

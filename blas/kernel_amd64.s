@@ -1662,6 +1662,14 @@ sscalloop:
 	VMOVUPS (base)(DX*2), z2 \
 	VMOVUPS (base)(R8*1), z3
 
+// STOREROWS4(base, z0, z1, z2, z3): 16 floats of z(j) to row j at base +
+// j·ldd (BX = ldd·4, R12 = 3·ldd·4).
+#define STOREROWS4(base, z0, z1, z2, z3) \
+	VMOVUPS z0, (base)       \
+	VMOVUPS z1, (base)(BX*1) \
+	VMOVUPS z2, (base)(BX*2) \
+	VMOVUPS z3, (base)(R12*1)
+
 // TRANSPOSE16: Z0..Z15 hold rows 0..15 of a 16×16 block; afterwards Z(t)
 // holds column t of the block (element i = row i). Z16..Z31 are clobbered.
 // Four stages: interleave row pairs by element (unpack ps), pairs of pairs
@@ -2039,4 +2047,47 @@ copym_loop:
 	VZEROUPPER
 
 copym_done:
+	RET
+
+// func transpose16AVX512(dst *float32, ldd int, src *float32, lds int)
+// dst[i*ldd+j] = src[j*lds+i] for i, j < 16: one 16×16 block. Registers:
+// SI, R9, R10, R11 = source rows 0, 4, 8, 12 (DX = lds·4, R8 = 3·lds·4);
+// DI, R13, R14, R15 = destination rows 0, 4, 8, 12 (BX = ldd·4, R12 =
+// 3·ldd·4).
+TEXT ·transpose16AVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), BX
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), DX
+	SHLQ $2, DX
+	LEAQ (DX)(DX*2), R8
+	LEAQ (SI)(DX*4), R9
+	LEAQ (R9)(DX*4), R10
+	LEAQ (R10)(DX*4), R11
+	LOADROWS4(SI, Z0, Z1, Z2, Z3)
+	LOADROWS4(R9, Z4, Z5, Z6, Z7)
+	LOADROWS4(R10, Z8, Z9, Z10, Z11)
+	LOADROWS4(R11, Z12, Z13, Z14, Z15)
+	TRANSPOSE16
+	SHLQ $2, BX
+	LEAQ (BX)(BX*2), R12
+	LEAQ (DI)(BX*4), R13
+	LEAQ (R13)(BX*4), R14
+	LEAQ (R14)(BX*4), R15
+	STOREROWS4(DI, Z0, Z1, Z2, Z3)
+	STOREROWS4(R13, Z4, Z5, Z6, Z7)
+	STOREROWS4(R14, Z8, Z9, Z10, Z11)
+	STOREROWS4(R15, Z12, Z13, Z14, Z15)
+	VZEROUPPER
+	RET
+
+// func cpuidVendor() (ebx, edx, ecx uint32)
+// The vendor string of CPUID leaf 0, in register order EBX, EDX, ECX.
+TEXT ·cpuidVendor(SB), NOSPLIT, $0-12
+	XORL AX, AX
+	XORL CX, CX
+	CPUID
+	MOVL BX, ebx+0(FP)
+	MOVL DX, edx+4(FP)
+	MOVL CX, ecx+8(FP)
 	RET
