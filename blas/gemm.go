@@ -26,15 +26,20 @@ import (
 // The operand broadcast by the micro-kernel (A, MR floats per k step)
 // stays in L1 and the one loaded as vectors (B, NR floats per k step)
 // streams from L2, as BLIS does on Skylake-X with the roles mirrored.
-// Block sizes (Sapphire Rapids: 48 KiB L1d, 2 MiB L2 per core):
-//   - KC = 256 (kcMax): the A sliver kept in L1 is KC·MR·4 bytes, 12 KiB
+// Block sizes, chosen by measurement on two machines: Sapphire Rapids (48
+// KiB L1d, 2 MiB L2 per core; session 1) and AMD family 26, Zen 5 (48 KiB
+// L1d, 1 MiB L2 per core; interleaved A/B runs of bench's SGEMM shapes):
+//   - KC = 384 (kcMax): the A sliver kept in L1 is KC·MR·4 bytes, 18 KiB
 //     for MR = 12 (AVX-512); each B sliver streamed through L1 is KC·NR·4
-//     bytes, 32 KiB for NR = 32. The reduction is cut into ceil(k/KC)
-//     blocks of nearly equal depth, a function of k alone, never of the
-//     thread count.
-//   - NC (kernel.nc): the packed B panel, KC·NC·4 bytes, stays in L2:
-//     NC = 1024 gives 1 MiB, half of L2, leaving room for A and C.
-//   - MC (kernel.mc): the A block, MC·KC·4 bytes (about 1 MiB) when
+//     bytes, 48 KiB for NR = 32. On Zen 5, KC = 384 beat 256 by 2-5 % on
+//     2048³, the 256×1024×K and the first im2col shapes (2 threads), one
+//     C tile update per 384 steps instead of 256. The reduction is cut
+//     into ceil(k/KC) blocks of nearly equal depth, a function of k alone,
+//     never of the thread count.
+//   - NC (kernel.nc): the packed B panel, KC·NC·4 bytes. AVX-512: NC = 640,
+//     960 KiB (better than 1024 with KC = 384 on Zen 5, whose 1 MiB L2
+//     the panel would overflow); AVX2: NC = 1024 (1.5 MiB).
+//   - MC (kernel.mc): the A block, MC·KC·4 bytes (1.4 MiB) when
 //     packed, is read once per panel, sliver by sliver; it bounds the
 //     packing buffer.
 //
@@ -59,7 +64,7 @@ import (
 // whatever the number of threads.
 
 // kcMax is the depth KC of a reduction block.
-const kcMax = 256
+const kcMax = 384
 
 // microKernel computes, for a packed MR×kc sliver a (a[p*MR+i] holds
 // op(A)[i, p]) and a packed kc×NR sliver b (b[p*NR+j] holds op(B)[p, j]),

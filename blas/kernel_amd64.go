@@ -17,7 +17,7 @@ var (
 	avx512Kernel = ifKernel(hasAVX512, &kernel{
 		name: "avx512",
 		mr:   12, nr: 32,
-		mc: 960, nc: 1024,
+		mc: 960, nc: 640,
 		micro: microAVX512, general: generalAVX512, inPlace: rowsA | colsA | rowsB,
 		pack: packRowsAVX512, packCols: packColsX86,
 		transpose16: transpose16,
