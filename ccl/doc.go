@@ -63,6 +63,12 @@
 //  3. SGD: g ← g + wd·w; buf ← g (first) or m·buf + g; w ← w − lr·buf (net.SGD)
 //  4. per epoch, if tmax ≠ 0: lr_e = η_min + (lr_0 − η_min)(1 + cos(πe/tmax))/2 (net.CosineLR)
 //
+// For the MLPs without momentum and GradC (the paper's MLP configs), Step
+// applies steps 2 and 3 to {V} without forming dV: each dV_{l+1} = dzᵀ·c_{l+1}
+// has only K rows of factors, so ‖dV‖² comes from two K×K Gram matrices and
+// V ← (1 − lr·wd)·V − lr·coef·dzᵀ·c_{l+1} is one matrix product per layer
+// (lowRank; equal to the staged update up to float32 rounding).
+//
 // Quirks of the reference, reproduced on purpose: the warm-up uses the batch
 // index within the epoch; batch-norm affine parameters are in no optimiser
 // (so γ = 1, β = 0 throughout, and net.BatchNorm stores none); the filter's
