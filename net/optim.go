@@ -1,6 +1,10 @@
 package net
 
-import "math"
+import (
+	"math"
+
+	"github.com/counter-current/ccl/internal/parallel"
+)
 
 // SGD is stochastic gradient descent with PyTorch's momentum and
 // weight-decay semantics (torch.optim.SGD, dampening 0, no Nesterov):
@@ -98,10 +102,53 @@ func CentralizeGradients(p *Params) {
 }
 
 // GradNorm returns the Euclidean norm of all gradients in p together. The
-// sum of squares is float64 in the fixed lane order of sum64 (the same on
-// every CPU path, run and thread count).
+// sum of squares is float64: chunks of normChunk values in the fixed lane
+// order of sum64, summed in parallel, then the chunk sums added in order
+// (the same on every CPU path, run and thread count).
 func GradNorm(p *Params) float64 {
-	return math.Sqrt(sum64(p.Grad, true))
+	return math.Sqrt(sumSquares(p.Grad))
+}
+
+// normChunk is the number of values per chunk of sumSquares.
+const normChunk = 1 << 17
+
+// sqJob is one sumSquares call cut over the worker pool: chunk c's sum of
+// squares goes to sums[c].
+type sqJob struct {
+	x    []float32
+	sums []float64
+	g    parallel.Group
+}
+
+var sqJobs = parallel.NewFreeList[sqJob]()
+
+// Do sums chunks [lo, hi) (parallel.Task).
+func (j *sqJob) Do(_, lo, hi int) {
+	for c := lo; c < hi; c++ {
+		j.sums[c] = sum64(j.x[c*normChunk:min(len(j.x), (c+1)*normChunk)], true)
+	}
+}
+
+// sumSquares returns Σ x_i² as GradNorm describes: sum64 for a single
+// chunk, else the chunks' sums (computed in parallel) added in order.
+func sumSquares(x []float32) float64 {
+	nc := (len(x) + normChunk - 1) / normChunk
+	if nc <= 1 {
+		return sum64(x, true)
+	}
+	j := sqJobs.Get()
+	if cap(j.sums) < nc {
+		j.sums = make([]float64, nc)
+	}
+	j.x, j.sums = x, j.sums[:nc]
+	parallel.Run(j, &j.g, nc, nc, 1)
+	var s float64
+	for _, v := range j.sums {
+		s += v
+	}
+	j.x = nil
+	sqJobs.Put(j)
+	return s
 }
 
 // ClipGradNorm scales the gradients of p so that their total norm is at most
