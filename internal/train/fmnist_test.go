@@ -104,13 +104,16 @@ func TestFashionMNISTOneEpochCCL(t *testing.T) {
 	}
 }
 
-// TestFashionMNISTDeterministic: two BP runs of one epoch with the same seed
-// and thread count end with identical figures.
+// TestFashionMNISTDeterministic: two BP runs of two epochs with the same
+// seed and thread count end with identical figures, and the run learns.
+// After one epoch the validation accuracy still depends on the seed (0.67
+// to 0.81 for seeds 2023, 1, 2, 3, 4 at lr 1) and on the rounding of the
+// products; after two it is 0.82 to 0.84.
 func TestFashionMNISTDeterministic(t *testing.T) {
 	var accs [2]Result
 	for i := range accs {
 		cfg := repoConfig(t, "mlp/fmnist_bp.yaml")
-		cfg.Set("epochs", "1")
+		cfg.Set("epochs", "2")
 		res, err := Run(cfg, Options{DataDir: t.TempDir(), RunDir: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)
@@ -121,7 +124,7 @@ func TestFashionMNISTDeterministic(t *testing.T) {
 	if a.BestValLoss != b.BestValLoss || a.TestLoss != b.TestLoss || a.TestAcc != b.TestAcc {
 		t.Errorf("two runs differ: %+v vs %+v", a, b)
 	}
-	if a.BestValAcc < 0.75 {
-		t.Errorf("BP validation accuracy after one epoch %.4f < 0.75", a.BestValAcc)
+	if a.BestValAcc < 0.80 {
+		t.Errorf("BP validation accuracy after two epochs %.4f < 0.80", a.BestValAcc)
 	}
 }
