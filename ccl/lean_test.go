@@ -9,7 +9,8 @@ import (
 // The memory-lean mode gives the same weights, momenta and running
 // statistics, bit for bit, as the default mode, with and without the
 // filter (which makes it run the forward pass twice), for the MLP and both
-// CNN kinds with batch norm in either place.
+// CNN kinds with batch norm in either place, and for a plain MLP without
+// momentum, whose feedback update is fused (lowRank).
 func TestLeanModeIdentical(t *testing.T) {
 	opt := OptimConfig{LR: 0.5, Momentum: 0.9, WeightDecay: 1e-4, Centralize: true, Clip: 5}
 	for _, filter := range []bool{false, true} {
@@ -19,6 +20,18 @@ func TestLeanModeIdentical(t *testing.T) {
 					LossScaleC: 0.5, Filter: filter, MaxBatch: 32, Seed: 3, Forward: opt, Feedback: opt})
 				if err != nil {
 					t.Fatal(err)
+				}
+				return m, 64
+			},
+			"mlp_fused_feedback": func() (*Network, int) {
+				plain := OptimConfig{LR: 5, WeightDecay: 1e-4, Clip: 5} // without momentum, a rate high enough for the filter to act within 40 steps
+				m, err := NewMLP(MLPConfig{Sizes: []int{64, 48, 40, 32, 10}, ActF: net.ELU, ActB: net.Tanh,
+					LossScaleC: 0.5, Filter: filter, MaxBatch: 32, Seed: 6, Forward: plain, Feedback: plain})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !m.lowRankOK() {
+					t.Fatal("the fused feedback update does not apply")
 				}
 				return m, 64
 			},
