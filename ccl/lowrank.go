@@ -51,24 +51,24 @@ func (m *Network) lowRankOK() bool {
 			return false
 		}
 	}
-	if m.lr.dz == nil {
+	if m.fused.dz == nil {
 		L, K := m.Layers(), m.K
-		m.lr.dz = make([][]float32, L)
-		m.lr.x = make([][]float32, L)
+		m.fused.dz = make([][]float32, L)
+		m.fused.x = make([][]float32, L)
 		for l := range L {
-			m.lr.dz[l] = make([]float32, K*m.width(l))
+			m.fused.dz[l] = make([]float32, K*m.width(l))
 		}
-		m.lr.g1 = make([]float32, K*K)
-		m.lr.g2 = make([]float32, K*K)
+		m.fused.g1 = make([]float32, K*K)
+		m.fused.g2 = make([]float32, K*K)
 	}
 	return true
 }
 
 // keepFeedbackFactors is pair l's feedback gradient in a fused Step: dB
-// (K × d_l, the loss's gradient of c_l, in m.lr.dz[l]) goes through g' in
+// (K × d_l, the loss's gradient of c_l, in m.fused.dz[l]) goes through g' in
 // place, and the factors are kept for updateFeedback.
 func (m *Network) keepFeedbackFactors(l int, dB []float32) {
-	m.lr.dz[l], m.lr.x[l] = m.B.Unit(m.Layers()-l).Delta(dB, m.K)
+	m.fused.dz[l], m.fused.x[l] = m.B.Unit(m.Layers()-l).Delta(dB, m.K)
 }
 
 // updateFeedback is the feedback set's optimiser step in a fused Step
@@ -78,12 +78,12 @@ func (m *Network) updateFeedback() {
 	o := &m.OptB
 	var sq float64
 	for l := range L {
-		dz, x := m.lr.dz[l], m.lr.x[l]
+		dz, x := m.fused.dz[l], m.fused.x[l]
 		dout, din := len(dz)/K, len(x)/K
-		blas.Sgemm(blas.NoTrans, blas.Trans, K, K, dout, 1, dz, dout, dz, dout, 0, m.lr.g1, K)
-		blas.Sgemm(blas.NoTrans, blas.Trans, K, K, din, 1, x, din, x, din, 0, m.lr.g2, K)
-		for i, v := range m.lr.g1 {
-			sq += float64(v) * float64(m.lr.g2[i])
+		blas.Sgemm(blas.NoTrans, blas.Trans, K, K, dout, 1, dz, dout, dz, dout, 0, m.fused.g1, K)
+		blas.Sgemm(blas.NoTrans, blas.Trans, K, K, din, 1, x, din, x, din, 0, m.fused.g2, K)
+		for i, v := range m.fused.g1 {
+			sq += float64(v) * float64(m.fused.g2[i])
 		}
 	}
 	norm := math.Sqrt(max(sq, 0)) // rounding can leave a tiny negative sum for a zero gradient
@@ -92,7 +92,7 @@ func (m *Network) updateFeedback() {
 		// report after it, see them.
 		for l := range L {
 			u := m.B.Unit(L - l)
-			dz, x := m.lr.dz[l], m.lr.x[l]
+			dz, x := m.fused.dz[l], m.fused.x[l]
 			net.LinearBackwardWeight(u.W.Grad, dz, x, K, len(x)/K, len(dz)/K, 0)
 		}
 		o.Step(&m.FbSet)
@@ -103,7 +103,7 @@ func (m *Network) updateFeedback() {
 	beta := 1 - o.LR*o.WeightDecay
 	for l := range L {
 		u := m.B.Unit(L - l)
-		dz, x := m.lr.dz[l], m.lr.x[l]
+		dz, x := m.fused.dz[l], m.fused.x[l]
 		net.LinearUpdateWeight(u.W.Data, dz, x, K, len(x)/K, len(dz)/K, alpha, beta)
 	}
 }

@@ -60,7 +60,7 @@ type Network struct {
 	streams streams
 	cur     classStep
 	opt     optimizers
-	lr      lowRank // the feedback set's fused update (see lowRank)
+	fused   lowRank // the feedback set's fused update (see lowRank)
 
 	lean     bool        // see EnableLean
 	leanSnap [][]float32 // copies of F's running statistics (lean mode with the filter)
@@ -165,7 +165,7 @@ type StepLosses struct {
 // result does not depend on how the streams are scheduled.
 func (m *Network) Gradients(x []float32, y []int32, n int, scale float32) StepLosses {
 	m.FwdSet.StartGrad() // each unit's gradient is written once: no clearing pass
-	if !m.lr.on {
+	if !m.fused.on {
 		m.FbSet.StartGrad()
 	}
 	c := &m.cur
@@ -177,7 +177,7 @@ func (m *Network) Gradients(x []float32, y []int32, n int, scale float32) StepLo
 	}
 	c.x, c.y = nil, nil
 	m.FwdSet.EndGrad()
-	if !m.lr.on {
+	if !m.fused.on {
 		m.FbSet.EndGrad()
 	}
 
@@ -283,8 +283,8 @@ func (c *classStep) pair(s, l int) {
 	d := len(A) / n
 	Bm := m.B.Output(L - l)[:K*d]
 	dA, dB := m.dA[s][:n*d], m.dB[s][:K*d]
-	if m.lr.on {
-		dB = m.lr.dz[l][:K*d] // kept for the fused feedback update
+	if m.fused.on {
+		dB = m.fused.dz[l][:K*d] // kept for the fused feedback update
 	}
 	if l == 0 {
 		dA = nil // A is the input: detached, nothing to train
@@ -297,7 +297,7 @@ func (c *classStep) pair(s, l int) {
 	if l >= 1 {
 		m.F.Backward(l, dA, nil, n) // pair l → W_l only (a_{l−1} is detached)
 	}
-	if m.lr.on {
+	if m.fused.on {
 		m.keepFeedbackFactors(l, dB) // dV_{l+1} = dzᵀ·c_{l+1}, applied by updateFeedback
 	} else {
 		m.B.Backward(L-l, dB, nil, K) // pair l → V_{l+1} only (c_{l+1} is detached)
@@ -318,14 +318,14 @@ func (m *Network) width(l int) int {
 // update is applied from the gradients' two low-rank factors, without
 // forming the gradients.
 func (m *Network) Step(x []float32, y []int32, n int, scale float32) StepLosses {
-	m.lr.on = m.lowRankOK()
+	m.fused.on = m.lowRankOK()
 	st := m.Gradients(x, y, n, scale)
-	if m.lr.on {
+	if m.fused.on {
 		m.opt.stepFused(&m.OptF, &m.FwdSet, m)
 	} else {
 		m.opt.step(&m.OptF, &m.FwdSet, &m.OptB, &m.FbSet)
 	}
-	m.lr.on = false
+	m.fused.on = false
 	st.NormF, st.NormB = m.OptF.LastNorm, m.OptB.LastNorm
 	return st
 }

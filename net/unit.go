@@ -302,7 +302,6 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 	}
 }
 
-// coreInput returns what the core consumed in the last Forward.
 // PlainLinear reports whether the unit is a linear map followed by its
 // activation and nothing else (no bias, batch norm, pooling or
 // upsampling): its weight gradient is then exactly Delta's dzᵀ·x.
@@ -329,6 +328,7 @@ func (u *Unit) Delta(dy []float32, n int) (dz, x []float32) {
 	return dz, u.coreInput()[:n*c.InC]
 }
 
+// coreInput returns what the core consumed in the last Forward.
 func (u *Unit) coreInput() []float32 {
 	c := u.Cfg
 	inLen := len(u.x)
