@@ -99,33 +99,21 @@ const spinFor = 50 * time.Microsecond
 
 func worker() {
 	for {
-		select {
-		case inv := <-leafWork:
-			inv.join()
-			continue
-		case inv := <-work:
-			inv.join()
-			continue
-		default:
+		inv, ok := pollInvites()
+		if !ok {
+			select {
+			case inv = <-leafWork:
+			case inv = <-work:
+			}
 		}
-		if inv, ok := pollInvites(); ok {
-			inv.join()
-			continue
-		}
-		select {
-		case inv := <-leafWork:
-			inv.join()
-		case inv := <-work:
-			inv.join()
-		}
+		inv.join()
 	}
 }
 
 // pollInvites polls both invitation queues for up to spinFor.
 func pollInvites() (invite, bool) {
 	t0 := time.Now()
-	for time.Since(t0) < spinFor {
-		runtime.Gosched()
+	for {
 		select {
 		case inv := <-leafWork:
 			return inv, true
@@ -133,8 +121,11 @@ func pollInvites() (invite, bool) {
 			return inv, true
 		default:
 		}
+		if time.Since(t0) >= spinFor {
+			return invite{}, false
+		}
+		runtime.Gosched()
 	}
-	return invite{}, false
 }
 
 // Threads returns how many participants a Run of parts ranges uses at most:
