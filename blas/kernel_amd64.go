@@ -32,18 +32,24 @@ var (
 	neonKernel *kernel
 )
 
-// On AMD CPUs, A is read in place even when its rows are a multiple of
-// 4 KiB apart (see gemmJob.block): on family 26 (Zen 5, 48 KiB 12-way L1)
+// On AMD family 26 (Zen 5: 48 KiB 12-way L1d), A is read in place even
+// when its rows are a multiple of 4 KiB apart (see gemmJob.block): there
 // the 256×1024×{1024,3072} products measured 2-3 % faster so than packed
 // (1 thread, interleaved runs), where family 6 model 207 (Intel) measured
-// packing 1.3× faster.
+// packing 1.3× faster. Other CPUs, not measured, pack.
 func init() {
-	b, d, c := cpuidVendor()
-	alias4KCheap = b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163 // "AuthenticAMD"
+	_, b, c, d := cpuid(0)
+	amd := b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163 // "AuthenticAMD"
+	eax, _, _, _ := cpuid(1)
+	family := eax >> 8 & 0xf
+	if family == 0xf {
+		family += eax >> 20 & 0xff
+	}
+	alias4KCheap = amd && family >= 26
 }
 
 //go:noescape
-func cpuidVendor() (ebx, edx, ecx uint32)
+func cpuid(leaf uint32) (eax, ebx, ecx, edx uint32)
 
 // transpose16 writes the transpose of the 16×16 block at src (row stride
 // lds) to dst (row stride ldd): dst[i*ldd+j] = src[j*lds+i].

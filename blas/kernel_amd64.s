@@ -2081,13 +2081,14 @@ TEXT ·transpose16AVX512(SB), NOSPLIT, $0-32
 	VZEROUPPER
 	RET
 
-// func cpuidVendor() (ebx, edx, ecx uint32)
-// The vendor string of CPUID leaf 0, in register order EBX, EDX, ECX.
-TEXT ·cpuidVendor(SB), NOSPLIT, $0-12
-	XORL AX, AX
+// func cpuid(leaf uint32) (eax, ebx, ecx, edx uint32)
+// CPUID with EAX = leaf, ECX = 0.
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL leaf+0(FP), AX
 	XORL CX, CX
 	CPUID
-	MOVL BX, ebx+0(FP)
-	MOVL DX, edx+4(FP)
-	MOVL CX, ecx+8(FP)
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
 	RET
