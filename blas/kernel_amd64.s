@@ -1654,6 +1654,14 @@ sscalloop:
 	VZEROUPPER
 	RET
 
+// ROWPTRS(base, ld4, ld12, r4, r8, r12): ld12 = 3·ld4, and r4, r8, r12 =
+// base + 4, 8, 12 rows of ld4 bytes (for LOADROWS4 and STOREROWS4).
+#define ROWPTRS(base, ld4, ld12, r4, r8, r12) \
+	LEAQ (ld4)(ld4*2), ld12 \
+	LEAQ (base)(ld4*4), r4  \
+	LEAQ (r4)(ld4*4), r8    \
+	LEAQ (r8)(ld4*4), r12
+
 // LOADROWS4(base, z0, z1, z2, z3): z(j) = 16 floats of row j at base +
 // j·ld (DX = ld·4, R8 = 3·ld·4).
 #define LOADROWS4(base, z0, z1, z2, z3) \
@@ -1753,10 +1761,7 @@ TEXT ·transposeRows32AVX512(SB), NOSPLIT, $0-32
 	MOVQ ld+16(FP), DX
 	MOVQ nb+24(FP), CX
 	SHLQ $2, DX
-	LEAQ (DX)(DX*2), R8
-	LEAQ (SI)(DX*4), R9
-	LEAQ (R9)(DX*4), R10
-	LEAQ (R10)(DX*4), R11
+	ROWPTRS(SI, DX, R8, R9, R10, R11)
 	TESTQ CX, CX
 	JLE  transpose_done
 
@@ -1808,9 +1813,7 @@ TEXT ·transposeRows12AVX512(SB), NOSPLIT, $0-32
 	MOVQ ld+16(FP), DX
 	MOVQ nb+24(FP), CX
 	SHLQ $2, DX
-	LEAQ (DX)(DX*2), R8
-	LEAQ (SI)(DX*4), R9
-	LEAQ (R9)(DX*4), R10
+	ROWPTRS(SI, DX, R8, R9, R10, R11) // R11 unused: 12 rows
 	MOVL $0xfff, AX
 	KMOVW AX, K1
 	TESTQ CX, CX
@@ -2060,20 +2063,14 @@ TEXT ·transpose16AVX512(SB), NOSPLIT, $0-32
 	MOVQ src+16(FP), SI
 	MOVQ lds+24(FP), DX
 	SHLQ $2, DX
-	LEAQ (DX)(DX*2), R8
-	LEAQ (SI)(DX*4), R9
-	LEAQ (R9)(DX*4), R10
-	LEAQ (R10)(DX*4), R11
+	ROWPTRS(SI, DX, R8, R9, R10, R11)
 	LOADROWS4(SI, Z0, Z1, Z2, Z3)
 	LOADROWS4(R9, Z4, Z5, Z6, Z7)
 	LOADROWS4(R10, Z8, Z9, Z10, Z11)
 	LOADROWS4(R11, Z12, Z13, Z14, Z15)
 	TRANSPOSE16
 	SHLQ $2, BX
-	LEAQ (BX)(BX*2), R12
-	LEAQ (DI)(BX*4), R13
-	LEAQ (R13)(BX*4), R14
-	LEAQ (R14)(BX*4), R15
+	ROWPTRS(DI, BX, R12, R13, R14, R15)
 	STOREROWS4(DI, Z0, Z1, Z2, Z3)
 	STOREROWS4(R13, Z4, Z5, Z6, Z7)
 	STOREROWS4(R14, Z8, Z9, Z10, Z11)

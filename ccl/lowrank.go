@@ -51,17 +51,24 @@ func (m *Network) lowRankOK() bool {
 			return false
 		}
 	}
-	if m.fused.dz == nil {
-		L, K := m.Layers(), m.K
-		m.fused.dz = make([][]float32, L)
-		m.fused.x = make([][]float32, L)
-		for l := range L {
-			m.fused.dz[l] = make([]float32, K*m.width(l))
-		}
-		m.fused.g1 = make([]float32, K*K)
-		m.fused.g2 = make([]float32, K*K)
-	}
 	return true
+}
+
+// startFused prepares a fused Step: the factor and Gram buffers, allocated
+// by the first one.
+func (m *Network) startFused() {
+	m.fused.on = true
+	if m.fused.dz != nil {
+		return
+	}
+	L, K := m.Layers(), m.K
+	m.fused.dz = make([][]float32, L)
+	m.fused.x = make([][]float32, L)
+	for l := range L {
+		m.fused.dz[l] = make([]float32, K*m.width(l))
+	}
+	m.fused.g1 = make([]float32, K*K)
+	m.fused.g2 = make([]float32, K*K)
 }
 
 // keepFeedbackFactors is pair l's feedback gradient in a fused Step: dB

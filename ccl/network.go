@@ -318,7 +318,9 @@ func (m *Network) width(l int) int {
 // update is applied from the gradients' two low-rank factors, without
 // forming the gradients.
 func (m *Network) Step(x []float32, y []int32, n int, scale float32) StepLosses {
-	m.fused.on = m.lowRankOK()
+	if m.lowRankOK() {
+		m.startFused()
+	}
 	st := m.Gradients(x, y, n, scale)
 	if m.fused.on {
 		m.opt.stepFused(&m.OptF, &m.FwdSet, m)

@@ -128,6 +128,20 @@ func pollInvites() (invite, bool) {
 	}
 }
 
+// helpOrYield is one look of a waiting thread's polling: it runs a queued
+// leaf invitation and reports true, or yields the processor and reports
+// false.
+func helpOrYield() bool {
+	select {
+	case inv := <-leafWork:
+		inv.join()
+		return true
+	default:
+		runtime.Gosched()
+		return false
+	}
+}
+
 // Threads returns how many participants a Run of parts ranges uses at most:
 // min(parts, GOMAXPROCS), at least 1.
 func Threads(parts int) int {
@@ -195,16 +209,14 @@ func (g *Group) run(t Task, n, parts, align int, leaf bool) {
 	}
 	// Helpers are still running ranges: help others until they are done,
 	// polling for spinFor before blocking.
-	t0 := time.Now()
-	for time.Since(t0) < spinFor {
+	for t0 := time.Now(); time.Since(t0) < spinFor; {
 		select {
 		case <-g.done:
 			return
-		case inv := <-leafWork:
-			inv.join()
-			t0 = time.Now()
 		default:
-			runtime.Gosched()
+		}
+		if helpOrYield() {
+			t0 = time.Now()
 		}
 	}
 	for {
@@ -291,12 +303,8 @@ func (p *Progress) WaitAtLeast(v int64) {
 	t0 := time.Now()
 	for p.v.Load() < v {
 		if time.Since(t0) < spinFor {
-			select {
-			case inv := <-leafWork:
-				inv.join()
+			if helpOrYield() {
 				t0 = time.Now()
-			default:
-				runtime.Gosched()
 			}
 			continue
 		}
