@@ -3,6 +3,7 @@ package blas
 import (
 	"runtime"
 	"sync"
+	"unsafe"
 
 	"github.com/counter-current/ccl/internal/parallel"
 )
@@ -55,6 +56,11 @@ import (
 // the micro-kernel always runs on full tiles; a partial tile of C is
 // computed into a small scratch tile and copied out. Only the last tile
 // row and column of C are partial.
+//
+// Large outputs written once (beta == 0, k ≤ KC, C beyond the last-level
+// cache: the first convolution's product, the input gradients of the
+// others) are written with non-temporal stores where the kernel has them
+// (streams), which skip reading C's memory before overwriting it.
 //
 // Determinism: C is scaled by beta in the first reduction block and
 // accumulates alpha·(block product) in the later ones, always in
@@ -120,6 +126,11 @@ type kernel struct {
 	// pack and packCols, if not nil, replace packRows and packCols for
 	// this kernel's tile sizes.
 	pack, packCols func(dst, src []float32, ld, r, kc, w int)
+	// stream, if not nil, is general writing C with non-temporal stores
+	// (beta == 0, every row of the tile 64-byte aligned), and fence orders
+	// those stores before the job reports its tasks done (see streams).
+	stream generalKernel
+	fence  func()
 	// transpose16, if not nil, transposes a 16×16 block (dst[i*ldd+j] =
 	// src[j*lds+i]) and enables the swapped form of A·Bᵀ (see swapPays).
 	transpose16 func(dst []float32, ldd int, src []float32, lds int)
@@ -187,7 +198,8 @@ type gemmJob struct {
 	ldc         int
 	kern        *kernel
 	splitM      bool
-	band        int // rows (splitM) or columns per task
+	stream      bool // full tiles written with kern.stream (see streams)
+	band        int  // rows (splitM) or columns per task
 	ntasks      int
 	g           parallel.Group
 	bufs        []gemmBuf // one per participant
@@ -233,6 +245,9 @@ func (j *gemmJob) Do(w, lo, hi int) {
 		}
 		j.block(buf, i0, i1, j0, j1)
 	}
+	if j.stream {
+		j.kern.fence()
+	}
 }
 
 // sgemm is the product behind Sgemm; arguments are already checked and
@@ -253,6 +268,7 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 	j.a, j.b, j.c = a, b, c
 	j.lda, j.ldb, j.ldc = lda, ldb, ldc
 	j.kern = kern
+	j.stream = streams(kern, m, n, k, beta, c, ldc)
 
 	// Split the larger of m and n into bands: the tasks then each pack
 	// all of the smaller operand, which is the cheaper duplication. When A
@@ -297,6 +313,25 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 	// (internal/parallel) take the tasks one at a time.
 	parallel.Run(j, &j.g, j.ntasks, j.ntasks, 1)
 	putJob(j)
+}
+
+// streamMinBytes is the smallest C (in bytes) written with non-temporal
+// stores: about the size of the last-level cache, beyond which C would be
+// evicted to memory before it is read again anyway, so that bringing its
+// lines into the caches first (a read of memory per line written) is pure
+// cost.
+var streamMinBytes = 32 << 20 // a variable for the tests
+
+// streams reports whether C is written with the kernel's non-temporal
+// stores: when C is larger than streamMinBytes, each element is written
+// once (beta == 0, a single reduction block: k ≤ KC) and every tile row is
+// 64-byte aligned. Then the products of the first convolution layer (K =
+// 27) and the input gradients of the others, whose C (131072×128,
+// 32768×1152 at batch 128) dwarfs the caches, skip reading C's memory
+// before writing it. The results are the same bits.
+func streams(kern *kernel, m, n, k int, beta float32, c []float32, ldc int) bool {
+	return kern.stream != nil && beta == 0 && k <= kcMax && 4*m*n >= streamMinBytes &&
+		ldc%16 == 0 && uintptr(unsafe.Pointer(&c[0]))%64 == 0
 }
 
 // swapPays reports whether C = op(A)·Bᵀ (m×n, depth k, beta = 0) costs
@@ -460,6 +495,8 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 						off := (ic+ir)*j.ldc + jc + jr
 						full := mm == mr && nn == nr
 						switch {
+						case full && j.stream:
+							kn.stream(kc, as, rs, cs, bs, ldb, j.c[off:], j.ldc, j.alpha, beta)
 						case full && kn.general != nil:
 							kn.general(kc, as, rs, cs, bs, ldb, j.c[off:], j.ldc, j.alpha, beta)
 						case full:

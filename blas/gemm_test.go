@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"unsafe"
 )
 
 // refGemm is the float64 triple loop that every kernel is checked against.
@@ -451,6 +452,90 @@ func TestSgemmSwappedSameBits(t *testing.T) {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 						t.Fatalf("%c T %v: element %d = %g swapped, %g direct", tA, sh, i, got[i], want[i])
 					}
+				}
+			}
+		}
+	})
+}
+
+// TestSgemmStreamSameBits checks that products whose C is written with
+// non-temporal stores (see streams; the size threshold lowered so that
+// small products qualify) give the same bits as with ordinary stores, for
+// A read in place and packed, and leave the floats around C untouched. A
+// kernel with a streaming form must take it for every case here.
+func TestSgemmStreamSameBits(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		if kn.stream == nil {
+			return
+		}
+		defer func(v int) { streamMinBytes = v }(streamMinBytes)
+		rng := rand.New(rand.NewPCG(9, 10))
+		for _, c := range []struct {
+			tA, tB  Transpose
+			m, n, k int
+			lda     int // 0: packed (k or m)
+		}{
+			{NoTrans, NoTrans, 131, 128, 27, 0},   // A rows in place, K = 27 as in a first convolution
+			{NoTrans, Trans, 50, 96, 1, 0},        // depth 1
+			{NoTrans, NoTrans, 37, 80, 384, 1024}, // rows 4 KiB apart: packed where alias4KCheap is false
+			{Trans, NoTrans, 25, 64, 200, 600},    // Aᵀ with long rows: packed A
+			{Trans, Trans, 12, 32, 7, 0},          // Aᵀ read in place (the plain store form), one tile
+			{NoTrans, NoTrans, 100, 112, 300, 301},
+		} {
+			lda := c.lda
+			if lda == 0 {
+				lda = c.k
+				if c.tA == Trans {
+					lda = c.m
+				}
+			}
+			ar := c.m
+			if c.tA == Trans {
+				ar = c.k
+			}
+			ldb := c.n
+			br := c.k
+			if c.tB == Trans {
+				ldb, br = c.k, c.n
+			}
+			a := make([]float32, ar*lda)
+			b := make([]float32, br*ldb)
+			for i := range a {
+				a[i] = rng.Float32()*2 - 1
+			}
+			for i := range b {
+				b[i] = rng.Float32()*2 - 1
+			}
+			// C: m rows of ldc = n floats (a multiple of 16), starting
+			// 64-byte aligned after 16 guard floats, 16 more after it.
+			ldc := c.n
+			run := func(minBytes int) []float32 {
+				streamMinBytes = minBytes
+				buf := make([]float32, c.m*ldc+64)
+				off := 16
+				for uintptr(unsafe.Pointer(&buf[off]))%64 != 0 {
+					off++
+				}
+				for i := range buf {
+					buf[i] = 1e30
+				}
+				cv := buf[off : off+c.m*ldc]
+				if got, want := streams(kn, c.m, c.n, c.k, 0, cv, ldc), minBytes == 0; got != want {
+					t.Fatalf("%+v: streams = %v with threshold %d", c, got, minBytes)
+				}
+				Sgemm(c.tA, c.tB, c.m, c.n, c.k, 1.5, a, lda, b, ldb, 0, cv, ldc)
+				for i, v := range buf {
+					if (i < off || i >= off+c.m*ldc) && v != 1e30 {
+						t.Fatalf("%+v: guard float %d (C at %d..%d) = %g", c, i, off, off+c.m*ldc, v)
+					}
+				}
+				return cv
+			}
+			want := run(math.MaxInt)
+			got := run(0)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%+v: element %d = %g streamed, %g stored", c, i, got[i], want[i])
 				}
 			}
 		}

@@ -19,6 +19,7 @@ var (
 		mr:   12, nr: 32,
 		mc: 960, nc: 640,
 		micro: microAVX512, general: generalAVX512, inPlace: rowsA | colsA | rowsB,
+		stream: streamAVX512, fence: sfence,
 		pack: packRowsAVX512, packCols: packColsX86,
 		transpose16: transpose16,
 	})
@@ -51,6 +52,9 @@ func init() {
 //go:noescape
 func cpuid(leaf uint32) (eax, ebx, ecx, edx uint32)
 
+// sfence orders the non-temporal stores issued before it (SFENCE).
+func sfence()
+
 // transpose16 writes the transpose of the 16×16 block at src (row stride
 // lds) to dst (row stride ldd): dst[i*ldd+j] = src[j*lds+i].
 func transpose16(dst []float32, ldd int, src []float32, lds int) {
@@ -75,7 +79,7 @@ func microAVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 	_ = a[kc*12-1]
 	_ = b[kc*32-1]
 	_ = c[11*ldc+31]
-	sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+	sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, 0)
 }
 
 // sgemmPackedAVX512 is the AVX-512 12×32 micro-kernel (MR = 12, NR = 32;
@@ -96,8 +100,11 @@ func microAVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 //		}
 //	}
 //
+// With nt != 0 and beta == 0, C is written with non-temporal stores (every
+// row of the tile 64-byte aligned) and not prefetched.
+//
 //go:noescape
-func sgemmPackedAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+func sgemmPackedAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32, nt int)
 
 // generalAVX512 checks the bounds of the 12×32 tile and runs the
 // AVX-512 kernel for the layouts of A (cs != 0: kc rows of 12 floats cs
@@ -105,6 +112,19 @@ func sgemmPackedAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32)
 // rows rs apart) and B (ldb == 0: packed sliver, else kc rows of 32 floats
 // ldb apart).
 func generalAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+	runAVX512(kc, a, rs, cs, b, ldb, c, ldc, alpha, beta, 0)
+}
+
+// streamAVX512 is generalAVX512 writing C with non-temporal stores (beta
+// == 0; every row of the tile 64-byte aligned) when B is a packed sliver;
+// with B read in place or A transposed, C is stored as usual.
+func streamAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+	runAVX512(kc, a, rs, cs, b, ldb, c, ldc, alpha, beta, 1)
+}
+
+// runAVX512 checks the bounds of the tile and runs the AVX-512 kernel for
+// the operands' layouts; nt as in sgemmPackedAVX512.
+func runAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, nt int) {
 	_ = c[11*ldc+31]
 	switch {
 	case cs != 0:
@@ -125,9 +145,9 @@ func generalAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []fl
 	case cs != 0:
 		sgemmColsRowsBAVX512(kc, &a[0], cs, &b[0], ldb, &c[0], ldc, alpha, beta)
 	case rs == 0 && ldb == 0:
-		sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+		sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt)
 	case ldb == 0:
-		sgemmRowsAVX512(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta)
+		sgemmRowsAVX512(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt)
 	case rs == 0:
 		sgemmPackedRowsBAVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta)
 	default:
@@ -153,8 +173,10 @@ func generalAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []fl
 //		}
 //	}
 //
+// nt as in sgemmPackedAVX512.
+//
 //go:noescape
-func sgemmRowsAVX512(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32)
+func sgemmRowsAVX512(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32, nt int)
 
 // sgemmPackedRowsBAVX512 is sgemmPackedAVX512 reading B in place: element
 // (p, j) of the sliver at b[p*ldb+j]. kc ≥ 1. It is equivalent to, with

@@ -78,6 +78,31 @@
 	VMOVUPS     hi, 64(DI)      \
 	ADDQ        DX, DI
 
+// STORE512NT(lo, hi): C[row][0:32] = alpha·acc with non-temporal stores
+// (C neither read nor brought into the caches; the row 64-byte aligned);
+// next row.
+#define STORE512NT(lo, hi) \
+	VMULPS   Z30, lo, lo \
+	VMOVNTPS lo, (DI)    \
+	VMULPS   Z30, hi, hi \
+	VMOVNTPS hi, 64(DI)  \
+	ADDQ     DX, DI
+
+// STORETILE512NT: the 12 rows of the tile with STORE512NT.
+#define STORETILE512NT \
+	STORE512NT(Z0, Z1) \
+	STORE512NT(Z2, Z3) \
+	STORE512NT(Z4, Z5) \
+	STORE512NT(Z6, Z7) \
+	STORE512NT(Z8, Z9) \
+	STORE512NT(Z10, Z11) \
+	STORE512NT(Z12, Z13) \
+	STORE512NT(Z14, Z15) \
+	STORE512NT(Z16, Z17) \
+	STORE512NT(Z18, Z19) \
+	STORE512NT(Z20, Z21) \
+	STORE512NT(Z22, Z23)
+
 // STORE512Z(lo, hi): C[row][0:32] = alpha·acc (C not read); next row.
 #define STORE512Z(lo, hi) \
 	VMULPS  Z30, lo, lo \
@@ -86,10 +111,10 @@
 	VMOVUPS hi, 64(DI)  \
 	ADDQ    DX, DI
 
-// func sgemmPackedAVX512(kc int, a *float32, b *float32, c *float32, ldc int, alpha, beta float32)
+// func sgemmPackedAVX512(kc int, a *float32, b *float32, c *float32, ldc int, alpha, beta float32, nt int)
 // A: packed sliver at AX (12 floats per step). B: packed sliver at BX (32 floats per step).
 // CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
-TEXT ·sgemmPackedAVX512(SB), NOSPLIT, $0-48
+TEXT ·sgemmPackedAVX512(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
@@ -97,7 +122,11 @@ TEXT ·sgemmPackedAVX512(SB), NOSPLIT, $0-48
 	MOVQ ldc+32(FP), DX
 	SHLQ $2, DX
 
-	// Prefetch the C tile (two lines per row) while the loop runs.
+	// Prefetch the C tile (two lines per row) while the loop runs,
+	// unless it is to be written with non-temporal stores.
+	MOVQ nt+48(FP), R13
+	TESTQ R13, R13
+	JNZ  sgemmPackedAVX512_acc
 	MOVQ DI, R13
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
@@ -111,6 +140,8 @@ TEXT ·sgemmPackedAVX512(SB), NOSPLIT, $0-48
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
+
+sgemmPackedAVX512_acc:
 
 	// acc = 0
 	VPXORD Z0, Z0, Z0
@@ -202,6 +233,9 @@ sgemmPackedAVX512_store:
 	RET
 
 sgemmPackedAVX512_zero:
+	MOVQ nt+48(FP), R8
+	TESTQ R8, R8
+	JNZ  sgemmPackedAVX512_nt
 	STORE512Z(Z0, Z1)
 	STORE512Z(Z2, Z3)
 	STORE512Z(Z4, Z5)
@@ -217,10 +251,15 @@ sgemmPackedAVX512_zero:
 	VZEROUPPER
 	RET
 
-// func sgemmRowsAVX512(kc int, a *float32, rs int, b *float32, c *float32, ldc int, alpha, beta float32)
+sgemmPackedAVX512_nt:
+	STORETILE512NT
+	VZEROUPPER
+	RET
+
+// func sgemmRowsAVX512(kc int, a *float32, rs int, b *float32, c *float32, ldc int, alpha, beta float32, nt int)
 // A: rows in place, AX/R10/R11 = rows 0/4/8 at step p, row i at +(i%4)·rs (R8 = rs·4, R9 = 3·rs·4). B: packed sliver at BX (32 floats per step).
 // CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
-TEXT ·sgemmRowsAVX512(SB), NOSPLIT, $0-56
+TEXT ·sgemmRowsAVX512(SB), NOSPLIT, $0-64
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+24(FP), BX
@@ -233,7 +272,11 @@ TEXT ·sgemmRowsAVX512(SB), NOSPLIT, $0-56
 	LEAQ (AX)(R8*4), R10  // row 4
 	LEAQ (R10)(R8*4), R11 // row 8
 
-	// Prefetch the C tile (two lines per row) while the loop runs.
+	// Prefetch the C tile (two lines per row) while the loop runs,
+	// unless it is to be written with non-temporal stores.
+	MOVQ nt+56(FP), R13
+	TESTQ R13, R13
+	JNZ  sgemmRowsAVX512_acc
 	MOVQ DI, R13
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
@@ -247,6 +290,8 @@ TEXT ·sgemmRowsAVX512(SB), NOSPLIT, $0-56
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
+
+sgemmRowsAVX512_acc:
 
 	// acc = 0
 	VPXORD Z0, Z0, Z0
@@ -342,6 +387,9 @@ sgemmRowsAVX512_store:
 	RET
 
 sgemmRowsAVX512_zero:
+	MOVQ nt+56(FP), R8
+	TESTQ R8, R8
+	JNZ  sgemmRowsAVX512_nt
 	STORE512Z(Z0, Z1)
 	STORE512Z(Z2, Z3)
 	STORE512Z(Z4, Z5)
@@ -354,6 +402,11 @@ sgemmRowsAVX512_zero:
 	STORE512Z(Z18, Z19)
 	STORE512Z(Z20, Z21)
 	STORE512Z(Z22, Z23)
+	VZEROUPPER
+	RET
+
+sgemmRowsAVX512_nt:
+	STORETILE512NT
 	VZEROUPPER
 	RET
 
@@ -2076,6 +2129,12 @@ TEXT ·transpose16AVX512(SB), NOSPLIT, $0-32
 	STOREROWS4(R14, Z8, Z9, Z10, Z11)
 	STOREROWS4(R15, Z12, Z13, Z14, Z15)
 	VZEROUPPER
+	RET
+
+// func sfence()
+// Orders the non-temporal stores issued before it with every later store.
+TEXT ·sfence(SB), NOSPLIT, $0-0
+	SFENCE
 	RET
 
 // func cpuid(leaf uint32) (eax, ebx, ecx, edx uint32)
