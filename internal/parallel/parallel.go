@@ -92,10 +92,15 @@ func ensure(n int) {
 // whose idle vCPU halts: products of about a hundred microseconds back to
 // back (a 256×256×784 product, every layer of a training step) measured
 // 312 GFLOP/s with blocking workers and 417 when they poll for 100 µs (2
-// threads, family 26 model 2 under KVM); 20 µs gave nearly the same.
-// Polling yields the processor (runtime.Gosched) between looks, so other
-// goroutines still run.
-const spinFor = 50 * time.Microsecond
+// threads, family 26 model 2 under KVM). On family 25 model 17 (Zen 4,
+// KVM) waking a halted vCPU costs more than a 256³ product: with 200 µs of
+// other work between calls, 256³ ran at 99 GFLOP/s on two threads polling
+// for 50 µs (no faster than one thread) and 190 polling for 1 ms; the
+// Fashion-MNIST MLP steps (CCL, BP) measured 4.41 and 4.56 ms with 50 µs,
+// 4.13 and 3.87 with 500 µs, and no better with 1 or 2 ms (medians of 5
+// interleaved runs). Polling yields the processor (runtime.Gosched)
+// between looks, so other goroutines still run.
+const spinFor = 500 * time.Microsecond
 
 func worker() {
 	for {
