@@ -28,6 +28,7 @@ var (
 		mr:   6, nr: 16,
 		mc: 960, nc: 1024,
 		micro: microAVX2, general: generalAVX2, inPlace: rowsA | colsA | rowsB,
+		stream: streamAVX2, fence: sfence,
 		pack: packRowsAVX2, packCols: packColsX86,
 	})
 	neonKernel *kernel
@@ -269,7 +270,7 @@ func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 	_ = a[kc*6-1]
 	_ = b[kc*16-1]
 	_ = c[5*ldc+15]
-	sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+	sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, 0)
 }
 
 // sgemmPackedAVX2 is the AVX2+FMA 6×16 micro-kernel (MR = 6, NR = 16; 12
@@ -290,14 +291,29 @@ func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 //		}
 //	}
 //
+// With nt != 0 and beta == 0, C is written with non-temporal stores (every
+// row of the tile 32-byte aligned) and not prefetched.
+//
 //go:noescape
-func sgemmPackedAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32)
+func sgemmPackedAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32, nt int)
 
 // generalAVX2 checks the bounds of the 6×16 tile and runs the AVX2 kernel
 // for the layouts of A (cs != 0: kc rows of 6 floats cs apart, op(A) = Aᵀ
 // read in place; else rs == 0: packed sliver; else 6 rows rs apart) and B
 // (ldb == 0: packed sliver, else kc rows of 16 floats ldb apart).
 func generalAVX2(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+	runAVX2(kc, a, rs, cs, b, ldb, c, ldc, alpha, beta, 0)
+}
+
+// streamAVX2 is generalAVX2 writing C with non-temporal stores, as
+// streamAVX512.
+func streamAVX2(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
+	runAVX2(kc, a, rs, cs, b, ldb, c, ldc, alpha, beta, 1)
+}
+
+// runAVX2 checks the bounds of the tile and runs the AVX2 kernel for the
+// operands' layouts; nt as in sgemmPackedAVX2.
+func runAVX2(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, nt int) {
 	_ = c[5*ldc+15]
 	switch {
 	case cs != 0:
@@ -318,9 +334,9 @@ func generalAVX2(kc int, a []float32, rs, cs int, b []float32, ldb int, c []floa
 	case cs != 0:
 		sgemmColsRowsBAVX2(kc, &a[0], cs, &b[0], ldb, &c[0], ldc, alpha, beta)
 	case rs == 0 && ldb == 0:
-		sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta)
+		sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt)
 	case ldb == 0:
-		sgemmRowsAVX2(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta)
+		sgemmRowsAVX2(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt)
 	case rs == 0:
 		sgemmPackedRowsBAVX2(kc, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta)
 	default:
@@ -346,8 +362,10 @@ func generalAVX2(kc int, a []float32, rs, cs int, b []float32, ldb int, c []floa
 //		}
 //	}
 //
+// nt as in sgemmPackedAVX2.
+//
 //go:noescape
-func sgemmRowsAVX2(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32)
+func sgemmRowsAVX2(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32, nt int)
 
 // sgemmPackedRowsBAVX2 is sgemmPackedAVX2 reading B in place: element
 // (p, j) of the sliver at b[p*ldb+j]. kc ≥ 1. It is equivalent to, with

@@ -124,10 +124,10 @@ TEXT ·sgemmPackedAVX512(SB), NOSPLIT, $0-56
 
 	// Prefetch the C tile (two lines per row) while the loop runs,
 	// unless it is to be written with non-temporal stores.
-	MOVQ nt+48(FP), R13
+	MOVQ  nt+48(FP), R13
 	TESTQ R13, R13
-	JNZ  sgemmPackedAVX512_acc
-	MOVQ DI, R13
+	JNZ   sgemmPackedAVX512_acc
+	MOVQ  DI, R13
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
@@ -1018,6 +1018,25 @@ sgemmColsRowsBAVX512_zero:
 	VMOVUPS     hi, 32(DI)      \
 	ADDQ        DX, DI
 
+// STORE256NT(lo, hi): C[row][0:16] = alpha·acc with non-temporal stores
+// (C neither read nor brought into the caches; the row 32-byte aligned);
+// next row.
+#define STORE256NT(lo, hi) \
+	VMULPS   Y14, lo, lo \
+	VMOVNTPS lo, (DI)    \
+	VMULPS   Y14, hi, hi \
+	VMOVNTPS hi, 32(DI)  \
+	ADDQ     DX, DI
+
+// STORETILE256NT: the 6 rows of the tile with STORE256NT.
+#define STORETILE256NT \
+	STORE256NT(Y0, Y1) \
+	STORE256NT(Y2, Y3) \
+	STORE256NT(Y4, Y5) \
+	STORE256NT(Y6, Y7) \
+	STORE256NT(Y8, Y9) \
+	STORE256NT(Y10, Y11)
+
 // STORE256Z(lo, hi): C[row][0:16] = alpha·acc (C not read); next row.
 #define STORE256Z(lo, hi) \
 	VMULPS  Y14, lo, lo \
@@ -1026,10 +1045,10 @@ sgemmColsRowsBAVX512_zero:
 	VMOVUPS hi, 32(DI)  \
 	ADDQ    DX, DI
 
-// func sgemmPackedAVX2(kc int, a *float32, b *float32, c *float32, ldc int, alpha, beta float32)
+// func sgemmPackedAVX2(kc int, a *float32, b *float32, c *float32, ldc int, alpha, beta float32, nt int)
 // A: packed sliver at AX (6 floats per step). B: packed sliver at BX (16 floats per step).
 // CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
-TEXT ·sgemmPackedAVX2(SB), NOSPLIT, $0-48
+TEXT ·sgemmPackedAVX2(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
@@ -1037,14 +1056,20 @@ TEXT ·sgemmPackedAVX2(SB), NOSPLIT, $0-48
 	MOVQ ldc+32(FP), DX
 	SHLQ $2, DX
 
-	// Prefetch the C tile (two lines per row) while the loop runs.
-	MOVQ DI, R13
+	// Prefetch the C tile (two lines per row) while the loop runs,
+	// unless it is to be written with non-temporal stores.
+	MOVQ  nt+48(FP), R13
+	TESTQ R13, R13
+	JNZ   sgemmPackedAVX2_acc
+	MOVQ  DI, R13
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
+
+sgemmPackedAVX2_acc:
 
 	// acc = 0
 	VXORPS Y0, Y0, Y0
@@ -1114,6 +1139,9 @@ sgemmPackedAVX2_store:
 	RET
 
 sgemmPackedAVX2_zero:
+	MOVQ  nt+48(FP), R8
+	TESTQ R8, R8
+	JNZ   sgemmPackedAVX2_nt
 	STORE256Z(Y0, Y1)
 	STORE256Z(Y2, Y3)
 	STORE256Z(Y4, Y5)
@@ -1123,10 +1151,15 @@ sgemmPackedAVX2_zero:
 	VZEROUPPER
 	RET
 
-// func sgemmRowsAVX2(kc int, a *float32, rs int, b *float32, c *float32, ldc int, alpha, beta float32)
+sgemmPackedAVX2_nt:
+	STORETILE256NT
+	VZEROUPPER
+	RET
+
+// func sgemmRowsAVX2(kc int, a *float32, rs int, b *float32, c *float32, ldc int, alpha, beta float32, nt int)
 // A: rows in place, AX/R10 = rows 0/4 at step p, row i at +(i%4)·rs (R8 = rs·4, R9 = 3·rs·4). B: packed sliver at BX (16 floats per step).
 // CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
-TEXT ·sgemmRowsAVX2(SB), NOSPLIT, $0-56
+TEXT ·sgemmRowsAVX2(SB), NOSPLIT, $0-64
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+24(FP), BX
@@ -1138,14 +1171,20 @@ TEXT ·sgemmRowsAVX2(SB), NOSPLIT, $0-56
 	LEAQ (R8)(R8*2), R9   // 3·rs
 	LEAQ (AX)(R8*4), R10  // row 4
 
-	// Prefetch the C tile (two lines per row) while the loop runs.
-	MOVQ DI, R13
+	// Prefetch the C tile (two lines per row) while the loop runs,
+	// unless it is to be written with non-temporal stores.
+	MOVQ  nt+56(FP), R13
+	TESTQ R13, R13
+	JNZ   sgemmRowsAVX2_acc
+	MOVQ  DI, R13
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
+
+sgemmRowsAVX2_acc:
 
 	// acc = 0
 	VXORPS Y0, Y0, Y0
@@ -1217,12 +1256,20 @@ sgemmRowsAVX2_store:
 	RET
 
 sgemmRowsAVX2_zero:
+	MOVQ  nt+56(FP), R8
+	TESTQ R8, R8
+	JNZ   sgemmRowsAVX2_nt
 	STORE256Z(Y0, Y1)
 	STORE256Z(Y2, Y3)
 	STORE256Z(Y4, Y5)
 	STORE256Z(Y6, Y7)
 	STORE256Z(Y8, Y9)
 	STORE256Z(Y10, Y11)
+	VZEROUPPER
+	RET
+
+sgemmRowsAVX2_nt:
+	STORETILE256NT
 	VZEROUPPER
 	RET
 
