@@ -258,10 +258,15 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 		return
 	}
 	kern := currentKernel()
-	if tB == Trans && beta == 0 && kern.transpose16 != nil && swapPays(m, n, k) && kern.readsAInPlace(NoTrans, ldb) {
+	if tB == Trans && beta == 0 && kern.transpose16 != nil && swapPays(kern, tA, m, n, k, lda, ldb) {
 		sgemmSwapped(kern, tA, m, n, k, alpha, a, lda, b, ldb, c, ldc)
 		return
 	}
+	sgemmDirect(kern, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmDirect computes the product with the blocked algorithm on kern.
+func sgemmDirect(kern *kernel, tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	j := getJob()
 	j.tA, j.tB, j.m, j.n, j.k = tA, tB, m, n, k
 	j.alpha, j.beta = alpha, beta
@@ -335,17 +340,38 @@ func streams(kern *kernel, m, n, k int, beta float32, c []float32, ldc int) bool
 }
 
 // swapPays reports whether C = op(A)·Bᵀ (m×n, depth k, beta = 0) costs
-// less as Cᵀ = B·op(A)ᵀ followed by a transposition of the result. The
-// direct form packs op(B) = Bᵀ, transposing n·k values; the swapped form
-// reads B in place as its A operand (when readsAInPlace allows), packs
-// op(A)ᵀ (m·k values) and transposes the m·n result. Linear layers'
-// forward products X·Wᵀ with fewer samples than weights (256×1024×3072)
-// and CCL's feedback products (10 rows, one per class) are of this kind.
-// Both forms compute every element with the same products, summed in the
-// same order: the results are the same bits.
-func swapPays(m, n, k int) bool {
-	return n >= 16 && float64(m)*float64(k+n) < float64(n)*float64(k)
+// less as Cᵀ = B·op(A)ᵀ followed by a transposition of the result, on
+// kernel kn. The direct form packs op(B) = Bᵀ (n·k values) and op(A) when
+// it cannot read it in place (m·k), and computes roundUp(m, MR)·roundUp(n,
+// NR) products per k step (edge tiles are computed whole); the swapped
+// form packs op(A)ᵀ (m·k values) and B when it cannot read it in place as
+// its A operand (n·k), computes roundUp(n, MR)·roundUp(m, NR) products per
+// step and transposes the m·n result. Packing a value is counted as
+// packFlops flops. So linear layers' forward products X·Wᵀ with fewer
+// samples than weights (256×1024×3072) and products with a narrow result
+// (256×10: X·Vᵀ in a CCL classifier's pair loss) are swapped, while those
+// with few rows (10×256: C would become 10 columns of 32-wide tiles) are
+// not: on Zen 4 the swapped 10×256×256 product took 52 µs and the direct
+// one 23, the direct 256×10×256 45 µs and the swapped one 26. Both forms
+// compute every element with the same products, summed in the same order:
+// the results are the same bits.
+func swapPays(kn *kernel, tA Transpose, m, n, k, lda, ldb int) bool {
+	fm, fn, fk := float64(m), float64(n), float64(k)
+	direct := 2*float64(roundUp(m, kn.mr))*float64(roundUp(n, kn.nr))*fk + packFlops*fn*fk
+	if !kn.readsAInPlace(tA, lda) {
+		direct += packFlops * fm * fk
+	}
+	swapped := 2*float64(roundUp(n, kn.mr))*float64(roundUp(m, kn.nr))*fk + packFlops*fm*(fk+fn)
+	if !kn.readsAInPlace(NoTrans, ldb) {
+		swapped += packFlops * fn * fk
+	}
+	return swapped < direct
 }
+
+// packFlops is the cost of packing (or transposing) one value, in flops of
+// the micro-kernel: a 256×256 transposing pack took about 10 µs on one Zen 4
+// core, the time of about 1 MFLOP of products.
+const packFlops = 15
 
 // swapBufs holds the n×m scratch results of sgemmSwapped.
 var swapBufs = parallel.NewFreeList[[]float32]()
@@ -362,7 +388,7 @@ func sgemmSwapped(kern *kernel, tA Transpose, m, n, k int, alpha float32, a []fl
 		*bp = make([]float32, n*m)
 	}
 	t := (*bp)[:n*m]
-	sgemm(NoTrans, flip, n, m, k, alpha, b, ldb, a, lda, 0, t, m)
+	sgemmDirect(kern, NoTrans, flip, n, m, k, alpha, b, ldb, a, lda, 0, t, m)
 	transposeInto(c, ldc, t, m, n, kern.transpose16)
 	swapBufs.Put(bp)
 }

@@ -155,9 +155,10 @@ func shapes(kn *kernel) [][3]int {
 		{1, 257, 1}, {257, 1, 257},
 		// Row strides that are multiples of 4 KiB.
 		{3*mr + 1, 2 * nr, 1024}, {2*mr - 1, nr + 1, 2048},
-		// Few rows against many columns and a deep reduction: A·Bᵀ takes
-		// the swapped form (swapPays), with edges of the 16×16 transposes.
-		{17, 300, 100}, {40, 200, 400}, {10, 1029, 1024},
+		// Products A·Bᵀ that take the swapped form (swapPays) on AVX-512,
+		// with edges of the 16×16 transposes; and few rows against many
+		// columns, which do not.
+		{64, 200, 700}, {100, 10, 300}, {33, 7, 50}, {10, 1029, 1024},
 	}
 	if !testing.Short() { // slow under emulation
 		s = append(s, [3]int{131, 67, 769}, [3]int{200, 300, 400})
@@ -423,11 +424,8 @@ func TestSgemmSwappedSameBits(t *testing.T) {
 			return
 		}
 		rng := rand.New(rand.NewPCG(7, 8))
-		for _, sh := range [][3]int{{17, 300, 100}, {40, 200, 700}, {10, 1029, 1024}, {256, 1024, 3072}} {
+		for _, sh := range [][3]int{{64, 200, 700}, {100, 10, 300}, {33, 7, 50}, {256, 10, 256}, {256, 1024, 3072}} {
 			m, n, k := sh[0], sh[1], sh[2]
-			if !swapPays(m, n, k) {
-				t.Fatalf("%v: not a swapped shape", sh)
-			}
 			for _, tA := range []Transpose{NoTrans, Trans} {
 				a := make([]float32, m*k)
 				b := make([]float32, n*k)
@@ -440,6 +438,9 @@ func TestSgemmSwappedSameBits(t *testing.T) {
 				lda := k
 				if tA == Trans {
 					lda = m
+				}
+				if !swapPays(kn, tA, m, n, k, lda, k) {
+					t.Fatalf("%c T %v: not a swapped shape", tA, sh)
 				}
 				got := make([]float32, m*n)
 				Sgemm(tA, Trans, m, n, k, 0.75, a, lda, b, k, 0, got, n)
