@@ -149,6 +149,10 @@ func (kn *kernel) readsAInPlace(tA Transpose, lda int) bool {
 	return kn.inPlace&colsA != 0 && lda <= directColsLd
 }
 
+// keepABytes bounds the packed op(A) of a task kept for all its B panels
+// (see block): 2048³ split into two row bands keeps 8.1 MiB per thread.
+var keepABytes = 9 << 20
+
 // parallelFlops is the smallest product (2·m·n·k) that is split across
 // threads: below it, waking the workers costs more than it saves.
 const parallelFlops = 1 << 22
@@ -168,6 +172,7 @@ const (
 // grow, so a job that has seen a shape once never allocates for it again.
 type gemmBuf struct {
 	a, b []float32 // packed A block, packed B panel
+	aAll []float32 // every packed A block of a task, when kept (keepA)
 	tmp  []float32 // one MR×NR tile for edge tiles
 }
 
@@ -436,6 +441,12 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	if pack == nil {
 		pack = packRows
 	}
+	// A packed op(A) is packed again for every B panel, unless the task's
+	// whole packed op(A) fits in keepABytes: then the first panel packs it
+	// into buf.aAll, block (pc, ic) at pc·mPad + (ic−i0)·kc, and the later
+	// panels read it back.
+	mPad := roundUp(i1-i0, mr)
+	keepA := false
 	if packC == nil {
 		packC = packCols
 	}
@@ -456,6 +467,10 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	// each B panel: packing B then costs as much as a good part of the
 	// products (see directBRows).
 	directB := kn.inPlace&rowsB != 0 && j.tB == NoTrans && i1-i0 <= directBRows
+	if !directA && !directAT && j1-j0 > nc && mPad*j.k*4 <= keepABytes {
+		keepA = true
+		buf.aAll = grow(buf.aAll, mPad*j.k, mPad*j.k)
+	}
 
 	for jc := j0; jc < j1; jc += nc {
 		ncur := min(nc, j1-jc)
@@ -479,6 +494,10 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 			}
 			for ic := i0; ic < i1; ic += mc {
 				mcur := min(mc, i1-ic)
+				ablk := buf.a
+				if keepA {
+					ablk = buf.aAll[pc*mPad+(ic-i0)*kc:]
+				}
 				switch {
 				case directA:
 					// Read full slivers of A in place; pack only the last,
@@ -491,18 +510,20 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 					if full := mcur / mr * mr; full < mcur {
 						packC(buf.a, j.a[pc*j.lda+ic+full:], j.lda, mcur-full, kc, mr)
 					}
+				case keepA && jc > j0:
+					// Packed for the first B panel.
 				case j.tA == NoTrans:
 					// Pack op(A)[ic:ic+mcur, pc:pc+kc] into MR-tall slivers.
-					pack(buf.a, j.a[ic*j.lda+pc:], j.lda, mcur, kc, mr)
+					pack(ablk, j.a[ic*j.lda+pc:], j.lda, mcur, kc, mr)
 				default:
-					packC(buf.a, j.a[pc*j.lda+ic:], j.lda, mcur, kc, mr)
+					packC(ablk, j.a[pc*j.lda+ic:], j.lda, mcur, kc, mr)
 				}
 				for ir := 0; ir < mcur; ir += mr {
 					mm := min(mr, mcur-ir)
 					// The A sliver, in L1 while the B slivers stream past:
 					// packed (rs == cs == 0), MR rows rs apart, or kc stored
 					// rows of Aᵀ cs apart.
-					as, rs, cs := buf.a[ir*kc:(ir+mr)*kc], 0, 0
+					as, rs, cs := ablk[ir*kc:(ir+mr)*kc], 0, 0
 					switch {
 					case directA && mm == mr:
 						as, rs = j.a[(ic+ir)*j.lda+pc:], j.lda

@@ -542,3 +542,62 @@ func TestSgemmStreamSameBits(t *testing.T) {
 		}
 	})
 }
+
+// TestSgemmKeepPackedA checks products whose packed op(A) is kept for all
+// the B panels of a task (keepABytes) against the float64 product, and
+// against the same product packing op(A) again for every panel, bit for
+// bit. Every case packs op(A) and spans several B panels.
+func TestSgemmKeepPackedA(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		defer func(v int) { keepABytes = v }(keepABytes)
+		rng := rand.New(rand.NewPCG(11, 12))
+		for _, tc := range []gemmCase{
+			{tA: Trans, tB: NoTrans, m: 37, n: 2*kn.nc + kn.nr + 3, k: kcMax + 20, alpha: 1, pad: 600},
+			{tA: Trans, tB: Trans, m: 50, n: kn.nc + 1, k: 2*kcMax + 1, alpha: 0.5, beta: 2, pad: 600},
+			{tA: NoTrans, tB: NoTrans, m: 29, n: kn.nc + 7, k: 1000, alpha: 1, pad: 24, off: 3},
+		} {
+			lda := tc.k + tc.pad
+			if tc.tA == Trans {
+				lda = tc.m + tc.pad
+			}
+			if kn.readsAInPlace(tc.tA, lda) {
+				if tc.tA == Trans || !alias4KCheap {
+					t.Fatalf("%v: op(A) is read in place", tc)
+				}
+				continue // rows 4 KiB apart are read in place on this CPU
+			}
+			keepABytes = 9 << 20
+			tc.check(t, rng)
+			ar, br := tc.m, tc.k
+			if tc.tA == Trans {
+				ar = tc.k
+			}
+			ldb := tc.n
+			if tc.tB == Trans {
+				br, ldb = tc.n, tc.k
+			}
+			a, b := make([]float32, ar*lda), make([]float32, br*ldb)
+			for i := range a {
+				a[i] = rng.Float32()*2 - 1
+			}
+			for i := range b {
+				b[i] = rng.Float32()*2 - 1
+			}
+			run := func(keep int) []float32 {
+				keepABytes = keep
+				c := make([]float32, tc.m*tc.n)
+				for i := range c {
+					c[i] = float32(i%7) - 3
+				}
+				Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, tc.n)
+				return c
+			}
+			kept, repacked := run(9<<20), run(0)
+			for i := range kept {
+				if math.Float32bits(kept[i]) != math.Float32bits(repacked[i]) {
+					t.Fatalf("%v: element %d = %g with op(A) kept, %g repacked", tc, i, kept[i], repacked[i])
+				}
+			}
+		}
+	})
+}
