@@ -19,7 +19,8 @@ import (
 //	  for pc := 0; pc < k; pc += KC      // reduction blocks, fixed order
 //	    pack B[pc:pc+KC, jc:jc+NC]
 //	    for ic := 0; ic < m; ic += MC    // A block, MC×KC
-//	      pack A[ic:ic+MC, pc:pc+KC]     // (or read A in place)
+//	      pack A[ic:ic+MC, pc:pc+KC]     // (or read A in place, or reuse
+//	                                     // the first panel's packing: keepA)
 //	      for ir := 0; ir < MC; ir += MR // A sliver, MR×KC: L1
 //	        for jr := 0; jr < NC; jr += NR // B slivers stream from L2
 //	          C[ir:ir+MR, jr:jr+NR] (+)= A sliver · B sliver  (registers)
@@ -354,12 +355,12 @@ func streams(kern *kernel, m, n, k int, beta float32, c []float32, ldc int) bool
 // step and transposes the m·n result. Packing a value is counted as
 // packFlops flops. So linear layers' forward products X·Wᵀ with fewer
 // samples than weights (256×1024×3072) and products with a narrow result
-// (256×10: X·Vᵀ in a CCL classifier's pair loss) are swapped, while those
-// with few rows (10×256: C would become 10 columns of 32-wide tiles) are
-// not: on Zen 4 the swapped 10×256×256 product took 52 µs and the direct
-// one 23, the direct 256×10×256 45 µs and the swapped one 26. Both forms
-// compute every element with the same products, summed in the same order:
-// the results are the same bits.
+// (256×10, in the CCL steps of the MLPs: one column per class) are
+// swapped, while those with few rows (10×256: C would become 10 columns of
+// 32-wide tiles) are not: on Zen 4 the swapped 10×256×256 product took 52
+// µs and the direct one 23, the direct 256×10×256 45 µs and the swapped
+// one 26. Both forms compute every element with the same products, summed
+// in the same order: the results are the same bits.
 func swapPays(kn *kernel, tA Transpose, m, n, k, lda, ldb int) bool {
 	fm, fn, fk := float64(m), float64(n), float64(k)
 	direct := 2*float64(roundUp(m, kn.mr))*float64(roundUp(n, kn.nr))*fk + packFlops*fn*fk
@@ -441,12 +442,6 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	if pack == nil {
 		pack = packRows
 	}
-	// A packed op(A) is packed again for every B panel, unless the task's
-	// whole packed op(A) fits in keepABytes: then the first panel packs it
-	// into buf.aAll, block (pc, ic) at pc·mPad + (ic−i0)·kc, and the later
-	// panels read it back.
-	mPad := roundUp(i1-i0, mr)
-	keepA := false
 	if packC == nil {
 		packC = packCols
 	}
@@ -467,8 +462,13 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	// each B panel: packing B then costs as much as a good part of the
 	// products (see directBRows).
 	directB := kn.inPlace&rowsB != 0 && j.tB == NoTrans && i1-i0 <= directBRows
-	if !directA && !directAT && j1-j0 > nc && mPad*j.k*4 <= keepABytes {
-		keepA = true
+	// A packed op(A) is packed again for every B panel, unless the task's
+	// whole packed op(A) fits in keepABytes: then the first panel packs it
+	// into buf.aAll, block (pc, ic) at pc·mPad + (ic−i0)·kc, and the later
+	// panels read it back.
+	mPad := roundUp(i1-i0, mr)
+	keepA := !directA && !directAT && j1-j0 > nc && mPad*j.k*4 <= keepABytes
+	if keepA {
 		buf.aAll = grow(buf.aAll, mPad*j.k, mPad*j.k)
 	}
 
