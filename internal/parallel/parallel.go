@@ -96,10 +96,11 @@ func ensure(n int) {
 // KVM) waking a halted vCPU costs more than a 256³ product: with 200 µs of
 // other work between calls, 256³ ran at 99 GFLOP/s on two threads polling
 // for 50 µs (no faster than one thread) and 190 polling for 1 ms; the
-// Fashion-MNIST MLP steps (CCL, BP) measured 4.41 and 4.56 ms with 50 µs,
-// 4.13 and 3.87 with 500 µs, and no better with 1 or 2 ms (medians of 5
-// interleaved runs). Polling yields the processor (runtime.Gosched)
-// between looks, so other goroutines still run.
+// Fashion-MNIST MLP steps (CCL, BP) measured 4.32 and 4.99 ms with 50 µs
+// and 4.11 and 3.94 with 500 µs (medians of 6 runs, the builds alternated
+// in ABBA order), and no better with 1 or 2 ms. Polling yields the
+// processor (runtime.Gosched) between looks, so other goroutines still
+// run.
 const spinFor = 500 * time.Microsecond
 
 func worker() {
