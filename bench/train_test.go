@@ -57,9 +57,11 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 	// the concurrent streams. A collection empties the runtime's central
 	// cache of records for blocked goroutines (sudogs), which the thread
 	// pool's waits then allocate again over the next steps, so none is
-	// forced between the warm-up and the timed steps. The steps allocate
-	// nothing, so the heap after the warm-up is live data: the model, its
-	// buffers and the batch.
+	// forced between the warm-up and the timed steps. (The autoencoder
+	// cases, whose few long steps wait rarely, can still show a few sudogs
+	// per step: bench/README.md, session 4.) The steps allocate nothing,
+	// so the heap after the warm-up is live data: the model, its buffers
+	// and the batch.
 	runtime.GC()
 	for range 3 {
 		m.Step(x, y, batch, 1)

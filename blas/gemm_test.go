@@ -474,7 +474,7 @@ func TestSgemmStreamSameBits(t *testing.T) {
 		for _, c := range []struct {
 			tA, tB  Transpose
 			m, n, k int
-			lda     int // 0: packed (k or m)
+			lda     int // 0: the row length (k, or m for Aᵀ)
 		}{
 			{NoTrans, NoTrans, 131, 128, 27, 0},   // A rows in place, K = 27 as in a first convolution
 			{NoTrans, Trans, 50, 96, 1, 0},        // depth 1

@@ -117,8 +117,9 @@ func generalAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []fl
 }
 
 // streamAVX512 is generalAVX512 writing C with non-temporal stores (beta
-// == 0; every row of the tile 64-byte aligned) when B is a packed sliver;
-// with B read in place or A transposed, C is stored as usual.
+// == 0; every row of the tile 64-byte aligned) when B is a packed sliver
+// and A packed or read as rows; with B read in place or Aᵀ read in place
+// (cs != 0), C is stored as usual.
 func streamAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	runAVX512(kc, a, rs, cs, b, ldb, c, ldc, alpha, beta, 1)
 }
