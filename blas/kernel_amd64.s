@@ -142,7 +142,6 @@ TEXT ·sgemmPackedAVX512(SB), NOSPLIT, $0-56
 	PREFETCHC2(R13)
 
 sgemmPackedAVX512_acc:
-
 	// acc = 0
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -233,9 +232,9 @@ sgemmPackedAVX512_store:
 	RET
 
 sgemmPackedAVX512_zero:
-	MOVQ nt+48(FP), R8
+	MOVQ  nt+48(FP), R8
 	TESTQ R8, R8
-	JNZ  sgemmPackedAVX512_nt
+	JNZ   sgemmPackedAVX512_nt
 	STORE512Z(Z0, Z1)
 	STORE512Z(Z2, Z3)
 	STORE512Z(Z4, Z5)
@@ -274,10 +273,10 @@ TEXT ·sgemmRowsAVX512(SB), NOSPLIT, $0-64
 
 	// Prefetch the C tile (two lines per row) while the loop runs,
 	// unless it is to be written with non-temporal stores.
-	MOVQ nt+56(FP), R13
+	MOVQ  nt+56(FP), R13
 	TESTQ R13, R13
-	JNZ  sgemmRowsAVX512_acc
-	MOVQ DI, R13
+	JNZ   sgemmRowsAVX512_acc
+	MOVQ  DI, R13
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
 	PREFETCHC2(R13)
@@ -292,7 +291,6 @@ TEXT ·sgemmRowsAVX512(SB), NOSPLIT, $0-64
 	PREFETCHC2(R13)
 
 sgemmRowsAVX512_acc:
-
 	// acc = 0
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -387,9 +385,9 @@ sgemmRowsAVX512_store:
 	RET
 
 sgemmRowsAVX512_zero:
-	MOVQ nt+56(FP), R8
+	MOVQ  nt+56(FP), R8
 	TESTQ R8, R8
-	JNZ  sgemmRowsAVX512_nt
+	JNZ   sgemmRowsAVX512_nt
 	STORE512Z(Z0, Z1)
 	STORE512Z(Z2, Z3)
 	STORE512Z(Z4, Z5)
@@ -1070,7 +1068,6 @@ TEXT ·sgemmPackedAVX2(SB), NOSPLIT, $0-56
 	PREFETCHC2(R13)
 
 sgemmPackedAVX2_acc:
-
 	// acc = 0
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -1185,7 +1182,6 @@ TEXT ·sgemmRowsAVX2(SB), NOSPLIT, $0-64
 	PREFETCHC2(R13)
 
 sgemmRowsAVX2_acc:
-
 	// acc = 0
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
