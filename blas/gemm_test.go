@@ -44,6 +44,15 @@ func refGemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int,
 	return want, mag
 }
 
+// randFloats returns n values drawn uniformly from [-1, 1).
+func randFloats(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = rng.Float32()*2 - 1
+	}
+	return s
+}
+
 // forEachKernel runs f once per kernel available on this build and CPU,
 // forcing it by clearing the switches of the better ones.
 func forEachKernel(t *testing.T, f func(t *testing.T, kn *kernel)) {
@@ -427,14 +436,7 @@ func TestSgemmSwappedSameBits(t *testing.T) {
 		for _, sh := range [][3]int{{64, 200, 700}, {100, 10, 300}, {33, 7, 50}, {256, 10, 256}, {256, 1024, 3072}} {
 			m, n, k := sh[0], sh[1], sh[2]
 			for _, tA := range []Transpose{NoTrans, Trans} {
-				a := make([]float32, m*k)
-				b := make([]float32, n*k)
-				for i := range a {
-					a[i] = rng.Float32()*2 - 1
-				}
-				for i := range b {
-					b[i] = rng.Float32()*2 - 1
-				}
+				a, b := randFloats(rng, m*k), randFloats(rng, n*k)
 				lda := k
 				if tA == Trans {
 					lda = m
@@ -499,14 +501,7 @@ func TestSgemmStreamSameBits(t *testing.T) {
 			if c.tB == Trans {
 				ldb, br = c.k, c.n
 			}
-			a := make([]float32, ar*lda)
-			b := make([]float32, br*ldb)
-			for i := range a {
-				a[i] = rng.Float32()*2 - 1
-			}
-			for i := range b {
-				b[i] = rng.Float32()*2 - 1
-			}
+			a, b := randFloats(rng, ar*lda), randFloats(rng, br*ldb)
 			// C: m rows of ldc = n floats (a multiple of 16), starting
 			// 64-byte aligned after 16 guard floats, 16 more after it.
 			ldc := c.n
@@ -576,13 +571,7 @@ func TestSgemmKeepPackedA(t *testing.T) {
 			if tc.tB == Trans {
 				br, ldb = tc.n, tc.k
 			}
-			a, b := make([]float32, ar*lda), make([]float32, br*ldb)
-			for i := range a {
-				a[i] = rng.Float32()*2 - 1
-			}
-			for i := range b {
-				b[i] = rng.Float32()*2 - 1
-			}
+			a, b := randFloats(rng, ar*lda), randFloats(rng, br*ldb)
 			run := func(keep int) []float32 {
 				keepABytes = keep
 				c := make([]float32, tc.m*tc.n)

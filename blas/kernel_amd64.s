@@ -78,30 +78,31 @@
 	VMOVUPS     hi, 64(DI)      \
 	ADDQ        DX, DI
 
-// STORE512NT(lo, hi): C[row][0:32] = alpha·acc with non-temporal stores
-// (C neither read nor brought into the caches; the row 64-byte aligned);
-// next row.
-#define STORE512NT(lo, hi) \
-	VMULPS   Z30, lo, lo \
-	VMOVNTPS lo, (DI)    \
-	VMULPS   Z30, hi, hi \
-	VMOVNTPS hi, 64(DI)  \
+// STORENT(alpha, lo, hi, half): C[row] = alpha·acc with non-temporal
+// stores (C neither read nor brought into the caches; the row aligned to
+// the register width), lo at (DI) and hi at half(DI); next row. Both
+// widths use it: zmm (half = 64) and ymm (half = 32).
+#define STORENT(alpha, lo, hi, half) \
+	VMULPS   alpha, lo, lo \
+	VMOVNTPS lo, (DI)      \
+	VMULPS   alpha, hi, hi \
+	VMOVNTPS hi, half(DI)  \
 	ADDQ     DX, DI
 
-// STORETILE512NT: the 12 rows of the tile with STORE512NT.
+// STORETILE512NT: the 12 rows of the 12×32 tile with STORENT.
 #define STORETILE512NT \
-	STORE512NT(Z0, Z1) \
-	STORE512NT(Z2, Z3) \
-	STORE512NT(Z4, Z5) \
-	STORE512NT(Z6, Z7) \
-	STORE512NT(Z8, Z9) \
-	STORE512NT(Z10, Z11) \
-	STORE512NT(Z12, Z13) \
-	STORE512NT(Z14, Z15) \
-	STORE512NT(Z16, Z17) \
-	STORE512NT(Z18, Z19) \
-	STORE512NT(Z20, Z21) \
-	STORE512NT(Z22, Z23)
+	STORENT(Z30, Z0, Z1, 64) \
+	STORENT(Z30, Z2, Z3, 64) \
+	STORENT(Z30, Z4, Z5, 64) \
+	STORENT(Z30, Z6, Z7, 64) \
+	STORENT(Z30, Z8, Z9, 64) \
+	STORENT(Z30, Z10, Z11, 64) \
+	STORENT(Z30, Z12, Z13, 64) \
+	STORENT(Z30, Z14, Z15, 64) \
+	STORENT(Z30, Z16, Z17, 64) \
+	STORENT(Z30, Z18, Z19, 64) \
+	STORENT(Z30, Z20, Z21, 64) \
+	STORENT(Z30, Z22, Z23, 64)
 
 // STORE512Z(lo, hi): C[row][0:32] = alpha·acc (C not read); next row.
 #define STORE512Z(lo, hi) \
@@ -1016,24 +1017,14 @@ sgemmColsRowsBAVX512_zero:
 	VMOVUPS     hi, 32(DI)      \
 	ADDQ        DX, DI
 
-// STORE256NT(lo, hi): C[row][0:16] = alpha·acc with non-temporal stores
-// (C neither read nor brought into the caches; the row 32-byte aligned);
-// next row.
-#define STORE256NT(lo, hi) \
-	VMULPS   Y14, lo, lo \
-	VMOVNTPS lo, (DI)    \
-	VMULPS   Y14, hi, hi \
-	VMOVNTPS hi, 32(DI)  \
-	ADDQ     DX, DI
-
-// STORETILE256NT: the 6 rows of the tile with STORE256NT.
+// STORETILE256NT: the 6 rows of the 6×16 tile with STORENT.
 #define STORETILE256NT \
-	STORE256NT(Y0, Y1) \
-	STORE256NT(Y2, Y3) \
-	STORE256NT(Y4, Y5) \
-	STORE256NT(Y6, Y7) \
-	STORE256NT(Y8, Y9) \
-	STORE256NT(Y10, Y11)
+	STORENT(Y14, Y0, Y1, 32) \
+	STORENT(Y14, Y2, Y3, 32) \
+	STORENT(Y14, Y4, Y5, 32) \
+	STORENT(Y14, Y6, Y7, 32) \
+	STORENT(Y14, Y8, Y9, 32) \
+	STORENT(Y14, Y10, Y11, 32)
 
 // STORE256Z(lo, hi): C[row][0:16] = alpha·acc (C not read); next row.
 #define STORE256Z(lo, hi) \

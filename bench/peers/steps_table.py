@@ -149,11 +149,10 @@ def main():
             for k, g in go_runs(args, selected).items():
                 old = go.get(k)
                 if old is None or (go_ms(g) or float("inf")) < (go_ms(old) or float("inf")):
-                    if old is not None and "allocs/op" in old:
-                        g["allocs/op"] = max(g.get("allocs/op", 0), old["allocs/op"])
                     go[k] = g
-                elif "allocs/op" in g:
-                    old["allocs/op"] = max(old.get("allocs/op", 0), g["allocs/op"])
+                seen = [r["allocs/op"] for r in (old, g) if r and "allocs/op" in r]
+                if seen:
+                    go[k]["allocs/op"] = max(seen)
         if not args.no_torch:
             out = run(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_steps.py"),
                        "--threads", str(args.threads), "--steps", str(args.steps), "--ae-steps", str(args.ae_steps),
