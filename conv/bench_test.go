@@ -24,8 +24,9 @@ func BenchmarkConv(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, g := range benchGeoms {
 		in, w, bias, dOut := randSlice(r, g.InLen()), randSlice(r, g.WeightLen()), randSlice(r, g.Cout), randSlice(r, g.OutLen())
-		out, col := make([]float32, g.OutLen()), make([]float32, g.ColLen())
-		dW, dB, dIn, dcol := make([]float32, g.WeightLen()), make([]float32, g.Cout), make([]float32, g.InLen()), make([]float32, g.ColLen())
+		scr := max(g.ColLen(), g.ScratchLen()) // Im2col's and Forward's
+		out, col := make([]float32, g.OutLen()), make([]float32, scr)
+		dW, dB, dIn, dcol := make([]float32, g.WeightLen()), make([]float32, g.Cout), make([]float32, g.InLen()), make([]float32, scr)
 		flops := 2 * float64(g.Rows()) * float64(g.Cout) * float64(g.Depth())
 		report := func(b *testing.B) {
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
@@ -50,7 +51,7 @@ func BenchmarkConv(b *testing.B) {
 		})
 		b.Run("BackwardWeight/"+benchName(g), func(b *testing.B) {
 			for b.Loop() {
-				BackwardWeight(dW, dB, dOut, col, g, 1)
+				BackwardWeight(dW, dB, dOut, in, col, g, 1)
 			}
 			report(b)
 		})

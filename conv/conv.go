@@ -45,6 +45,22 @@ func (g Geometry) OutLen() int { return g.Rows() * g.Cout }
 // WeightLen returns Cout·Cin·K·K, the length of the weight matrix.
 func (g Geometry) WeightLen() int { return g.Cout * g.Depth() }
 
+// Narrow reports whether the convolution runs on the output side (see the
+// package documentation): K > 1 (or a stride or padding) and K·K·Cout ≤ Cin,
+// so that the K·K·Cout tap outputs of an input pixel take no more memory
+// than the pixel itself, where im2col would copy it K·K times.
+func (g Geometry) Narrow() bool { return !g.pointwise() && g.K*g.K*g.Cout <= g.Cin }
+
+// ScratchLen returns the length of the scratch (col, dcol) that Forward,
+// BackwardWeight and BackwardInput take: the im2col matrix (ColLen), or for
+// a narrow convolution the tap matrix, N·H·W × K·K·Cout.
+func (g Geometry) ScratchLen() int {
+	if g.Narrow() {
+		return g.N * g.H * g.W * g.K * g.K * g.Cout
+	}
+	return g.ColLen()
+}
+
 // pointwise reports whether the convolution is 1×1, stride 1, no padding:
 // then the im2col matrix equals the input.
 func (g Geometry) pointwise() bool { return g.K == 1 && g.Stride == 1 && g.Pad == 0 }
@@ -100,23 +116,29 @@ func Col2im(dIn, dcol []float32, g Geometry) {
 
 // Forward computes the convolution
 //
-//	out = col · Wᵀ + bias,   col = Im2col(in)
+//	out(n, oy, ox, o) = bias[o] + Σ_{c,ky,kx} in(n, oy·S−P+ky, ox·S−P+kx, c)·w[o][c][ky][kx]
 //
-// i.e. out(n, oy, ox, o) = bias[o] + Σ_{c,ky,kx} in(n, oy·S−P+ky, ox·S−P+kx, c)·w[o][c][ky][kx].
-// out is (N·Ho·Wo) × Cout (NHWC), col is scratch of ColLen elements that is
-// filled with Im2col(in) and must be kept for BackwardWeight, in is
-// (N·H·W) × Cin, w is Cout × (Cin·K·K) (PyTorch's (Cout, Cin, K, K)) and
-// bias has Cout elements or is nil (no bias). The product runs on a
-// tap-major copy of w (see ToTapMajor), to match the im2col columns.
+// as out = col · Wᵀ + bias with col = Im2col(in), or, for a narrow
+// convolution, as the tap matrix T = in · Wtᵀ (Wt[(ky·K + kx)·Cout + o][c]
+// = w[o][c][ky][kx]) gathered into out. out is (N·Ho·Wo) × Cout (NHWC), col is scratch of ScratchLen
+// elements (holding Im2col(in) afterwards, which BackwardWeight reads, when
+// the convolution is not narrow), in is (N·H·W) × Cin, w is Cout ×
+// (Cin·K·K) (PyTorch's (Cout, Cin, K, K)) and bias has Cout elements or is
+// nil (no bias). The im2col product runs on a tap-major copy of w (see
+// ToTapMajor), to match the im2col columns.
 func Forward(out, col, in, w, bias []float32, g Geometry) {
 	g.check()
 	m, d := g.Rows(), g.Depth()
 	need("out", out, g.OutLen())
-	need("col", col, g.ColLen())
+	need("col", col, g.ScratchLen())
 	need("in", in, g.InLen())
 	need("w", w, g.WeightLen())
 	if bias != nil {
 		need("bias", bias, g.Cout)
+	}
+	if g.Narrow() {
+		forwardNarrow(out, col, in, w, bias, g)
+		return
 	}
 	j := getJob()
 	j.kind, j.dst, j.src, j.g = kIm2col, col, in, g
@@ -221,25 +243,34 @@ func tapMajor(w []float32, g Geometry) *buf {
 //
 //	dW = beta·dW + dOutᵀ · col,   dBias[o] = beta·dBias[o] + Σ_rows dOut[row][o]
 //
-// beta is 1 to accumulate, 0 to overwrite (what dW and dBias held is then
-// not read).
+// with col = Im2col(in), or for a narrow convolution dWt = Eᵀ · in with E =
+// Spread(dOut) (see BackwardInput) reordered into dW. beta is 1 to
+// accumulate, 0 to overwrite (what dW and dBias held is then not read).
 // dW is Cout × (Cin·K·K), dBias has Cout elements or is nil (skipped),
-// dOut is (N·Ho·Wo) × Cout and col is the im2col matrix Forward filled.
+// dOut is (N·Ho·Wo) × Cout, in is the input Forward took ((N·H·W) × Cin;
+// read only when the convolution is narrow) and col is scratch of
+// ScratchLen elements: the im2col matrix Forward filled when the
+// convolution is not narrow (read), overwritten with E when it is.
 // The bias sums are accumulated in float64 in row order.
-func BackwardWeight(dW, dBias, dOut, col []float32, g Geometry, beta float32) {
+func BackwardWeight(dW, dBias, dOut, in, col []float32, g Geometry, beta float32) {
 	g.check()
 	m, d := g.Rows(), g.Depth()
 	need("dW", dW, g.WeightLen())
 	need("dOut", dOut, g.OutLen())
-	need("col", col, g.ColLen())
+	need("col", col, g.ScratchLen())
 	if dBias != nil {
 		need("dBias", dBias, g.Cout)
 	}
-	// The product is tap-major, like col: into scratch, then reordered.
-	dwt := getBuf(g.WeightLen())
-	blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, 0, dwt.s, d)
-	FromTapMajor(dW, dwt.s, g, beta)
-	scratch.Put(dwt)
+	if g.Narrow() {
+		need("in", in, g.InLen())
+		weightNarrow(dW, dOut, in, col, g, beta)
+	} else {
+		// The product is tap-major, like col: into scratch, then reordered.
+		dwt := getBuf(g.WeightLen())
+		blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, 0, dwt.s, d)
+		FromTapMajor(dW, dwt.s, g, beta)
+		scratch.Put(dwt)
+	}
 	if dBias != nil {
 		if beta == 0 {
 			clear(dBias[:g.Cout])
@@ -276,8 +307,16 @@ func columnSums(s, a []float32, m, n int) {
 //
 //	dcol = dOut · W,   dIn = Col2im(dcol)
 //
-// dIn is (N·H·W) × Cin (written), dcol is scratch of ColLen elements, dOut
-// is (N·Ho·Wo) × Cout and w is Cout × (Cin·K·K). For a 1×1, stride-1,
+// or, for a narrow convolution, dIn = E · Wt with the tap matrix E =
+// Spread(dOut) in dcol:
+//
+//	E[(n·H + iy)·W + ix][(ky·K + kx)·Cout + o] = dOut(n, oy, ox, o)
+//
+// where iy = oy·S − P + ky and ix = ox·S − P + kx for an output pixel
+// (oy, ox) (at most one), else 0, and Wt[(ky·K + kx)·Cout + o][c] =
+// w[o][c][ky][kx]. dIn is (N·H·W) ×
+// Cin (written), dcol is scratch of ScratchLen elements, dOut is
+// (N·Ho·Wo) × Cout and w is Cout × (Cin·K·K). For a 1×1, stride-1,
 // unpadded convolution dIn = dOut · W directly and dcol is not used (it may
 // then be nil).
 func BackwardInput(dIn, dcol, dOut, w []float32, g Geometry) {
@@ -290,7 +329,11 @@ func BackwardInput(dIn, dcol, dOut, w []float32, g Geometry) {
 		blas.Sgemm(blas.NoTrans, blas.NoTrans, m, d, g.Cout, 1, dOut, g.Cout, w, d, 0, dIn, d)
 		return
 	}
-	need("dcol", dcol, g.ColLen())
+	need("dcol", dcol, g.ScratchLen())
+	if g.Narrow() {
+		inputNarrow(dIn, dcol, dOut, w, g)
+		return
+	}
 	wt := tapMajor(w, g)
 	blas.Sgemm(blas.NoTrans, blas.NoTrans, m, d, g.Cout, 1, dOut, g.Cout, wt.s, d, 0, dcol, d)
 	scratch.Put(wt)

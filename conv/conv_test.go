@@ -128,6 +128,16 @@ func geometries() []Geometry {
 			}
 		}
 	}
+	// Narrow convolutions (K·K·Cout ≤ Cin), which run on the output side:
+	// odd sizes, strides 1–3, paddings 0–2, the bound K·K·Cout = Cin.
+	gs = append(gs,
+		Geometry{N: 2, H: 5, W: 6, Cin: 20, Cout: 2, K: 3, Stride: 1, Pad: 1},
+		Geometry{N: 1, H: 7, W: 7, Cin: 27, Cout: 3, K: 3, Stride: 2, Pad: 1},
+		Geometry{N: 2, H: 6, W: 5, Cin: 9, Cout: 1, K: 3, Stride: 1, Pad: 0},
+		Geometry{N: 3, H: 4, W: 5, Cin: 4, Cout: 1, K: 2, Stride: 2, Pad: 0},
+		Geometry{N: 1, H: 8, W: 7, Cin: 26, Cout: 1, K: 5, Stride: 1, Pad: 2},
+		Geometry{N: 2, H: 7, W: 8, Cin: 31, Cout: 3, K: 3, Stride: 3, Pad: 2},
+	)
 	return gs
 }
 
@@ -155,12 +165,23 @@ func TestOut(t *testing.T) {
 }
 
 // TestConvAgainstNaive compares Forward, BackwardWeight and BackwardInput
-// with the float64 direct convolution on many small shapes, with and without
-// bias, and checks nothing past the outputs is written and that parameter
+// with the float64 direct convolution on many small shapes (narrow ones
+// included), with and without bias, and checks nothing past the outputs is written and that parameter
 // gradients accumulate.
 func TestConvAgainstNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
+	var narrow, wide int
+	defer func() {
+		if narrow < 6 || wide == 0 {
+			t.Errorf("%d narrow and %d other geometries: both paths must be covered", narrow, wide)
+		}
+	}()
 	for _, g := range geometries() {
+		if g.Narrow() {
+			narrow++
+		} else {
+			wide++
+		}
 		for _, withBias := range []bool{true, false} {
 			name := fmt.Sprintf("%+v bias=%v", g, withBias)
 			in := randSlice(r, g.InLen())
@@ -173,7 +194,7 @@ func TestConvAgainstNaive(t *testing.T) {
 			want := naiveConv(in, w, b, dOut, g)
 
 			out := withGuard(g.OutLen(), float32(math.NaN()))
-			col := withGuard(g.ColLen(), float32(math.NaN()))
+			col := withGuard(g.ScratchLen(), float32(math.NaN()))
 			Forward(out, col, in, w, b, g)
 			closeTo(t, name+" out", out, want.out, 1e-5)
 			checkGuard(t, name+" out", out)
@@ -188,7 +209,7 @@ func TestConvAgainstNaive(t *testing.T) {
 				dB = withGuard(g.Cout, 0)
 				copy(dB, dB0)
 			}
-			BackwardWeight(dW, dB, dOut, col, g, 1)
+			BackwardWeight(dW, dB, dOut, in, col, g, 1)
 			wantDW := make([]float64, len(dW0))
 			for i := range wantDW {
 				wantDW[i] = float64(dW0[i]) + want.dW[i]
@@ -205,7 +226,7 @@ func TestConvAgainstNaive(t *testing.T) {
 			}
 
 			dIn := withGuard(g.InLen(), float32(math.NaN()))
-			dcol := withGuard(g.ColLen(), float32(math.NaN()))
+			dcol := withGuard(g.ScratchLen(), float32(math.NaN()))
 			BackwardInput(dIn, dcol, dOut, w, g)
 			closeTo(t, name+" dIn", dIn, want.dIn, 1e-5)
 			checkGuard(t, name+" dIn", dIn)
@@ -323,8 +344,16 @@ func TestPanics(t *testing.T) {
 
 // bigCase is large enough for every parallel loop to be cut into parts.
 func bigCase() (Geometry, []float32, []float32, []float32, []float32) {
+	return bigOf(Geometry{N: 8, H: 16, W: 16, Cin: 16, Cout: 24, K: 3, Stride: 1, Pad: 1})
+}
+
+// bigNarrowCase is bigCase for a narrow convolution (32 → 3 channels).
+func bigNarrowCase() (Geometry, []float32, []float32, []float32, []float32) {
+	return bigOf(Geometry{N: 8, H: 16, W: 16, Cin: 32, Cout: 3, K: 3, Stride: 1, Pad: 1})
+}
+
+func bigOf(g Geometry) (Geometry, []float32, []float32, []float32, []float32) {
 	r := rand.New(rand.NewPCG(9, 10))
-	g := Geometry{N: 8, H: 16, W: 16, Cin: 16, Cout: 24, K: 3, Stride: 1, Pad: 1}
 	return g, randSlice(r, g.InLen()), randSlice(r, g.WeightLen()), randSlice(r, g.Cout), randSlice(r, g.OutLen())
 }
 
@@ -343,13 +372,13 @@ type allOutputs struct {
 func runAll(g Geometry, in, w, b, dOut []float32) allOutputs {
 	var o allOutputs
 	o.out = make([]float32, g.OutLen())
-	o.col = make([]float32, g.ColLen())
+	o.col = make([]float32, max(g.ColLen(), g.ScratchLen())) // Im2col's and Forward's
 	o.dW = make([]float32, g.WeightLen())
 	o.dB = make([]float32, g.Cout)
 	o.dIn = make([]float32, g.InLen())
-	o.dcol = make([]float32, g.ColLen())
+	o.dcol = make([]float32, max(g.ColLen(), g.ScratchLen()))
 	Forward(o.out, o.col, in, w, b, g)
-	BackwardWeight(o.dW, o.dB, dOut, o.col, g, 1)
+	BackwardWeight(o.dW, o.dB, dOut, in, o.col, g, 1)
 	BackwardInput(o.dIn, o.dcol, dOut, w, g)
 	ho, wo, c := g.Out2()
 	pl := g.N * (ho / 2) * (wo / 2) * c
@@ -368,11 +397,17 @@ func runAll(g Geometry, in, w, b, dOut []float32) allOutputs {
 // TestThreadCountInvariance: results are bit-identical for GOMAXPROCS 1, 2,
 // 3 and 5 (the loops are cut differently each time).
 func TestThreadCountInvariance(t *testing.T) {
-	g, in, w, b, dOut := bigCase()
-	if parts(g.N, g.ColLen()) < 2 && runtime.GOMAXPROCS(0) > 1 {
-		t.Fatalf("bigCase too small to go parallel")
-	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, c := range []func() (Geometry, []float32, []float32, []float32, []float32){bigCase, bigNarrowCase} {
+		g, in, w, b, dOut := c()
+		t.Run(fmt.Sprintf("%+v", g), func(t *testing.T) { threadCountInvariance(t, g, in, w, b, dOut) })
+	}
+}
+
+func threadCountInvariance(t *testing.T, g Geometry, in, w, b, dOut []float32) {
+	if parts(g.N, g.ScratchLen()) < 2 && runtime.GOMAXPROCS(0) > 1 {
+		t.Fatalf("%+v too small to go parallel", g)
+	}
 	runtime.GOMAXPROCS(1)
 	ref := runAll(g, in, w, b, dOut)
 	for _, p := range []int{2, 3, 5} {
@@ -400,16 +435,22 @@ func TestNoAllocations(t *testing.T) {
 		t.Skip("the race detector allocates")
 	}
 	big, in, w, b, dOut := bigCase()
+	bigNarrow, inN, wN, bN, dOutN := bigNarrowCase()
 	small := Geometry{N: 2, H: 5, W: 5, Cin: 2, Cout: 3, K: 3, Stride: 2, Pad: 1}
-	for _, g := range []Geometry{big, small} {
-		in, w, b, dOut := in[:g.InLen()], w[:g.WeightLen()], b[:g.Cout], dOut[:g.OutLen()]
+	smallNarrow := Geometry{N: 2, H: 5, W: 5, Cin: 9, Cout: 1, K: 3, Stride: 2, Pad: 1}
+	for _, g := range []Geometry{big, small, bigNarrow, smallNarrow} {
+		in, w, b, dOut := in, w, b, dOut
+		if g.Narrow() {
+			in, w, b, dOut = inN, wN, bN, dOutN
+		}
+		in, w, b, dOut = in[:g.InLen()], w[:g.WeightLen()], b[:g.Cout], dOut[:g.OutLen()]
 		o := runAll(g, in, w, b, dOut) // allocates the buffers, warms the pools
 		ho, wo, c := g.Out2()
 		for name, f := range map[string]func(){
 			"Im2col":         func() { Im2col(o.col, in, g) },
 			"Col2im":         func() { Col2im(o.dIn, o.dcol, g) },
 			"Forward":        func() { Forward(o.out, o.col, in, w, b, g) },
-			"BackwardWeight": func() { BackwardWeight(o.dW, o.dB, dOut, o.col, g, 1) },
+			"BackwardWeight": func() { BackwardWeight(o.dW, o.dB, dOut, in, o.col, g, 1) },
 			"BackwardInput":  func() { BackwardInput(o.dIn, o.dcol, dOut, w, g) },
 			"MaxPool2Forward": func() {
 				MaxPool2Forward(o.pool, o.argmax, o.out, g.N, ho, wo, c)

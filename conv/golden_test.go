@@ -2,6 +2,7 @@ package conv
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/counter-current/ccl/internal/golden"
@@ -12,7 +13,7 @@ import (
 // testdata/golden/conv_ops.json is written by testdata/golden/conv_golden.py
 // (regenerate from the repository root with
 // `/usr/bin/python3 testdata/golden/conv_golden.py`; its header documents the
-// cases and tensor names). It holds six cases, all in PyTorch's NCHW layout:
+// cases and tensor names). It holds eight cases, all in PyTorch's NCHW layout:
 //
 //   - s2_bias: conv 3×3 stride 2 pad 1 with bias on an odd 7×7 input (the
 //     "cnn" forward conv);
@@ -22,6 +23,8 @@ import (
 //     "cnn_pool" forward layer), with PyTorch's pooling indices;
 //   - up: nearest upsample ×2, then conv 3×3 stride 1 pad 1 with bias (the
 //     feedback conv of both CNNs);
+//   - narrow, narrow_s2: conv 3×3 (stride 1 and 2, pad 1, bias) from 32 to 3
+//     and from 20 to 2 channels, which run on the output side (Narrow);
 //   - ties: max-pool alone on an input full of ties and −∞ windows, with an
 //     odd last row that floor mode drops.
 //
@@ -84,7 +87,7 @@ func convGolden(t *testing.T, f *golden.File, c string, in []float32, n, cin, h,
 	}
 	ho, wo := g.Out()
 	out := make([]float32, g.OutLen())
-	col := make([]float32, g.ColLen())
+	col := make([]float32, g.ScratchLen())
 	Forward(out, col, in, wt.F32(), b, g)
 	t.Logf("%s y err %g", c, f.Check(t, c+".y", nhwcToNCHW(out, n, g.Cout, ho, wo)))
 
@@ -93,13 +96,13 @@ func convGolden(t *testing.T, f *golden.File, c string, in []float32, n, cin, h,
 		t.Fatalf("%s: gy shape %v, want %d %d %d %d", c, f.T(c+".gy").Shape, n, g.Cout, ho, wo)
 	}
 	dW := make([]float32, g.WeightLen())
-	BackwardWeight(dW, dB, gy, col, g, 1)
+	BackwardWeight(dW, dB, gy, in, col, g, 1)
 	t.Logf("%s gw err %g", c, f.Check(t, c+".gw", dW))
 	if bias {
 		f.Check(t, c+".gb", dB)
 	}
 	dIn := make([]float32, g.InLen())
-	BackwardInput(dIn, make([]float32, g.ColLen()), gy, wt.F32(), g)
+	BackwardInput(dIn, make([]float32, g.ScratchLen()), gy, wt.F32(), g)
 	return dIn, g
 }
 
@@ -108,9 +111,12 @@ func TestGoldenConv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []string{"s2_bias", "k1", "k5"} {
+	for _, c := range []string{"s2_bias", "k1", "k5", "narrow", "narrow_s2"} {
 		x, n, cin, h, w := nchw(f, c+".x")
-		dIn, _ := convGolden(t, f, c, x, n, cin, h, w, true)
+		dIn, g := convGolden(t, f, c, x, n, cin, h, w, true)
+		if g.Narrow() != strings.HasPrefix(c, "narrow") {
+			t.Errorf("%s: %+v narrow = %v", c, g, g.Narrow())
+		}
 		f.Check(t, c+".gx", nhwcToNCHW(dIn, n, cin, h, w))
 	}
 }
@@ -146,7 +152,7 @@ func TestGoldenConvPool(t *testing.T) {
 	f.Check(t, c+".gconv", nhwcToNCHW(gconv, n, g.Cout, ho, wo))
 
 	dW := make([]float32, g.WeightLen())
-	BackwardWeight(dW, nil, gconv, col, g, 1)
+	BackwardWeight(dW, nil, gconv, x, col, g, 1)
 	t.Logf("%s gw err %g", c, f.Check(t, c+".gw", dW))
 	dIn := make([]float32, g.InLen())
 	BackwardInput(dIn, make([]float32, g.ColLen()), gconv, wt.F32(), g)

@@ -20,6 +20,8 @@ const (
 	kUpB                 // dst = dIn, src = dOut
 	kToTap               // dst = tap-major weights, src = PyTorch-layout weights (rows: output channels)
 	kFromTap             // dst = PyTorch-layout weights (beta·dst +), src = tap-major weights
+	kGather              // dst = out, src = tap matrix T, bias (narrow forward)
+	kSpread              // dst = tap matrix E, src = dOut (narrow gradients)
 )
 
 // job is one call's loop over samples [0, N), cut into contiguous ranges.
@@ -80,5 +82,9 @@ func (j *job) Do(_, lo, hi int) {
 		toTap(j.dst, j.src, g, lo, hi)
 	case kFromTap:
 		fromTap(j.dst, j.src, g, j.beta, lo, hi)
+	case kGather:
+		gather(j.dst, j.src, j.bias, g, lo, hi)
+	case kSpread:
+		spread(j.dst, j.src, g, lo, hi)
 	}
 }

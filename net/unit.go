@@ -78,7 +78,7 @@ type Unit struct {
 	MaxRows int
 
 	x, x1, x2 []float32 // input (the caller's), after BN, after upsampling
-	col       []float32 // im2col of x2 (conv)
+	col       []float32 // conv scratch: im2col of x2, or the tap matrix of a narrow conv
 	h, z, a   []float32 // core output, after BN, after the activation
 	y         []float32 // output (after pooling; aliases a without pool)
 	argmax    []int32   // pool routing
@@ -121,7 +121,7 @@ func NewUnit(p *Params, wName, bName string, cfg UnitConfig, maxRows int) *Unit 
 		u.x2 = make([]float32, maxRows*ih*iw*cfg.InC)
 	}
 	if cfg.Conv {
-		u.col = make([]float32, cfg.geometry(maxRows).ColLen())
+		u.col = make([]float32, cfg.geometry(maxRows).ScratchLen())
 	}
 	u.h = make([]float32, coreRows*cfg.OutC)
 	if cfg.BN != 2 {
@@ -173,7 +173,7 @@ func (u *Unit) Forward(x []float32, n int, train bool) []float32 {
 	}
 	if c.Conv {
 		g := c.geometry(n)
-		conv.Forward(h, u.col[:g.ColLen()], cur, u.W.Data, bias, g)
+		conv.Forward(h, u.col[:g.ScratchLen()], cur, u.W.Data, bias, g)
 	} else {
 		LinearForward(h, cur, u.W.Data, rows, c.InC, c.OutC)
 		if bias != nil {
@@ -260,7 +260,7 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 	cin := u.coreInput()
 	if c.Conv {
 		g := c.geometry(n)
-		conv.BackwardWeight(u.W.Grad, dBias, dh, u.col[:g.ColLen()], g, beta)
+		conv.BackwardWeight(u.W.Grad, dBias, dh, cin, u.col[:g.ScratchLen()], g, beta)
 	} else {
 		LinearBackwardWeight(u.W.Grad, dh, cin, rows, c.InC, c.OutC, beta)
 		if dBias != nil {
@@ -290,7 +290,7 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 		if u.dcol == nil {
 			u.dcol = make([]float32, len(u.col))
 		}
-		conv.BackwardInput(dcore, u.dcol[:g.ColLen()], dh, u.W.Data, g)
+		conv.BackwardInput(dcore, u.dcol[:g.ScratchLen()], dh, u.W.Data, g)
 	} else {
 		LinearBackwardInput(dcore, dh, u.W.Data, rows, c.InC, c.OutC)
 	}

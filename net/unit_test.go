@@ -20,7 +20,7 @@ func unitLoss(u *Unit, x, r []float32, n int) float64 {
 
 // TestUnitFiniteDifferences checks every unit kind used by the paper's
 // networks (linear; stride-2 conv with bias; conv + pool; upsample + conv;
-// each batch-norm placement) against central differences in the weights,
+// narrow convs; each batch-norm placement) against central differences in the weights,
 // the bias and the input.
 func TestUnitFiniteDifferences(t *testing.T) {
 	cfgs := []UnitConfig{
@@ -32,6 +32,11 @@ func TestUnitFiniteDifferences(t *testing.T) {
 		{InC: 3, InH: 2, InW: 2, OutC: 2, Conv: true, Kernel: 3, Stride: 1, Pad: 1, Upsample: true, Bias: true, Act: ELU, BN: 2},
 		{InC: 3, InH: 4, InW: 4, OutC: 2, Conv: true, Kernel: 3, Stride: 1, Pad: 1, Act: ELU, BN: 1, Pool: true},
 		{InC: 3, InH: 2, InW: 2, OutC: 2, Conv: true, Kernel: 3, Stride: 1, Pad: 1, Upsample: true, Act: Identity},
+		// Narrow convolutions (conv.Geometry.Narrow), whose weight gradient
+		// reads the unit's core input: after the input batch norm and the
+		// upsampling, and the caller's input.
+		{InC: 19, InH: 2, InW: 3, OutC: 2, Conv: true, Kernel: 3, Stride: 1, Pad: 1, Upsample: true, Bias: true, Act: ELU, BN: 1},
+		{InC: 18, InH: 5, InW: 4, OutC: 2, Conv: true, Kernel: 3, Stride: 2, Pad: 1, Act: Identity},
 	}
 	for ci, cfg := range cfgs {
 		t.Run(fmt.Sprint(ci), func(t *testing.T) {

@@ -100,9 +100,9 @@ func TestAngleConvAdjoint(t *testing.T) {
 	gf := conv.Geometry{N: n, H: h, W: w, Cin: cin, Cout: cout, K: 3, Stride: 1, Pad: 1}
 	gb := conv.Geometry{N: n, H: h, W: w, Cin: cout, Cout: cin, K: 3, Stride: 1, Pad: 1}
 	fx := make([]float32, gf.OutLen())
-	conv.Forward(fx, make([]float32, gf.ColLen()), x, W.Data, nil, gf)
+	conv.Forward(fx, make([]float32, gf.ScratchLen()), x, W.Data, nil, gf)
 	by := make([]float32, gb.OutLen())
-	conv.Forward(by, make([]float32, gb.ColLen()), y, V.Data, nil, gb)
+	conv.Forward(by, make([]float32, gb.ScratchLen()), y, V.Data, nil, gb)
 	var lhs, rhs float64
 	for i := range fx {
 		lhs += float64(fx[i]) * float64(y[i])

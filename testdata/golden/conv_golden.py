@@ -34,9 +34,11 @@ Cases (tensor names are "<case>.<name>"; "config" holds "<case>.stride" and
 | up      | nearest upsample x2, then conv 3x3 s1 p1, bias   | 2x3x3x4     | 2x3x3x3      |
 | ties    | max-pool 2x2 s2 alone, input with many ties,     | 2x3x5x6     | -            |
 |         | -inf windows and an odd (dropped) last row/col   |             |              |
+| narrow  | conv 3x3 stride 1 pad 1, bias, 32 -> 3 channels  | 2x32x5x6    | 3x32x3x3     |
+| narrow_s2 | conv 3x3 stride 2 pad 1, bias, 20 -> 2 channels | 2x20x7x7   | 2x20x3x3     |
 
 Names per case:
-- conv cases: x, w, b (if bias), y (conv output), gy (upstream gradient of y,
+- conv cases (s2_bias, k1, k5, narrow, narrow_s2): x, w, b (if bias), y (conv output), gy (upstream gradient of y,
   random), gx, gw, gb (autograd's gradients of sum(y * gy)).
 - pool: x, w, conv (conv output), y (pooled), argmax (PyTorch's indices, flat
   h*W+w within each (n, c) plane; integers), gy (upstream gradient of y),
@@ -218,6 +220,10 @@ def main():
     pool_case(rec, config, "pool")
     up_case(rec, config, "up")
     ties_case(rec, "ties")
+    # Narrow convolutions (K*K*Cout <= Cin: Go runs them on the output
+    # side), drawn last so that the cases above keep their values.
+    conv_case(rec, config, "narrow", 2, 32, 5, 6, 3, 3, 1, 1, True)
+    conv_case(rec, config, "narrow_s2", 2, 20, 7, 7, 2, 3, 2, 1, True)
     path = os.path.join(OUT_DIR, "conv_ops.json")
     write_json(path, config, {"seed": SEED}, rec)
     print("wrote", path, len(rec.tensors), "tensors")
