@@ -2,6 +2,7 @@ package net
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -69,5 +70,33 @@ func TestActivationValues(t *testing.T) {
 	}
 	if _, err := ParseActivation("swish"); err == nil {
 		t.Error("ParseActivation(swish) succeeded")
+	}
+}
+
+// TestBackwardFromOutput: for every activation, Backward given the output
+// y in place of the input x gives the same bits as given x (the pooled
+// units rely on it: Unit.Backward applies f' on the pooled grid, where only
+// y is at hand). Inputs include ±0, tiny and large values of both signs.
+func TestBackwardFromOutput(t *testing.T) {
+	x := []float32{0, float32(math.Copysign(0, -1)), 1e-30, -1e-30, 1e-45, -1e-45, 0.5, -0.5, 3, -3, 20, -20, 88, -104, 1e10, -1e10}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 4000 {
+		x = append(x, float32(r.NormFloat64()*4))
+	}
+	dy := make([]float32, len(x))
+	for i := range dy {
+		dy[i] = float32(r.NormFloat64())
+	}
+	for f := range Activation(len(activationNames)) {
+		y := make([]float32, len(x))
+		f.Forward(y, x)
+		want, got := make([]float32, len(x)), make([]float32, len(x))
+		f.Backward(want, dy, x, y)
+		f.Backward(got, dy, y, y)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Errorf("%v: x = %g: f' from y gives %g, from x %g", f, x[i], got[i], want[i])
+			}
+		}
 	}
 }

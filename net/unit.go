@@ -84,7 +84,7 @@ type Unit struct {
 	argmax    []int32   // pool routing
 	n         int       // rows of the last Forward
 
-	da, dcol, dx2, dx1 []float32 // backward scratch, allocated on first use
+	da, dp, dcol, dx2, dx1 []float32 // backward scratch, allocated on first use
 }
 
 // NewUnit registers the unit's weight (and bias) in p as wName (and bName)
@@ -239,12 +239,29 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 			u.da = make([]float32, len(u.a))
 		}
 		dh = u.da[:rows*c.OutC]
-		conv.MaxPool2Backward(dh, dy[:len(dh)/4], u.argmax[:len(dh)/4], n, oh, ow, c.OutC)
+		dp := dy[:len(dh)/4]
+		if c.Act != Identity {
+			// f'(z) is needed only where poolᵀ routes a gradient, at each
+			// window's arg-max, so it is applied before the routing, on the
+			// pooled grid (a quarter of the elements; the other positions
+			// get 0 = 0·f'(z) either way). There z is not at hand, but the
+			// pooled output y = f(z) is, and every activation's Backward
+			// reads its input x only through x > 0, which for these
+			// increasing, sign-preserving activations (f(z) > 0 ⇔ z > 0)
+			// equals y > 0: passing y as x gives the same bits.
+			if u.dp == nil {
+				u.dp = make([]float32, len(u.y))
+			}
+			yp := u.y[:len(dp)]
+			c.Act.Backward(u.dp[:len(dp)], dp, yp, yp)
+			dp = u.dp[:len(dp)]
+		}
+		conv.MaxPool2Backward(dh, dp, u.argmax[:len(dp)], n, oh, ow, c.OutC)
 	} else {
 		dh = dy[:rows*c.OutC]
-	}
-	if c.Act != Identity {
-		c.Act.Backward(dh, dh, u.z[:len(dh)], u.a[:len(dh)])
+		if c.Act != Identity {
+			c.Act.Backward(dh, dh, u.z[:len(dh)], u.a[:len(dh)])
+		}
 	}
 	if c.BN == 2 {
 		u.Norm.Backward(dh, dh, u.z[:len(dh)], rows)
