@@ -148,46 +148,14 @@ func poolForward(out []float32, argmax []int32, in []float32, h, w, c, lo, hi in
 	}
 }
 
-// poolBackward writes dIn for samples [lo, hi) in one pass: each position
-// of a window gets dOut where it is the window's arg-max and 0 elsewhere
-// (windows do not overlap), so dIn is written once, in order, and never
-// read. An odd last row or column, in no window, is cleared.
+// poolBackward writes dIn for samples [lo, hi).
 func poolBackward(dIn, dOut []float32, argmax []int32, h, w, c, lo, hi int) {
-	ho, wo := h/2, w/2
-	for n := lo; n < hi; n++ {
-		for oy := range ho {
-			for ox := range wo {
-				o := ((n*ho+oy)*wo + ox) * c
-				i00 := ((n*h+2*oy)*w + 2*ox) * c
-				i01, i10 := i00+c, i00+w*c
-				i11 := i10 + c
-				g, am := dOut[o:o+c], argmax[o:o+c]
-				a, b, d, e := dIn[i00:i00+c], dIn[i01:i01+c], dIn[i10:i10+c], dIn[i11:i11+c]
-				for k, v := range g {
-					m := int(am[k])
-					a[k], b[k], d[k], e[k] = 0, 0, 0, 0
-					switch m {
-					case i00 + k:
-						a[k] = v
-					case i01 + k:
-						b[k] = v
-					case i10 + k:
-						d[k] = v
-					default:
-						e[k] = v
-					}
-				}
-			}
-			if w%2 == 1 { // the last column of rows 2oy and 2oy+1
-				r := (n*h + 2*oy) * w
-				clear(dIn[(r+w-1)*c : (r+w)*c])
-				clear(dIn[(r+2*w-1)*c : (r+2*w)*c])
-			}
-		}
-		if h%2 == 1 { // the last row
-			r := (n*h + h - 1) * w * c
-			clear(dIn[r : r+w*c])
-		}
+	ol := (h / 2) * (w / 2) * c
+	il := h * w * c
+	dInS := dIn[lo*il : hi*il]
+	clear(dInS)
+	for i := lo * ol; i < hi*ol; i++ {
+		dIn[argmax[i]] += dOut[i]
 	}
 }
 
