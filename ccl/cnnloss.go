@@ -12,23 +12,22 @@ const normEps = 1e-8
 // CNNLoss holds the scratch buffers of the CNN pair loss for batches of at
 // most maxN rows, K classes and features up to maxD.
 type CNNLoss struct {
-	an, bn     []float32 // Â (n × d), B̂ (k × d)
-	ra, rb     []float64 // row norms ‖A_i‖, ‖B_j‖
-	p          []float32 // n × k: Â·B̂ᵀ − Y, then dP
-	q          []float32 // n × n: Â·Âᵀ − I, then 2·dQ
-	r          []float32 // k × k: B̂·B̂ᵀ − I, then 2·dR
-	dAn, dBn   []float32 // dÂ, dB̂
-	sC, sSSL   float32
-	maxN, maxD int
+	s      []float32 // S = [B̂; Â] ((k+n) × d): the feedback rows first
+	ds     []float32 // dS = [dB̂; dÂ]
+	g      []float32 // (k+n) × (k+n): S·Sᵀ, then M (see Pair)
+	ra, rb []float64 // row norms ‖A_i‖, ‖B_j‖
+	sC     float32
+	sSSL   float32
+	maxN   int
+	maxD   int
 }
 
 // NewCNNLoss returns the loss with scales s_C and s_ssl.
 func NewCNNLoss(maxN, k, maxD int, sC, sSSL float32) *CNNLoss {
 	return &CNNLoss{
-		an: make([]float32, maxN*maxD), bn: make([]float32, k*maxD),
+		s: make([]float32, (k+maxN)*maxD), ds: make([]float32, (k+maxN)*maxD),
+		g:  make([]float32, (k+maxN)*(k+maxN)),
 		ra: make([]float64, maxN), rb: make([]float64, k),
-		p: make([]float32, maxN*k), q: make([]float32, maxN*maxN), r: make([]float32, k*k),
-		dAn: make([]float32, maxN*maxD), dBn: make([]float32, k*maxD),
 		sC: sC, sSSL: sSSL, maxN: maxN, maxD: maxD,
 	}
 }
@@ -49,44 +48,83 @@ func NewCNNLoss(maxN, k, maxD int, sC, sSSL float32) *CNNLoss {
 //	dA_i = (dÂ_i − Â_i·(Â_i·dÂ_i)·(‖A_i‖+ε)/‖A_i‖) / (‖A_i‖ + ε)     (through the row normalisation)
 //
 // and likewise for dB. A filtered (zeroed) row gets Â_i = 0 and no gradient.
+// The products are taken on the stacked S = [B̂; Â] ((k+n) × d): one Gram
+// matrix S·Sᵀ = [[R+I, Pᵀ+Yᵀ], [P+Y, Q+I]] gives P, Q and R, and one product
+//
+//	[dB̂; dÂ] = M·S,   M = [[2·dR, dPᵀ], [dP, 2·dQ]]
+//
+// gives both gradients (only its first k rows when dA is nil). Two
+// products of depth and width k+n replace the seven of the separate forms,
+// whose n×k, k×d and k×k shapes (k = 10 classes) fill a tenth of the
+// kernel's tiles.
 // dA (n × d) and dB (k × d) are written; dA may be nil when A needs no
 // gradient (pair 0, whose A is the input). It returns L without the scale.
 func (c *CNNLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k, d int, scale float32) float64 {
-	an, bn := c.an[:n*d], c.bn[:k*d]
+	t := k + n
+	sm := c.s[:t*d]
+	bn, an := sm[:k*d], sm[k*d:]
 	normalizeRows(an, c.ra[:n], A, n, d, filtered)
 	normalizeRows(bn, c.rb[:k], B, k, d, nil)
 
-	p, q, r := c.p[:n*k], c.q[:n*n], c.r[:k*k]
-	blas.Sgemm(blas.NoTrans, blas.Trans, n, k, d, 1, an, d, bn, d, 0, p, k)
-	blas.Sgemm(blas.NoTrans, blas.Trans, n, n, d, 1, an, d, an, d, 0, q, n)
-	blas.Sgemm(blas.NoTrans, blas.Trans, k, k, d, 1, bn, d, bn, d, 0, r, k)
-	for i := 0; i < n; i++ {
-		p[i*k+int(y[i])] -= 1
-		q[i*n+i] -= 1
+	g := c.g[:t*t]
+	blas.Sgemm(blas.NoTrans, blas.Trans, t, t, d, 1, sm, d, sm, d, 0, g, t)
+	// The blocks of g: R at (0, 0), P at (k, 0), Q at (k, k).
+	for i := range n {
+		g[(k+i)*t+int(y[i])] -= 1
+		g[(k+i)*t+k+i] -= 1
 	}
-	for j := 0; j < k; j++ {
-		r[j*k+j] -= 1
+	for j := range k {
+		g[j*t+j] -= 1
 	}
-	lp := blas.SumSq(p) / float64(n*k)
-	lq := blas.SumSq(q) / float64(n*n)
-	lr := blas.SumSq(r) / float64(k*k)
+	var lp, lq, lr float64
+	for i := range n {
+		lp += sumSq(g[(k+i)*t : (k+i)*t+k])
+		lq += sumSq(g[(k+i)*t+k : (k+i+1)*t])
+	}
+	for j := range k {
+		lr += sumSq(g[j*t : j*t+k])
+	}
+	lp /= float64(n * k)
+	lq /= float64(n * n)
+	lr /= float64(k * k)
 	loss := float64(c.sC)*lp + float64(c.sSSL)*(lq+lr)
 
-	// Gradients with respect to the products (2·dQ and 2·dR fold in Q's and R's symmetry).
-	blas.Sscal(float32(float64(scale)*2*float64(c.sC)/float64(n*k)), p)
-	blas.Sscal(float32(float64(scale)*4*float64(c.sSSL)/float64(k*k)), r)
-	if dA != nil {
-		blas.Sscal(float32(float64(scale)*4*float64(c.sSSL)/float64(n*n)), q)
-		dAn := c.dAn[:n*d]
-		blas.Sgemm(blas.NoTrans, blas.NoTrans, n, d, k, 1, p, k, bn, d, 0, dAn, d)
-		blas.Sgemm(blas.NoTrans, blas.NoTrans, n, d, n, 1, q, n, an, d, 1, dAn, d)
-		normalizeRowsBackward(dA, dAn, an, c.ra[:n], n, d, filtered)
+	// M: dP (with its transpose above it), 2·dQ and 2·dR (folding in Q's and
+	// R's symmetry).
+	fp := float32(float64(scale) * 2 * float64(c.sC) / float64(n*k))
+	fq := float32(float64(scale) * 4 * float64(c.sSSL) / float64(n*n))
+	fr := float32(float64(scale) * 4 * float64(c.sSSL) / float64(k*k))
+	for i := range n {
+		row := g[(k+i)*t : (k+i+1)*t]
+		for j := range k {
+			row[j] *= fp
+			g[j*t+k+i] = row[j]
+		}
+		blas.Sscal(fq, row[k:])
 	}
-	dBn := c.dBn[:k*d]
-	blas.Sgemm(blas.Trans, blas.NoTrans, k, d, n, 1, p, k, an, d, 0, dBn, d)
-	blas.Sgemm(blas.NoTrans, blas.NoTrans, k, d, k, 1, r, k, bn, d, 1, dBn, d)
-	normalizeRowsBackward(dB, dBn, bn, c.rb[:k], k, d, nil)
+	for j := range k {
+		blas.Sscal(fr, g[j*t:j*t+k])
+	}
+	rows := t
+	if dA == nil {
+		rows = k // dB̂ only
+	}
+	ds := c.ds[:rows*d]
+	blas.Sgemm(blas.NoTrans, blas.NoTrans, rows, d, t, 1, g, t, sm, d, 0, ds, d)
+	normalizeRowsBackward(dB, ds[:k*d], bn, c.rb[:k], k, d, nil)
+	if dA != nil {
+		normalizeRowsBackward(dA, ds[k*d:], an, c.ra[:n], n, d, filtered)
+	}
 	return loss
+}
+
+// sumSq returns Σ x², accumulated in float64 in index order.
+func sumSq(x []float32) float64 {
+	var s float64
+	for _, v := range x {
+		s += float64(v) * float64(v)
+	}
+	return s
 }
 
 // normalizeRows writes Â_i = X_i/(‖X_i‖ + ε) and the norms ‖X_i‖; rows with

@@ -7,7 +7,8 @@ import (
 )
 
 // TestCNNLossFiniteDifferences checks dA and dB of CNNLoss.Pair against
-// central differences of the loss, with and without filtered rows.
+// central differences of the loss, with and without filtered rows, and dB
+// computed without dA against dB computed with it.
 func TestCNNLossFiniteDifferences(t *testing.T) {
 	const n, k, d = 5, 3, 7
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -45,5 +46,13 @@ func TestCNNLossFiniteDifferences(t *testing.T) {
 		}
 		check("A", A, dA)
 		check("B", B, dB)
+		// Without dA (pair 0) the same dB, from the product's first k rows.
+		dB2 := make([]float32, k*d)
+		c.Pair(nil, dB2, A, B, y, filtered, n, k, d, 0.75)
+		for i := range dB {
+			if dB2[i] != dB[i] {
+				t.Fatalf("filtered=%v: dB[%d] = %g without dA, %g with", filtered != nil, i, dB2[i], dB[i])
+			}
+		}
 	}
 }
