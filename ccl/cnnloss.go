@@ -118,13 +118,38 @@ func (c *CNNLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k,
 	return loss
 }
 
-// sumSq returns Σ x², accumulated in float64 in index order.
+// sumSq returns Σ x², accumulated in float64 in four interleaved partial
+// sums (elements 4i+r into sum r), added pairwise at the end: four
+// independent chains instead of one, whose add latency bounded the loop.
 func sumSq(x []float32) float64 {
-	var s float64
-	for _, v := range x {
-		s += float64(v) * float64(v)
+	var s0, s1, s2, s3 float64
+	for ; len(x) >= 4; x = x[4:] {
+		a, b, c, d := float64(x[0]), float64(x[1]), float64(x[2]), float64(x[3])
+		s0 += a * a
+		s1 += b * b
+		s2 += c * c
+		s3 += d * d
 	}
-	return s
+	for _, v := range x {
+		s0 += float64(v) * float64(v)
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// dot returns Σ x·y over len(x) elements, summed as sumSq sums.
+func dot(x, y []float32) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	for ; len(x) >= 4; x, y = x[4:], y[4:] {
+		s0 += float64(x[0]) * float64(y[0])
+		s1 += float64(x[1]) * float64(y[1])
+		s2 += float64(x[2]) * float64(y[2])
+		s3 += float64(x[3]) * float64(y[3])
+	}
+	for i, v := range x {
+		s0 += float64(v) * float64(y[i])
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // normalizeRows writes Â_i = X_i/(‖X_i‖ + ε) and the norms ‖X_i‖; rows with
@@ -137,11 +162,7 @@ func normalizeRows(out []float32, norms []float64, x []float32, rows, d int, fil
 			norms[i] = 0
 			continue
 		}
-		var s float64
-		for _, v := range xr {
-			s += float64(v) * float64(v)
-		}
-		nrm := math.Sqrt(s)
+		nrm := math.Sqrt(sumSq(xr))
 		norms[i] = nrm
 		inv := 1 / (nrm + normEps)
 		for j, v := range xr {
@@ -171,12 +192,8 @@ func normalizeRowsBackward(dx, dxn, xn []float32, norms []float64, rows, d int, 
 			}
 			continue
 		}
-		var dot float64
-		for j, g := range gr {
-			dot += float64(g) * float64(nr[j])
-		}
 		// X_i/‖X_i‖ = X̂_i·(‖X_i‖ + ε)/‖X_i‖
-		f := dot * (nrm + normEps) / nrm
+		f := dot(gr, nr) * (nrm + normEps) / nrm
 		for j, g := range gr {
 			dr[j] = float32((float64(g) - float64(nr[j])*f) * inv)
 		}
