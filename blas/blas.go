@@ -54,6 +54,60 @@ func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 	sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// Gather supplies a matrix operand that is never stored: the product's
+// packing asks it for blocks of the matrix instead of reading a slice.
+// Package conv gathers its im2col matrix this way, straight from the input
+// feature map, so that the matrix (up to hundreds of megabytes) is neither
+// written to memory nor read back.
+type Gather interface {
+	// Block writes the r×w block X[i0:i0+r, p0:p0+w] of the matrix X into
+	// dst, row i at dst[i*ld : i*ld+w]. It is called concurrently, on
+	// distinct dst.
+	Block(dst []float32, ld, i0, r, p0, w int)
+}
+
+// SgemmGatherA is Sgemm with op(A) = A (m×k) given by a:
+//
+//	C = alpha · A · op(B) + beta · C
+//
+// A is packed block by block as the product needs it, gathered from a, as
+// Sgemm packs a stored A; the result has the same bits as Sgemm's on the
+// stored matrix.
+func SgemmGatherA(m, n, k int, alpha float32, a Gather, tB Transpose, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkOperands(NoTrans, tB, m, n, k, false, nil, 0, true, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	flops.Add(2 * int64(m) * int64(n) * int64(k))
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	j := newJob(currentKernel(), NoTrans, tB, m, n, k, alpha, nil, 0, b, ldb, beta, c, ldc)
+	j.ga = a
+	j.run()
+}
+
+// SgemmGatherB is Sgemm with op(B) = B (k×n) given by b:
+//
+//	C = alpha · op(A) · B + beta · C
+//
+// with the same bits as Sgemm's on the stored B (see SgemmGatherA).
+func SgemmGatherB(tA Transpose, m, n, k int, alpha float32, a []float32, lda int, b Gather, beta float32, c []float32, ldc int) {
+	checkOperands(tA, NoTrans, m, n, k, true, a, lda, false, nil, 0, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	flops.Add(2 * int64(m) * int64(n) * int64(k))
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	j := newJob(currentKernel(), tA, NoTrans, m, n, k, alpha, a, lda, nil, 0, beta, c, ldc)
+	j.gb = b
+	j.run()
+}
+
 var flops atomic.Int64
 
 // Flops returns the floating-point operations of every Sgemm call since the
@@ -80,6 +134,12 @@ const (
 )
 
 func checkGemm(tA, tB Transpose, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	checkOperands(tA, tB, m, n, k, true, a, lda, true, b, ldb, c, ldc)
+}
+
+// checkOperands checks the arguments of a product; a gathered operand
+// (storedA or storedB false) has only its dimensions checked.
+func checkOperands(tA, tB Transpose, m, n, k int, storedA bool, a []float32, lda int, storedB bool, b []float32, ldb int, c []float32, ldc int) {
 	if tA != NoTrans && tA != Trans {
 		panic(errTransA)
 	}
@@ -104,19 +164,19 @@ func checkGemm(tA, tB Transpose, m, n, k int, a []float32, lda int, b []float32,
 	if tB == Trans {
 		br, bc = n, k
 	}
-	if lda < max(1, ac) {
+	if storedA && lda < max(1, ac) {
 		panic(errLda)
 	}
-	if ldb < max(1, bc) {
+	if storedB && ldb < max(1, bc) {
 		panic(errLdb)
 	}
 	if ldc < max(1, n) {
 		panic(errLdc)
 	}
-	if ar > 0 && ac > 0 && len(a) < (ar-1)*lda+ac {
+	if storedA && ar > 0 && ac > 0 && len(a) < (ar-1)*lda+ac {
 		panic(errShortA)
 	}
-	if br > 0 && bc > 0 && len(b) < (br-1)*ldb+bc {
+	if storedB && br > 0 && bc > 0 && len(b) < (br-1)*ldb+bc {
 		panic(errShortB)
 	}
 	if m > 0 && n > 0 && len(c) < (m-1)*ldc+n {

@@ -175,6 +175,7 @@ type gemmBuf struct {
 	a, b []float32 // packed A block, packed B panel
 	aAll []float32 // every packed A block of a task, when kept (keepA)
 	tmp  []float32 // one MR×NR tile for edge tiles
+	rows []float32 // MR gathered rows of op(A), KC wide (SgemmGatherA)
 }
 
 // grow returns s resized to n, reallocated (with capacity at least full)
@@ -203,6 +204,7 @@ type gemmJob struct {
 	lda, ldb    int
 	ldc         int
 	kern        *kernel
+	ga, gb      Gather // op(A), op(B) when gathered (SgemmGatherA, SgemmGatherB)
 	splitM      bool
 	stream      bool // full tiles written with kern.stream (see streams)
 	band        int  // rows (splitM) or columns per task
@@ -231,7 +233,7 @@ func getJob() *gemmJob {
 }
 
 func putJob(j *gemmJob) {
-	j.a, j.b, j.c, j.kern = nil, nil, nil, nil
+	j.a, j.b, j.c, j.kern, j.ga, j.gb = nil, nil, nil, nil, nil, nil
 	jobMu.Lock()
 	jobFree = append(jobFree, j)
 	jobMu.Unlock()
@@ -273,13 +275,29 @@ func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 
 // sgemmDirect computes the product with the blocked algorithm on kern.
 func sgemmDirect(kern *kernel, tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	j := newJob(kern, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	j.run()
+}
+
+// newJob returns a job for the product, from the free list.
+func newJob(kern *kernel, tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) *gemmJob {
 	j := getJob()
 	j.tA, j.tB, j.m, j.n, j.k = tA, tB, m, n, k
 	j.alpha, j.beta = alpha, beta
 	j.a, j.b, j.c = a, b, c
 	j.lda, j.ldb, j.ldc = lda, ldb, ldc
 	j.kern = kern
-	j.stream = streams(kern, m, n, k, beta, c, ldc)
+	return j
+}
+
+// directA reports whether the job reads full slivers of op(A) in place.
+func (j *gemmJob) directA() bool { return j.ga == nil && j.kern.readsAInPlace(j.tA, j.lda) }
+
+// run splits the job into tasks, runs them on the worker pool and returns
+// the job to the free list.
+func (j *gemmJob) run() {
+	kern, m, n, k := j.kern, j.m, j.n, j.k
+	j.stream = streams(kern, m, n, k, j.beta, j.c, j.ldc)
 
 	// Split the larger of m and n into bands: the tasks then each pack
 	// all of the smaller operand, which is the cheaper duplication. When A
@@ -294,7 +312,7 @@ func sgemmDirect(kern *kernel, tA, tB Transpose, m, n, k int, alpha float32, a [
 		threads = 1
 	}
 	j.splitM = m >= n
-	if kern.readsAInPlace(tA, lda) {
+	if j.directA() {
 		j.splitM = m >= 2*n
 	}
 	tile, dim := kern.nr, n
@@ -438,6 +456,9 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	buf.a = grow(buf.a, mc*kcb, kn.mc*kcMax)
 	buf.b = grow(buf.b, nc*kcb, kn.nc*kcMax)
 	buf.tmp = grow(buf.tmp, mr*nr, mr*nr)
+	if j.ga != nil {
+		buf.rows = grow(buf.rows, mr*kcb, mr*kcMax)
+	}
 	pack, packC := kn.pack, kn.packCols
 	if pack == nil {
 		pack = packRows
@@ -456,12 +477,12 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	// and two threads, family 6 model 207).
 	// A transposed with short stored rows (weight gradients: dOutᵀ·X) is
 	// read in place too, a sliver being MR adjacent floats per k step.
-	directA := j.tA == NoTrans && kn.readsAInPlace(NoTrans, j.lda)
-	directAT := j.tA == Trans && kn.readsAInPlace(Trans, j.lda)
+	directA := j.tA == NoTrans && j.directA()
+	directAT := j.tA == Trans && j.directA()
 	// Read B in place when it is not transposed and few A slivers reuse
 	// each B panel: packing B then costs as much as a good part of the
 	// products (see directBRows).
-	directB := kn.inPlace&rowsB != 0 && j.tB == NoTrans && i1-i0 <= directBRows
+	directB := j.gb == nil && kn.inPlace&rowsB != 0 && j.tB == NoTrans && i1-i0 <= directBRows
 	// A packed op(A) is packed again for every B panel, unless the task's
 	// whole packed op(A) fits in keepABytes: then the first panel packs it
 	// into buf.aAll, block (pc, ic) at pc·mPad + (ic−i0)·kc, and the later
@@ -487,6 +508,8 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 			case directB && full < ncur:
 				packC(buf.b[full*kc:], j.b[pc*j.ldb+jc+full:], j.ldb, ncur-full, kc, nr)
 			case directB:
+			case j.gb != nil:
+				gatherB(buf.b, j.gb, pc, kc, jc, ncur, nr)
 			case j.tB == NoTrans:
 				packC(buf.b, j.b[pc*j.ldb+jc:], j.ldb, ncur, kc, nr)
 			default:
@@ -512,6 +535,8 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 					}
 				case keepA && jc > j0:
 					// Packed for the first B panel.
+				case j.ga != nil:
+					gatherA(ablk, j.ga, buf.rows, ic, mcur, pc, kc, mr, pack)
 				case j.tA == NoTrans:
 					// Pack op(A)[ic:ic+mcur, pc:pc+kc] into MR-tall slivers.
 					pack(ablk, j.a[ic*j.lda+pc:], j.lda, mcur, kc, mr)
@@ -574,6 +599,35 @@ func storeEdge(c []float32, ldc int, t []float32, ldt, mm, nn int, beta float32)
 		}
 		for jj, v := range ti {
 			ci[jj] = v + beta*ci[jj]
+		}
+	}
+}
+
+// gatherA packs rows [i0, i0+r) × columns [p0, p0+kc) of the gathered
+// op(A) into w-tall slivers, as pack does from a stored A: each sliver's
+// rows are gathered into rows (w × kc, row-major: it stays in L1), then
+// packed from there.
+func gatherA(dst []float32, g Gather, rows []float32, i0, r, p0, kc, w int, pack func(dst, src []float32, ld, r, kc, w int)) {
+	for s := 0; s < r; s += w {
+		h := min(w, r-s)
+		g.Block(rows[:h*kc], kc, i0+s, h, p0, kc)
+		pack(dst[s*kc:(s+w)*kc], rows, kc, h, kc, w)
+	}
+}
+
+// gatherB packs rows [p0, p0+kc) × columns [j0, j0+nc) of the gathered
+// op(B) into w-wide slivers (the layout packCols writes: sliver s holds kc
+// rows of w values, row-major), gathered straight into place; columns past
+// nc are zero.
+func gatherB(dst []float32, g Gather, p0, kc, j0, nc, w int) {
+	for s := 0; s < nc; s += w {
+		d := dst[s*kc : (s+w)*kc]
+		cw := min(w, nc-s)
+		g.Block(d, w, p0, kc, j0+s, cw)
+		if cw < w {
+			for p := range kc {
+				clear(d[p*w+cw : (p+1)*w])
+			}
 		}
 	}
 }

@@ -590,3 +590,85 @@ func TestSgemmKeepPackedA(t *testing.T) {
 		}
 	})
 }
+
+// storedGather is a Gather over a stored matrix: element (i, p) of the
+// gathered matrix is x[i*ld+p], or x[p*ld+i] when trans. It counts the
+// elements it is asked for.
+type storedGather struct {
+	x     []float32
+	ld    int
+	trans bool
+	mu    sync.Mutex
+	asked int
+}
+
+func (g *storedGather) Block(dst []float32, ld, i0, r, p0, w int) {
+	for i := range r {
+		d := dst[i*ld : i*ld+w]
+		for p := range d {
+			if g.trans {
+				d[p] = g.x[(p0+p)*g.ld+i0+i]
+			} else {
+				d[p] = g.x[(i0+i)*g.ld+p0+p]
+			}
+		}
+	}
+	g.mu.Lock()
+	g.asked += r * w
+	g.mu.Unlock()
+}
+
+// TestSgemmGather checks, on every kernel, that SgemmGatherA and
+// SgemmGatherB give the same bits as Sgemm on the stored operand (itself
+// checked against the float64 product), for every shape of the kernel
+// tests (edges of every block size, k over several reduction blocks, n
+// over several B panels), both layouts of the other operand and of the
+// gathered one, alpha and beta, with guards around C; and that the
+// gathered operand is really asked for (at least once per element).
+func TestSgemmGather(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		rng := rand.New(rand.NewPCG(21, 22))
+		sh := append(shapes(kn), [3]int{2*kn.mc + 5, kn.nc + kn.nr + 1, kcMax + 7})
+		for _, s := range sh {
+			m, n, k := s[0], s[1], s[2]
+			for ci, tr := range [][2]Transpose{{NoTrans, NoTrans}, {Trans, Trans}, {NoTrans, Trans}, {Trans, NoTrans}} {
+				tA, tB := tr[0], tr[1]
+				alpha, beta := float32(1), float32(0)
+				if ci%2 == 1 {
+					alpha, beta = -0.75, 0.5
+				}
+				ar, ac, br, bc := m, k, k, n
+				if tA == Trans {
+					ar, ac = k, m
+				}
+				if tB == Trans {
+					br, bc = n, k
+				}
+				lda, ldb, ldc := max(ac, 1)+ci, max(bc, 1)+2*ci, n+3
+				a, b := randFloats(rng, max(ar*lda, 1)), randFloats(rng, max(br*ldb, 1))
+				c0 := randFloats(rng, m*ldc+16) // the padding columns and 16 values past C guard it
+				want := append([]float32(nil), c0...)
+				Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
+
+				ga := &storedGather{x: a, ld: lda, trans: tA == Trans}
+				gotA := append([]float32(nil), c0...)
+				SgemmGatherA(m, n, k, alpha, ga, tB, b, ldb, beta, gotA, ldc)
+				gb := &storedGather{x: b, ld: ldb, trans: tB == Trans}
+				gotB := append([]float32(nil), c0...)
+				SgemmGatherB(tA, m, n, k, alpha, a, lda, gb, beta, gotB, ldc)
+				for i := range want {
+					if math.Float32bits(gotA[i]) != math.Float32bits(want[i]) || math.Float32bits(gotB[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s %dx%dx%d tA=%c tB=%c: C[%d] = %g (A gathered), %g (B gathered), want %g",
+							kn.name, m, n, k, tA, tB, i, gotA[i], gotB[i], want[i])
+					}
+				}
+				if m > 0 && n > 0 && k > 0 && (ga.asked < m*k || gb.asked < k*n) {
+					t.Fatalf("%s %dx%dx%d: gathered %d of A's %d and %d of B's %d elements", kn.name, m, n, k, ga.asked, m*k, gb.asked, k*n)
+				}
+			}
+		}
+		// The Sgemm results themselves against the float64 product.
+		tc := gemmCase{tA: NoTrans, tB: Trans, m: 2*kn.mc + 5, n: kn.nc + kn.nr + 1, k: kcMax + 7, alpha: -0.75, beta: 0.5}
+		tc.check(t, rng)
+	})
+}

@@ -46,7 +46,7 @@ func TestLeanModeIdentical(t *testing.T) {
 		}
 		for _, kind := range []net.ConvKind{net.StrideConv, net.PoolConv} {
 			build[map[net.ConvKind]string{net.StrideConv: "cnn", net.PoolConv: "cnn_pool"}[kind]] = func() (*Network, int) {
-				m, err := NewCNN(CNNConfig{Spec: net.CNNSpec{Kind: kind, Channels: []int{3, 8, 8, 16}, H: 16, W: 16, Classes: 10},
+				m, err := NewCNN(CNNConfig{Spec: net.CNNSpec{Kind: kind, Channels: []int{3, 32, 16, 32}, H: 16, W: 16, Classes: 10}, // im2col stored (3 → 32), gathered, narrow (feedback 32 → 3)
 					ActF: net.ELU, ActB: net.ELU, FwBN: 2, BwBN: 2, LossScaleC: 1, LossScaleSSL: 0.5, Filter: filter,
 					MaxBatch: 32, Seed: 5, Forward: opt, Feedback: opt})
 				if err != nil {

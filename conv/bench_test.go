@@ -24,7 +24,7 @@ func BenchmarkConv(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, g := range benchGeoms {
 		in, w, bias, dOut := randSlice(r, g.InLen()), randSlice(r, g.WeightLen()), randSlice(r, g.Cout), randSlice(r, g.OutLen())
-		scr := max(g.ColLen(), g.ScratchLen()) // Im2col's and Forward's
+		scr := max(g.ColLen(), g.ScratchLen(), g.BackwardInputScratchLen()) // Im2col's, Forward's, BackwardInput's
 		out, col := make([]float32, g.OutLen()), make([]float32, scr)
 		dW, dB, dIn, dcol := make([]float32, g.WeightLen()), make([]float32, g.Cout), make([]float32, g.InLen()), make([]float32, scr)
 		flops := 2 * float64(g.Rows()) * float64(g.Cout) * float64(g.Depth())

@@ -51,15 +51,52 @@ func (g Geometry) WeightLen() int { return g.Cout * g.Depth() }
 // than the pixel itself, where im2col would copy it K·K times.
 func (g Geometry) Narrow() bool { return !g.pointwise() && g.K*g.K*g.Cout <= g.Cin }
 
-// ScratchLen returns the length of the scratch (col, dcol) that Forward,
-// BackwardWeight and BackwardInput take: the im2col matrix (ColLen), or for
-// a narrow convolution the tap matrix, N·H·W × K·K·Cout.
+// ScratchLen returns the length of the scratch col that Forward and
+// BackwardWeight take: the tap matrix of a narrow convolution, N·H·W ×
+// K·K·Cout; the im2col matrix (ColLen) of a convolution with fewer than
+// gatherMinCin input channels; 0 otherwise (the im2col matrix is gathered
+// as the products need it, never stored, see gathers).
 func (g Geometry) ScratchLen() int {
-	if g.Narrow() {
-		return g.N * g.H * g.W * g.K * g.K * g.Cout
+	switch {
+	case g.Narrow():
+		return g.tapLen()
+	case g.pointwise() || g.gathers():
+		return 0
 	}
 	return g.ColLen()
 }
+
+// gatherMinCin is the fewest input channels for which the products gather
+// the im2col matrix from the input (blas.SgemmGatherA, SgemmGatherB)
+// instead of storing it: the gather copies runs of K·Cin values (a kernel
+// row), which for the 3 channels of an image are too short to beat one
+// im2col pass (the first cnn_pool layer's forward measured 66 GFLOP/s
+// stored and 54 gathered, batch 32).
+const gatherMinCin = 16
+
+// gathers reports whether Forward and BackwardWeight gather the im2col
+// matrix rather than store it. For the middle cnn_pool layers at batch 128
+// the stored matrix is 19 to 151 MB, written by im2col and read back from
+// memory twice (forward product, weight-gradient packing); gathered, the
+// packing reads the input (1/K² of that) instead. The CCL step measured
+// the same speed (medians of 10 alternated runs 351 and 340 ms) with 234
+// MB less heap.
+func (g Geometry) gathers() bool { return !g.pointwise() && !g.Narrow() && g.Cin >= gatherMinCin }
+
+// BackwardInputScratchLen returns the length of the scratch dcol that
+// BackwardInput takes: the im2col-shaped dOut·W (ColLen) that col2im sums,
+// the tap matrix of a narrow convolution, or 0 for a pointwise one.
+func (g Geometry) BackwardInputScratchLen() int {
+	switch {
+	case g.Narrow():
+		return g.tapLen()
+	case g.pointwise():
+		return 0
+	}
+	return g.ColLen()
+}
+
+func (g Geometry) tapLen() int { return g.N * g.H * g.W * g.K * g.K * g.Cout }
 
 // pointwise reports whether the convolution is 1×1, stride 1, no padding:
 // then the im2col matrix equals the input.
@@ -118,14 +155,16 @@ func Col2im(dIn, dcol []float32, g Geometry) {
 //
 //	out(n, oy, ox, o) = bias[o] + Σ_{c,ky,kx} in(n, oy·S−P+ky, ox·S−P+kx, c)·w[o][c][ky][kx]
 //
-// as out = col · Wᵀ + bias with col = Im2col(in), or, for a narrow
-// convolution, as the tap matrix T = in · Wtᵀ (Wt[(ky·K + kx)·Cout + o][c]
-// = w[o][c][ky][kx]) gathered into out. out is (N·Ho·Wo) × Cout (NHWC), col is scratch of ScratchLen
-// elements (holding Im2col(in) afterwards, which BackwardWeight reads, when
-// the convolution is not narrow), in is (N·H·W) × Cin, w is Cout ×
-// (Cin·K·K) (PyTorch's (Cout, Cin, K, K)) and bias has Cout elements or is
-// nil (no bias). The im2col product runs on a tap-major copy of w (see
-// ToTapMajor), to match the im2col columns.
+// as out = col · Wᵀ + bias, the product of the im2col matrix col =
+// Im2col(in) with a tap-major copy of w (see ToTapMajor). col is gathered
+// from in block by block as the product packs it (blas.SgemmGatherA; see
+// gathers), or, with fewer than gatherMinCin input channels, stored in the
+// scratch col, where BackwardWeight reads it. A narrow convolution
+// computes the tap matrix T = in · Wtᵀ (Wt[(ky·K + kx)·Cout + o][c] =
+// w[o][c][ky][kx]) into col and gathers it into out. out is (N·Ho·Wo) ×
+// Cout (NHWC), col is scratch of ScratchLen elements (nil when that is
+// 0), in is (N·H·W) × Cin, w is Cout × (Cin·K·K) (PyTorch's (Cout, Cin,
+// K, K)) and bias has Cout elements or is nil (no bias).
 func Forward(out, col, in, w, bias []float32, g Geometry) {
 	g.check()
 	m, d := g.Rows(), g.Depth()
@@ -140,18 +179,25 @@ func Forward(out, col, in, w, bias []float32, g Geometry) {
 		forwardNarrow(out, col, in, w, bias, g)
 		return
 	}
-	j := getJob()
-	j.kind, j.dst, j.src, j.g = kIm2col, col, in, g
-	if bias != nil {
-		j.aux, j.bias = out, bias
-	}
-	run(j, g.N, g.ColLen()+g.OutLen())
 	var beta float32
 	if bias != nil {
+		j := getJob()
+		j.kind, j.dst, j.bias, j.g = kBias, out, bias, g
+		run(j, g.N, g.OutLen())
 		beta = 1 // out already holds the bias
 	}
 	wt := tapMajor(w, g)
-	blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, col, d, wt.s, d, beta, out, g.Cout)
+	switch {
+	case g.pointwise():
+		blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, in, d, wt.s, d, beta, out, g.Cout)
+	case g.gathers():
+		v := getView(in, g)
+		blas.SgemmGatherA(m, g.Cout, d, 1, v, blas.Trans, wt.s, d, beta, out, g.Cout)
+		views.Put(v)
+	default:
+		Im2col(col, in, g)
+		blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, col, d, wt.s, d, beta, out, g.Cout)
+	}
 	scratch.Put(wt)
 }
 
@@ -243,31 +289,41 @@ func tapMajor(w []float32, g Geometry) *buf {
 //
 //	dW = beta·dW + dOutᵀ · col,   dBias[o] = beta·dBias[o] + Σ_rows dOut[row][o]
 //
-// with col = Im2col(in), or for a narrow convolution dWt = Eᵀ · in with E =
-// Spread(dOut) (see BackwardInput) reordered into dW. beta is 1 to
-// accumulate, 0 to overwrite (what dW and dBias held is then not read).
-// dW is Cout × (Cin·K·K), dBias has Cout elements or is nil (skipped),
-// dOut is (N·Ho·Wo) × Cout, in is the input Forward took ((N·H·W) × Cin;
-// read only when the convolution is narrow) and col is scratch of
-// ScratchLen elements: the im2col matrix Forward filled when the
-// convolution is not narrow (read), overwritten with E when it is.
+// with the im2col matrix col = Im2col(in) gathered from in as the product
+// packs it (blas.SgemmGatherB), or read from the scratch col that Forward
+// filled (fewer than gatherMinCin input channels), and the tap-major
+// product reordered into dW; for a narrow convolution, dWt = Eᵀ · in with
+// E the tap matrix of dOut (see BackwardInput), written into col,
+// reordered into dW. beta is 1 to accumulate, 0 to overwrite (what dW and
+// dBias held is then not read). dW is Cout × (Cin·K·K), dBias has Cout
+// elements or is nil (skipped), dOut is (N·Ho·Wo) × Cout, in is the input
+// Forward took ((N·H·W) × Cin) and col is scratch of ScratchLen elements.
 // The bias sums are accumulated in float64 in row order.
 func BackwardWeight(dW, dBias, dOut, in, col []float32, g Geometry, beta float32) {
 	g.check()
 	m, d := g.Rows(), g.Depth()
 	need("dW", dW, g.WeightLen())
 	need("dOut", dOut, g.OutLen())
+	need("in", in, g.InLen())
 	need("col", col, g.ScratchLen())
 	if dBias != nil {
 		need("dBias", dBias, g.Cout)
 	}
 	if g.Narrow() {
-		need("in", in, g.InLen())
 		weightNarrow(dW, dOut, in, col, g, beta)
 	} else {
 		// The product is tap-major, like col: into scratch, then reordered.
 		dwt := getBuf(g.WeightLen())
-		blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, 0, dwt.s, d)
+		switch {
+		case g.pointwise():
+			blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, in, d, 0, dwt.s, d)
+		case g.gathers():
+			v := getView(in, g)
+			blas.SgemmGatherB(blas.Trans, g.Cout, d, m, 1, dOut, g.Cout, v, 0, dwt.s, d)
+			views.Put(v)
+		default:
+			blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, 0, dwt.s, d)
+		}
 		FromTapMajor(dW, dwt.s, g, beta)
 		scratch.Put(dwt)
 	}
@@ -307,15 +363,15 @@ func columnSums(s, a []float32, m, n int) {
 //
 //	dcol = dOut · W,   dIn = Col2im(dcol)
 //
-// or, for a narrow convolution, dIn = E · Wt with the tap matrix E =
-// Spread(dOut) in dcol:
+// or, for a narrow convolution, dIn = E · Wt with the tap matrix E of dOut
+// in dcol:
 //
 //	E[(n·H + iy)·W + ix][(ky·K + kx)·Cout + o] = dOut(n, oy, ox, o)
 //
 // where iy = oy·S − P + ky and ix = ox·S − P + kx for an output pixel
 // (oy, ox) (at most one), else 0, and Wt[(ky·K + kx)·Cout + o][c] =
 // w[o][c][ky][kx]. dIn is (N·H·W) ×
-// Cin (written), dcol is scratch of ScratchLen elements, dOut is
+// Cin (written), dcol is scratch of BackwardInputScratchLen elements, dOut is
 // (N·Ho·Wo) × Cout and w is Cout × (Cin·K·K). For a 1×1, stride-1,
 // unpadded convolution dIn = dOut · W directly and dcol is not used (it may
 // then be nil).
@@ -329,7 +385,7 @@ func BackwardInput(dIn, dcol, dOut, w []float32, g Geometry) {
 		blas.Sgemm(blas.NoTrans, blas.NoTrans, m, d, g.Cout, 1, dOut, g.Cout, w, d, 0, dIn, d)
 		return
 	}
-	need("dcol", dcol, g.ScratchLen())
+	need("dcol", dcol, g.BackwardInputScratchLen())
 	if g.Narrow() {
 		inputNarrow(dIn, dcol, dOut, w, g)
 		return

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/counter-current/ccl/blas"
 )
 
 // guard is the value written past the end of every output slice; the tests
@@ -138,6 +140,12 @@ func geometries() []Geometry {
 		Geometry{N: 1, H: 8, W: 7, Cin: 26, Cout: 1, K: 5, Stride: 1, Pad: 2},
 		Geometry{N: 2, H: 7, W: 8, Cin: 31, Cout: 3, K: 3, Stride: 3, Pad: 2},
 	)
+	// Convolutions whose im2col matrix is gathered (gathers): Cin ≥ 16.
+	gs = append(gs,
+		Geometry{N: 2, H: 5, W: 6, Cin: 17, Cout: 4, K: 3, Stride: 1, Pad: 1},
+		Geometry{N: 1, H: 7, W: 6, Cin: 32, Cout: 5, K: 3, Stride: 2, Pad: 1},
+		Geometry{N: 2, H: 4, W: 5, Cin: 16, Cout: 7, K: 2, Stride: 1, Pad: 0},
+	)
 	return gs
 }
 
@@ -170,17 +178,20 @@ func TestOut(t *testing.T) {
 // gradients accumulate.
 func TestConvAgainstNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	var narrow, wide int
+	var narrow, gathered, stored int
 	defer func() {
-		if narrow < 6 || wide == 0 {
-			t.Errorf("%d narrow and %d other geometries: both paths must be covered", narrow, wide)
+		if narrow < 6 || gathered < 3 || stored == 0 {
+			t.Errorf("%d narrow, %d gathered and %d stored-im2col geometries: every path must be covered", narrow, gathered, stored)
 		}
 	}()
 	for _, g := range geometries() {
-		if g.Narrow() {
+		switch {
+		case g.Narrow():
 			narrow++
-		} else {
-			wide++
+		case g.gathers():
+			gathered++
+		default:
+			stored++
 		}
 		for _, withBias := range []bool{true, false} {
 			name := fmt.Sprintf("%+v bias=%v", g, withBias)
@@ -226,7 +237,7 @@ func TestConvAgainstNaive(t *testing.T) {
 			}
 
 			dIn := withGuard(g.InLen(), float32(math.NaN()))
-			dcol := withGuard(g.ScratchLen(), float32(math.NaN()))
+			dcol := withGuard(g.BackwardInputScratchLen(), float32(math.NaN()))
 			BackwardInput(dIn, dcol, dOut, w, g)
 			closeTo(t, name+" dIn", dIn, want.dIn, 1e-5)
 			checkGuard(t, name+" dIn", dIn)
@@ -376,7 +387,7 @@ func runAll(g Geometry, in, w, b, dOut []float32) allOutputs {
 	o.dW = make([]float32, g.WeightLen())
 	o.dB = make([]float32, g.Cout)
 	o.dIn = make([]float32, g.InLen())
-	o.dcol = make([]float32, max(g.ColLen(), g.ScratchLen()))
+	o.dcol = make([]float32, max(g.ColLen(), g.BackwardInputScratchLen())) // Col2im's and BackwardInput's
 	Forward(o.out, o.col, in, w, b, g)
 	BackwardWeight(o.dW, o.dB, dOut, in, o.col, g, 1)
 	BackwardInput(o.dIn, o.dcol, dOut, w, g)
@@ -405,7 +416,7 @@ func TestThreadCountInvariance(t *testing.T) {
 }
 
 func threadCountInvariance(t *testing.T, g Geometry, in, w, b, dOut []float32) {
-	if parts(g.N, g.ScratchLen()) < 2 && runtime.GOMAXPROCS(0) > 1 {
+	if parts(g.N, max(g.ColLen(), g.ScratchLen())) < 2 && runtime.GOMAXPROCS(0) > 1 {
 		t.Fatalf("%+v too small to go parallel", g)
 	}
 	runtime.GOMAXPROCS(1)
@@ -514,6 +525,96 @@ func TestTapMajorRoundTrip(t *testing.T) {
 			if back[i] != 2*w[i] {
 				t.Fatalf("%+v: [%d] %v after overwrite and accumulate, want %v", g, i, back[i], 2*w[i])
 			}
+		}
+	}
+}
+
+// TestViewBlock: the gathered im2col matrix (view) gives, for random
+// blocks (any row range, any column range across taps and kernel rows),
+// exactly the elements of Im2col's stored matrix; and Forward and
+// BackwardWeight, which multiply by it, give the same bits as the products
+// on the stored matrix.
+func TestViewBlock(t *testing.T) {
+	defer func(v bool) { poolAsm = v }(poolAsm)
+	for _, asm := range []bool{poolAsm, false} {
+		poolAsm = asm
+		t.Run(fmt.Sprintf("asm=%v", asm), testViewBlock)
+	}
+}
+
+func testViewBlock(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	wide := []Geometry{ // gathered (the last three), and whole 32-column slivers (view.sliver)
+		{N: 2, H: 9, W: 11, Cin: 7, Cout: 5, K: 5, Stride: 2, Pad: 3},
+		{N: 2, H: 6, W: 5, Cin: 64, Cout: 8, K: 3, Stride: 1, Pad: 1},
+		{N: 3, H: 7, W: 7, Cin: 96, Cout: 11, K: 3, Stride: 2, Pad: 1},
+		{N: 2, H: 5, W: 4, Cin: 40, Cout: 11, K: 2, Stride: 1, Pad: 0},
+	}
+	for _, g := range wide[1:] {
+		if !g.gathers() {
+			t.Fatalf("%+v does not gather", g)
+		}
+	}
+	gathered := 0
+	defer func() {
+		if gathered < 3 {
+			t.Errorf("%d gathered geometries checked", gathered)
+		}
+	}()
+	for _, g := range append(geometries(), wide...) {
+		if g.Narrow() || g.pointwise() {
+			continue
+		}
+		in := randSlice(r, g.InLen())
+		m, d := g.Rows(), g.Depth()
+		col := make([]float32, g.ColLen())
+		Im2col(col, in, g)
+		v := getView(in, g)
+		for it := range 40 {
+			i0, p0 := r.IntN(m), r.IntN(d)
+			rows, w := 1+r.IntN(m-i0), 1+r.IntN(d-p0)
+			ld := w + r.IntN(3)
+			if it%2 == 1 && g.Cin >= 32 {
+				// A 32-wide sliver within one tap, rows contiguous.
+				tap := r.IntN(g.K * g.K)
+				p0, w, ld = tap*g.Cin+r.IntN(g.Cin-31), 32, 32
+			}
+			dst := withGuard(rows*ld, float32(math.NaN()))
+			v.Block(dst, ld, i0, rows, p0, w)
+			checkGuard(t, "block", dst)
+			for i := range rows {
+				for p := range w {
+					if got, want := dst[i*ld+p], col[(i0+i)*d+p0+p]; math.Float32bits(got) != math.Float32bits(want) {
+						t.Fatalf("%+v: block (%d, %d) element (%d, %d) = %v, want %v", g, i0, p0, i, p, got, want)
+					}
+				}
+			}
+		}
+		views.Put(v)
+		if !g.gathers() {
+			continue
+		}
+		gathered++
+
+		w := randSlice(r, g.WeightLen())
+		wt := make([]float32, g.WeightLen())
+		ToTapMajor(wt, w, g)
+		want := make([]float32, g.OutLen())
+		blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, col, d, wt, d, 0, want, g.Cout)
+		got := make([]float32, g.OutLen())
+		Forward(got, nil, in, w, nil, g)
+		if !slices.Equal(got, want) {
+			t.Errorf("%+v: Forward differs from the product on the stored im2col matrix", g)
+		}
+		dOut := randSlice(r, g.OutLen())
+		dwt := make([]float32, g.WeightLen())
+		blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, 0, dwt, d)
+		wantDW := make([]float32, g.WeightLen())
+		FromTapMajor(wantDW, dwt, g, 0)
+		gotDW := make([]float32, g.WeightLen())
+		BackwardWeight(gotDW, nil, dOut, in, nil, g, 0)
+		if !slices.Equal(gotDW, wantDW) {
+			t.Errorf("%+v: BackwardWeight differs from the product on the stored im2col matrix", g)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 // Package conv holds the kernels of the paper's convolutional networks: 2-d
-// convolution as im2col + one matrix product, its two backward products,
-// 2×2 max-pooling and nearest-neighbour ×2 upsampling with their adjoints.
+// convolution as one matrix product with the im2col matrix, its two
+// backward products, 2×2 max-pooling and nearest-neighbour ×2 upsampling
+// with their adjoints.
 // It is a kernel library: it knows nothing of layers, models or files, and
 // it imports only package blas.
 //
@@ -12,7 +13,7 @@
 // This layout is chosen because it makes every operation of the networks a
 // matrix operation on rows:
 //
-//   - a convolution becomes im2col followed by ONE matrix product with
+//   - a convolution becomes ONE matrix product of the im2col matrix, with
 //     M = N·Ho·Wo rows (large, which suits the packed SGEMM), N = Cout columns
 //     and depth K = Cin·kh·kw; its output is directly the next layer's NHWC
 //     input, with no transposition;
@@ -21,8 +22,19 @@
 //   - flattening a 1×1 map (N·1·1) × C is free: it already is the N × C
 //     matrix a linear layer takes;
 //   - a sub-batch of samples [n0, n1) is the contiguous sub-slice of rows
-//     [n0·H·W, n1·H·W), so callers can split a large batch into chunks to
-//     bound the im2col scratch memory.
+//     [n0·H·W, n1·H·W).
+//
+// # The im2col matrix is gathered, not stored
+//
+// With 16 input channels or more, Forward and BackwardWeight never store
+// the im2col matrix: the products pack it block by block straight from the
+// input (blas.SgemmGatherA, SgemmGatherB with a view of the input), so the
+// matrix, K² times the input (151 MB for cnn_pool's second layer at batch
+// 128, 1.4 GB for the autoencoder's widest), is neither written to memory
+// nor read back. Below 16 channels (an image's 3) the gathered runs are too
+// short and im2col stores it in the caller's scratch. Narrow convolutions
+// (K·K·Cout ≤ Cin) run on the output side instead (see Geometry.Narrow).
+// BackwardInput still forms dOut·W in im2col shape for col2im.
 //
 // Weights keep PyTorch's layout (Cout, Cin, kh, kw), i.e. a Cout × (Cin·kh·kw)
 // row-major matrix, so checkpoints map 1:1 onto PyTorch's state and gradient

@@ -102,7 +102,7 @@ func convGolden(t *testing.T, f *golden.File, c string, in []float32, n, cin, h,
 		f.Check(t, c+".gb", dB)
 	}
 	dIn := make([]float32, g.InLen())
-	BackwardInput(dIn, make([]float32, g.ScratchLen()), gy, wt.F32(), g)
+	BackwardInput(dIn, make([]float32, g.BackwardInputScratchLen()), gy, wt.F32(), g)
 	return dIn, g
 }
 
@@ -133,7 +133,7 @@ func TestGoldenConvPool(t *testing.T) {
 		Stride: int(f.Num(c + ".stride")), Pad: int(f.Num(c + ".pad"))}
 	ho, wo := g.Out()
 	conv := make([]float32, g.OutLen())
-	col := make([]float32, g.ColLen())
+	col := make([]float32, g.ScratchLen())
 	Forward(conv, col, x, wt.F32(), nil, g)
 	f.Check(t, c+".conv", nhwcToNCHW(conv, n, g.Cout, ho, wo))
 
@@ -155,7 +155,7 @@ func TestGoldenConvPool(t *testing.T) {
 	BackwardWeight(dW, nil, gconv, x, col, g, 1)
 	t.Logf("%s gw err %g", c, f.Check(t, c+".gw", dW))
 	dIn := make([]float32, g.InLen())
-	BackwardInput(dIn, make([]float32, g.ColLen()), gconv, wt.F32(), g)
+	BackwardInput(dIn, make([]float32, g.BackwardInputScratchLen()), gconv, wt.F32(), g)
 	f.Check(t, c+".gx", nhwcToNCHW(dIn, n, cin, h, w))
 }
 

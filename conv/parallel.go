@@ -21,6 +21,7 @@ const (
 	kToTap               // dst = tap-major weights, src = PyTorch-layout weights (rows: output channels)
 	kFromTap             // dst = PyTorch-layout weights (beta·dst +), src = tap-major weights
 	kGather              // dst = out, src = tap matrix T, bias (narrow forward)
+	kBias                // dst = out rows to fill with bias
 	kSpread              // dst = tap matrix E, src = dOut (narrow gradients)
 )
 
@@ -82,6 +83,8 @@ func (j *job) Do(_, lo, hi int) {
 		toTap(j.dst, j.src, g, lo, hi)
 	case kFromTap:
 		fromTap(j.dst, j.src, g, j.beta, lo, hi)
+	case kBias:
+		fillBias(j.dst, j.bias, g, lo, hi)
 	case kGather:
 		gather(j.dst, j.src, j.bias, g, lo, hi)
 	case kSpread:

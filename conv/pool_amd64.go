@@ -28,3 +28,20 @@ func pool4(out []float32, am []int32, a, b, d, e []float32, i0, i1, i2, i3 int) 
 	pool4AVX512(&out[0], &am[0], &a[0], &b[0], &d[0], &e[0], n, int32(i0), int32(i1), int32(i2), int32(i3))
 	return true
 }
+
+// gather32AVX512 copies n rows of 32 floats: dst[32p : 32p+32] =
+// src[offs[p] : offs[p]+32], or zeros when offs[p] < 0.
+//
+//go:noescape
+func gather32AVX512(dst, src *float32, offs *int, n int)
+
+// gather32 is gather32AVX512 on slices; it reports whether it ran (the
+// caller then does the copies itself). The offsets must lie in src.
+func gather32(dst, src []float32, offs []int) bool {
+	if !poolAsm || len(offs) == 0 {
+		return false
+	}
+	_ = dst[32*len(offs)-1]
+	gather32AVX512(&dst[0], &src[0], &offs[0], len(offs))
+	return true
+}

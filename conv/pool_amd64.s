@@ -95,3 +95,39 @@ body:
 done:
 	VZEROUPPER
 	RET
+
+// func gather32AVX512(dst *float32, src *float32, offs *int, n int)
+// For p < n: dst[32p : 32p+32] = src[offs[p] : offs[p]+32], or zeros when
+// offs[p] < 0.
+TEXT ·gather32AVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ offs+16(FP), BX
+	MOVQ n+24(FP), CX
+	VPXORD Z2, Z2, Z2
+	TESTQ CX, CX
+	JEQ gdone
+
+gloop:
+	MOVQ (BX), AX
+	TESTQ AX, AX
+	JS gzero
+	VMOVUPS (SI)(AX*4), Z0
+	VMOVUPS 64(SI)(AX*4), Z1
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	JMP gnext
+
+gzero:
+	VMOVUPS Z2, (DI)
+	VMOVUPS Z2, 64(DI)
+
+gnext:
+	ADDQ $8, BX
+	ADDQ $128, DI
+	DECQ CX
+	JNE gloop
+
+gdone:
+	VZEROUPPER
+	RET

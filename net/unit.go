@@ -78,7 +78,7 @@ type Unit struct {
 	MaxRows int
 
 	x, x1, x2 []float32 // input (the caller's), after BN, after upsampling
-	col       []float32 // conv scratch: im2col of x2, or the tap matrix of a narrow conv
+	col       []float32 // conv scratch (conv.Geometry.ScratchLen): im2col of x2 (under 16 channels), the tap matrix of a narrow conv, else nil
 	h, z, a   []float32 // core output, after BN, after the activation
 	y         []float32 // output (after pooling; aliases a without pool)
 	argmax    []int32   // pool routing
@@ -121,7 +121,9 @@ func NewUnit(p *Params, wName, bName string, cfg UnitConfig, maxRows int) *Unit 
 		u.x2 = make([]float32, maxRows*ih*iw*cfg.InC)
 	}
 	if cfg.Conv {
-		u.col = make([]float32, cfg.geometry(maxRows).ScratchLen())
+		if n := cfg.geometry(maxRows).ScratchLen(); n > 0 {
+			u.col = make([]float32, n)
+		}
 	}
 	u.h = make([]float32, coreRows*cfg.OutC)
 	if cfg.BN != 2 {
@@ -304,10 +306,10 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 	}
 	if c.Conv {
 		g := c.geometry(n)
-		if u.dcol == nil {
-			u.dcol = make([]float32, len(u.col))
+		if n := c.geometry(u.MaxRows).BackwardInputScratchLen(); len(u.dcol) < n {
+			u.dcol = make([]float32, n)
 		}
-		conv.BackwardInput(dcore, u.dcol[:g.ScratchLen()], dh, u.W.Data, g)
+		conv.BackwardInput(dcore, u.dcol[:g.BackwardInputScratchLen()], dh, u.W.Data, g)
 	} else {
 		LinearBackwardInput(dcore, dh, u.W.Data, rows, c.InC, c.OutC)
 	}
