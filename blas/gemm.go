@@ -20,7 +20,9 @@ import (
 //	    pack B[pc:pc+KC, jc:jc+NC]
 //	    for ic := 0; ic < m; ic += MC    // A block, MC×KC
 //	      pack A[ic:ic+MC, pc:pc+KC]     // (or read A in place, or reuse
-//	                                     // the first panel's packing: keepA)
+//	                                     // the first panel's packing: keepA;
+//	                                     // a Gather operand is packed from
+//	                                     // the blocks it writes)
 //	      for ir := 0; ir < MC; ir += MR // A sliver, MR×KC: L1
 //	        for jr := 0; jr < NC; jr += NR // B slivers stream from L2
 //	          C[ir:ir+MR, jr:jr+NR] (+)= A sliver · B sliver  (registers)

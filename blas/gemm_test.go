@@ -327,6 +327,7 @@ func TestSgemmZeroAllocs(t *testing.T) {
 
 func TestSgemmPanics(t *testing.T) {
 	a := make([]float32, 12)
+	g := &storedGather{x: make([]float32, 64), ld: 8}
 	for _, tc := range []struct {
 		want string
 		f    func()
@@ -342,6 +343,17 @@ func TestSgemmPanics(t *testing.T) {
 		{errShortA, func() { Sgemm(Trans, NoTrans, 2, 2, 7, 1, a, 2, a, 2, 0, a, 2) }},
 		{errShortB, func() { Sgemm(NoTrans, Trans, 2, 7, 2, 1, a, 2, a, 2, 0, a, 7) }},
 		{errShortC, func() { Sgemm(NoTrans, NoTrans, 4, 4, 1, 1, a, 1, a, 4, 0, a, 4) }},
+		// The gathered forms check all but the gathered operand.
+		{errM, func() { SgemmGatherA(-1, 1, 1, 1, g, NoTrans, a, 1, 0, a, 1) }},
+		{errTransB, func() { SgemmGatherA(1, 1, 1, 1, g, 'x', a, 1, 0, a, 1) }},
+		{errLdb, func() { SgemmGatherA(2, 3, 2, 1, g, NoTrans, a, 2, 0, a, 3) }},
+		{errShortB, func() { SgemmGatherA(2, 7, 2, 1, g, Trans, a, 2, 0, a, 7) }},
+		{errShortC, func() { SgemmGatherA(4, 4, 1, 1, g, NoTrans, a, 4, 0, a, 4) }},
+		{errTransA, func() { SgemmGatherB('X', 1, 1, 1, 1, a, 1, g, 0, a, 1) }},
+		{errK, func() { SgemmGatherB(NoTrans, 1, 1, -1, 1, a, 1, g, 0, a, 1) }},
+		{errLda, func() { SgemmGatherB(NoTrans, 2, 2, 3, 1, a, 2, g, 0, a, 2) }},
+		{errShortA, func() { SgemmGatherB(Trans, 2, 2, 7, 1, a, 2, g, 0, a, 2) }},
+		{errLdc, func() { SgemmGatherB(NoTrans, 2, 3, 2, 1, a, 2, g, 0, a, 2) }},
 	} {
 		func() {
 			defer func() {

@@ -12,7 +12,7 @@ const grain = 1 << 14
 type kind uint8
 
 const (
-	kIm2col  kind = iota // dst = col, src = in, aux = out rows to fill with bias, bias
+	kIm2col  kind = iota // dst = col, src = in
 	kCol2im              // dst = dIn, src = dcol
 	kPoolF               // dst = out, src = in, idx = argmax
 	kPoolB               // dst = dIn, src = dOut, idx = argmax
@@ -27,13 +27,13 @@ const (
 
 // job is one call's loop over samples [0, N), cut into contiguous ranges.
 type job struct {
-	kind      kind
-	dst, src  []float32
-	aux, bias []float32
-	idx       []int32
-	g         Geometry // conv geometry; pooling/upsampling use N, H, W, Cin
-	beta      float32  // kFromTap
-	pg        parallel.Group
+	kind     kind
+	dst, src []float32
+	bias     []float32
+	idx      []int32
+	g        Geometry // conv geometry; pooling/upsampling use N, H, W, Cin
+	beta     float32  // kFromTap
+	pg       parallel.Group
 }
 
 // Free list of jobs: no allocation once as many jobs exist as concurrent
@@ -43,7 +43,7 @@ var jobFree = parallel.NewFreeList[job]()
 func getJob() *job { return jobFree.Get() }
 
 func putJob(j *job) {
-	j.dst, j.src, j.aux, j.bias, j.idx = nil, nil, nil, nil, nil
+	j.dst, j.src, j.bias, j.idx = nil, nil, nil, nil
 	jobFree.Put(j)
 }
 
@@ -66,9 +66,6 @@ func (j *job) Do(_, lo, hi int) {
 	switch j.kind {
 	case kIm2col:
 		im2col(j.dst, j.src, g, lo, hi)
-		if j.bias != nil {
-			fillBias(j.aux, j.bias, g, lo, hi)
-		}
 	case kCol2im:
 		col2im(j.dst, j.src, g, lo, hi)
 	case kPoolF:
