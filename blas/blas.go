@@ -47,11 +47,24 @@ const (
 // or a slice is too short for the shape: these are programmer errors.
 func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+	if begin(m, n, k, alpha, beta, c, ldc) {
+		sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
+
+// begin counts a checked product's flops and reports whether it needs the
+// blocked algorithm: not when C is empty, nor when k == 0 or alpha == 0,
+// where C is only scaled by beta (done here).
+func begin(m, n, k int, alpha, beta float32, c []float32, ldc int) bool {
 	if m == 0 || n == 0 {
-		return
+		return false
 	}
 	flops.Add(2 * int64(m) * int64(n) * int64(k))
-	sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return false
+	}
+	return true
 }
 
 // Gather supplies a matrix operand that is never stored: the product's
@@ -75,12 +88,7 @@ type Gather interface {
 // stored matrix.
 func SgemmGatherA(m, n, k int, alpha float32, a Gather, tB Transpose, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkOperands(NoTrans, tB, m, n, k, false, nil, 0, true, b, ldb, c, ldc)
-	if m == 0 || n == 0 {
-		return
-	}
-	flops.Add(2 * int64(m) * int64(n) * int64(k))
-	if k == 0 || alpha == 0 {
-		scaleC(m, n, beta, c, ldc)
+	if !begin(m, n, k, alpha, beta, c, ldc) {
 		return
 	}
 	j := newJob(currentKernel(), NoTrans, tB, m, n, k, alpha, nil, 0, b, ldb, beta, c, ldc)
@@ -95,12 +103,7 @@ func SgemmGatherA(m, n, k int, alpha float32, a Gather, tB Transpose, b []float3
 // with the same bits as Sgemm's on the stored B (see SgemmGatherA).
 func SgemmGatherB(tA Transpose, m, n, k int, alpha float32, a []float32, lda int, b Gather, beta float32, c []float32, ldc int) {
 	checkOperands(tA, NoTrans, m, n, k, true, a, lda, false, nil, 0, c, ldc)
-	if m == 0 || n == 0 {
-		return
-	}
-	flops.Add(2 * int64(m) * int64(n) * int64(k))
-	if k == 0 || alpha == 0 {
-		scaleC(m, n, beta, c, ldc)
+	if !begin(m, n, k, alpha, beta, c, ldc) {
 		return
 	}
 	j := newJob(currentKernel(), tA, NoTrans, m, n, k, alpha, a, lda, nil, 0, beta, c, ldc)

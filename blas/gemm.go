@@ -260,13 +260,9 @@ func (j *gemmJob) Do(w, lo, hi int) {
 	}
 }
 
-// sgemm is the product behind Sgemm; arguments are already checked and
-// m, n > 0.
+// sgemm is the product behind Sgemm; arguments are already checked, m,
+// n, k > 0 and alpha ≠ 0 (see begin).
 func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if k == 0 || alpha == 0 {
-		scaleC(m, n, beta, c, ldc)
-		return
-	}
 	kern := currentKernel()
 	if tB == Trans && beta == 0 && kern.transpose16 != nil && swapPays(kern, tA, m, n, k, lda, ldb) {
 		sgemmSwapped(kern, tA, m, n, k, alpha, a, lda, b, ldb, c, ldc)

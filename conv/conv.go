@@ -399,41 +399,17 @@ func BackwardInput(dIn, dcol, dOut, w []float32, g Geometry) {
 	run(j, g.N, g.ColLen()+g.InLen())
 }
 
-// im2col fills the im2col rows of samples [lo, hi).
+// im2col fills the im2col rows of samples [lo, hi): the rows the products
+// gather (view.Block), stored.
 func im2col(col, in []float32, g Geometry, lo, hi int) {
 	ho, wo := g.Out()
-	H, W, C, K, S, P := g.H, g.W, g.Cin, g.K, g.Stride, g.Pad
-	d := C * K * K
+	d := g.Depth()
 	if g.pointwise() {
-		copy(col[lo*H*W*C:hi*H*W*C], in[lo*H*W*C:hi*H*W*C])
+		copy(col[lo*ho*wo*d:hi*ho*wo*d], in[lo*ho*wo*d:hi*ho*wo*d])
 		return
 	}
-	for n := lo; n < hi; n++ {
-		inN := in[n*H*W*C : (n+1)*H*W*C]
-		for oy := 0; oy < ho; oy++ {
-			for ox := 0; ox < wo; ox++ {
-				row := col[((n*ho+oy)*wo+ox)*d:][:d]
-				for ky := 0; ky < K; ky++ {
-					iy := oy*S - P + ky
-					r := row[ky*K*C : (ky+1)*K*C]
-					if iy < 0 || iy >= H {
-						clear(r)
-						continue
-					}
-					// Taps kx inside the row are one contiguous run of
-					// the input: (x0 … x1) × C values.
-					x0 := ox*S - P           // input column of tap kx = 0
-					a := min(max(-x0, 0), K) // taps [a, b) lie inside the input
-					b := max(min(W-x0, K), a)
-					clear(r[:a*C])
-					if b > a {
-						copy(r[a*C:b*C], inN[(iy*W+x0+a)*C:(iy*W+x0+b)*C])
-					}
-					clear(r[b*C:])
-				}
-			}
-		}
-	}
+	v := view{in: in, g: g, ho: ho, wo: wo}
+	v.Block(col[lo*ho*wo*d:hi*ho*wo*d], d, lo*ho*wo, (hi-lo)*ho*wo, 0, d)
 }
 
 // col2im writes dIn for samples [lo, hi).
