@@ -85,7 +85,9 @@ type Gather interface {
 //
 // A is packed block by block as the product needs it, gathered from a, as
 // Sgemm packs a stored A; the result has the same bits as Sgemm's on the
-// stored matrix.
+// stored matrix, except for products A·Bᵀ that Sgemm computes as dot
+// products (a side of at most 12 rows, on AVX-512: see dot.go), which
+// agree to rounding.
 func SgemmGatherA(m, n, k int, alpha float32, a Gather, tB Transpose, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkOperands(NoTrans, tB, m, n, k, false, nil, 0, true, b, ldb, c, ldc)
 	if !begin(m, n, k, alpha, beta, c, ldc) {

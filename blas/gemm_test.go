@@ -214,7 +214,8 @@ func TestSgemmThreadsDeterministic(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	forEachKernel(t, func(t *testing.T, kn *kernel) {
 		rng := rand.New(rand.NewPCG(5, 6))
-		for _, sh := range [][3]int{{301, 157, 613}, {61, 530, 333}, {2*kn.mc + 5, 2*kn.nr + 3, 300}} {
+		// The last two have a short side: dot products on AVX-512 (dotPays).
+		for _, sh := range [][3]int{{301, 157, 613}, {61, 530, 333}, {2*kn.mc + 5, 2*kn.nr + 3, 300}, {10, 3001, 333}, {3001, 7, 129}} {
 			m, n, k := sh[0], sh[1], sh[2]
 			a := make([]float32, m*k)
 			b := make([]float32, k*n)
@@ -444,6 +445,10 @@ func TestSgemmSwappedSameBits(t *testing.T) {
 		if kn.transpose16 == nil {
 			return
 		}
+		// Short sides would be dot products (dotPays) either way.
+		dot := kn.dot
+		kn.dot = nil
+		defer func() { kn.dot = dot }()
 		rng := rand.New(rand.NewPCG(7, 8))
 		for _, sh := range [][3]int{{64, 200, 700}, {100, 10, 300}, {33, 7, 50}, {256, 10, 256}, {256, 1024, 3072}} {
 			m, n, k := sh[0], sh[1], sh[2]
@@ -639,6 +644,10 @@ func (g *storedGather) Block(dst []float32, ld, i0, r, p0, w int) {
 // gathered operand is really asked for (at least once per element).
 func TestSgemmGather(t *testing.T) {
 	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		// The gathered forms never take Sgemm's dot-product form.
+		dot := kn.dot
+		kn.dot = nil
+		defer func() { kn.dot = dot }()
 		rng := rand.New(rand.NewPCG(21, 22))
 		sh := append(shapes(kn), [3]int{2*kn.mc + 5, kn.nc + kn.nr + 1, kcMax + 7})
 		for _, s := range sh {
@@ -682,5 +691,48 @@ func TestSgemmGather(t *testing.T) {
 		// The Sgemm results themselves against the float64 product.
 		tc := gemmCase{tA: NoTrans, tB: Trans, m: 2*kn.mc + 5, n: kn.nc + kn.nr + 1, k: kcMax + 7, alpha: -0.75, beta: 0.5}
 		tc.check(t, rng)
+	})
+}
+
+// TestSgemmDotTail checks the dot-product form (dotPays) on reductions
+// that end inside a 16-float chunk: the floats after each stored row hold
+// NaN, which must never be read, with either side short and an odd number
+// of long rows; and that the kernel's tests reach the form at all.
+func TestSgemmDotTail(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		rng := rand.New(rand.NewPCG(31, 32))
+		for _, sh := range [][3]int{{10, 37, 1}, {12, 9, 15}, {1, 40, 16}, {7, 3, 17}, {65, 11, 33}, {10, 301, 300}} {
+			m, n, k := sh[0], sh[1], sh[2]
+			if kn.dot != nil && !dotPays(kn, NoTrans, Trans, m, n) {
+				t.Fatalf("%v: not a dot-product shape", sh)
+			}
+			ld := k + 3
+			stored := func(rows int) []float32 {
+				s := make([]float32, rows*ld)
+				for i := range s {
+					s[i] = float32(math.NaN())
+					if i%ld < k {
+						s[i] = rng.Float32()*2 - 1
+					}
+				}
+				return s
+			}
+			a, b := stored(m), stored(n)
+			c := make([]float32, m*n)
+			Sgemm(NoTrans, Trans, m, n, k, 1, a, ld, b, ld, 0, c, n)
+			for i := range m {
+				for j := range n {
+					var want, mag float64
+					for p := range k {
+						x := float64(a[i*ld+p]) * float64(b[j*ld+p])
+						want += x
+						mag += math.Abs(x)
+					}
+					if got := float64(c[i*n+j]); math.IsNaN(got) || math.Abs(got-want) > float64(k+4)*0x1p-22*mag {
+						t.Fatalf("%v: C[%d,%d] = %g, want %g", sh, i, j, got, want)
+					}
+				}
+			}
+		}
 	})
 }

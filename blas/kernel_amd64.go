@@ -21,7 +21,7 @@ var (
 		micro: microAVX512, general: generalAVX512, inPlace: rowsA | colsA | rowsB,
 		stream: streamAVX512, fence: sfence,
 		pack: packRowsAVX512, packCols: packColsX86,
-		transpose16: transpose16,
+		transpose16: transpose16, dot: dotProducts,
 	})
 	avx2Kernel = ifKernel(hasAVX2FMA, &kernel{
 		name: "avx2",
@@ -66,6 +66,23 @@ func transpose16(dst []float32, ldd int, src []float32, lds int) {
 
 //go:noescape
 func transpose16AVX512(dst *float32, ldd int, src *float32, lds int)
+
+// dotProducts is the AVX-512 dotKernel.
+func dotProducts(k int, x, y0, y1 []float32, out *[2 * dotRows]float32) {
+	_ = x[(k+15)/16*dotRows*16-1]
+	_ = y0[k-1]
+	_ = y1[k-1]
+	dotAVX512(k, &x[0], &y0[0], &y1[0], &out[0])
+}
+
+// dotAVX512 computes out[r*12+i] = Σ_p x_i[p]·y_r[p] for p < k, the 12
+// rows x_i interleaved by chunks of 16 (x[(c*12+i)*16+l] = x_i[16c+l],
+// zero-padded to a whole chunk), y_0 = y0[:k], y_1 = y1[:k] (the tail
+// beyond k is not read). Each sum is taken lane-wise over p mod 16 with
+// fused multiply-adds, then over the 16 lanes by a fixed tree. k ≥ 1.
+//
+//go:noescape
+func dotAVX512(k int, x, y0, y1, out *float32)
 
 func ifKernel(ok bool, k *kernel) *kernel {
 	if ok {

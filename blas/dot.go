@@ -1,0 +1,111 @@
+package blas
+
+import "github.com/counter-current/ccl/internal/parallel"
+
+// Products C = alpha·A·Bᵀ + beta·C (op(A) = A, op(B) = Bᵀ: both operands
+// stored with the reduction dimension contiguous) where one side has at
+// most dotRows rows are computed as dot products instead of the blocked
+// algorithm. These are the CCL steps' products with one row or column per
+// class: the classifier's feedback network on the K×K identity (10×3072 ×
+// 1024 for the CIFAR-10 MLP), the pair losses' similarities (256×10×d) and
+// their K×K Gram matrices. The blocked algorithm would pack the large
+// operand transposed, a pass over all of it for a tenth of a micro-kernel
+// tile per column; here the large operand Y is read once, in place, two
+// rows at a time, against the short operand X, packed by 16-float chunks
+// (12×k floats, in L1 or L2):
+//
+//	out[r][i] = Σ_p X[i][p]·Y[r][p]    lane-wise over p mod 16, then a fixed tree over the 16 lanes
+//	C[i][j] or C[j][i] = alpha·out[j][i] (+ beta·C)
+//
+// Each element of C is one dot product computed by one thread in a fixed
+// order: the result does not depend on the thread count.
+
+// dotRows is the largest short side computed as dot products: the 12
+// rows of X held by the kernel.
+const dotRows = 12
+
+// dotKernel computes out[r*12+i] = Σ_p x_i[p]·y_r[p] (p < k) for the 12
+// rows x_i of the chunk-interleaved X (x[(c*12+i)*16+l] = x_i[16c+l], zero
+// beyond k) and the rows y0, y1 (k floats each).
+type dotKernel func(k int, x, y0, y1 []float32, out *[2 * dotRows]float32)
+
+// dotPays reports whether the product is computed as dot products.
+func dotPays(kn *kernel, tA, tB Transpose, m, n int) bool {
+	return kn.dot != nil && tA == NoTrans && tB == Trans && (m <= dotRows || n <= dotRows)
+}
+
+// dotJob is one dot-product Sgemm, shared by the caller and the workers
+// helping it.
+type dotJob struct {
+	kern        dotKernel
+	k           int
+	x           []float32 // packed short operand
+	p           int       // its rows
+	y           []float32 // long operand, q rows ldy apart
+	q, ldy      int
+	c           []float32
+	si, sj      int // C[i*si + j*sj] holds x_i·y_j
+	alpha, beta float32
+	g           parallel.Group
+	out         [][2 * dotRows]float32 // per participant: the kernel's sums
+}
+
+var dotJobs = parallel.NewFreeList[dotJob]()
+
+// sgemmDot computes C = alpha·A·Bᵀ + beta·C (m×n, depth k) as dot products
+// (see dotPays); m, n, k > 0.
+func sgemmDot(kern dotKernel, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	j := dotJobs.Get()
+	j.kern, j.k, j.alpha, j.beta, j.c = kern, k, alpha, beta, c
+	// X is the side with at most dotRows rows (A when both are).
+	xs, ldx := a, lda
+	if m <= dotRows {
+		j.p, j.y, j.q, j.ldy, j.si, j.sj = m, b, n, ldb, ldc, 1
+	} else {
+		xs, ldx = b, ldb
+		j.p, j.y, j.q, j.ldy, j.si, j.sj = n, a, m, lda, 1, ldc
+	}
+	chunks := (k + 15) / 16
+	j.x = grow(j.x, chunks*dotRows*16, chunks*dotRows*16)
+	clear(j.x)
+	for i := range j.p {
+		row := xs[i*ldx : i*ldx+k]
+		for c := range chunks {
+			copy(j.x[(c*dotRows+i)*16:(c*dotRows+i)*16+16], row[c*16:min(k, c*16+16)])
+		}
+	}
+	pairs := (j.q + 1) / 2
+	parts := 1
+	if flops := 2 * float64(m) * float64(n) * float64(k); flops >= parallelFlops {
+		parts = parallel.Parts(pairs, int(flops), parallelFlops/2)
+	}
+	if t := parallel.Threads(parts); len(j.out) < t {
+		j.out = make([][2 * dotRows]float32, t)
+	}
+	parallel.Run(j, &j.g, pairs, parts, 1)
+	j.x, j.y, j.c = j.x[:0], nil, nil
+	dotJobs.Put(j)
+}
+
+// Do computes the rows 2t, 2t+1 of Y against X for t in [lo, hi)
+// (parallel.Task).
+func (j *dotJob) Do(w, lo, hi int) {
+	out := &j.out[w]
+	k := j.k
+	for t := lo; t < hi; t++ {
+		r0 := 2 * t
+		r1 := min(r0+1, j.q-1) // an odd last row is computed twice
+		j.kern(k, j.x, j.y[r0*j.ldy:r0*j.ldy+k], j.y[r1*j.ldy:r1*j.ldy+k], out)
+		for r := r0; r <= r1; r++ {
+			o := out[(r-r0)*dotRows:]
+			for i := range j.p {
+				ci := &j.c[i*j.si+r*j.sj]
+				if j.beta == 0 {
+					*ci = j.alpha * o[i]
+				} else {
+					*ci = j.alpha*o[i] + j.beta**ci
+				}
+			}
+		}
+	}
+}
