@@ -85,12 +85,20 @@ type Gather interface {
 //
 // A is packed block by block as the product needs it, gathered from a, as
 // Sgemm packs a stored A; the result has the same bits as Sgemm's on the
-// stored matrix, except for products A·Bᵀ that Sgemm computes as dot
-// products (a side of at most 12 rows, on AVX-512: see dot.go), which
-// agree to rounding.
+// stored matrix. (Products A·Bᵀ of at most 12 rows, which Sgemm computes
+// as dot products on AVX-512 (see dot.go), gather A whole, at most 12×k
+// floats, and do the same.)
 func SgemmGatherA(m, n, k int, alpha float32, a Gather, tB Transpose, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkOperands(NoTrans, tB, m, n, k, false, nil, 0, true, b, ldb, c, ldc)
 	if !begin(m, n, k, alpha, beta, c, ldc) {
+		return
+	}
+	if kn := currentKernel(); dotPays(kn, tB, m) {
+		buf := dotRowsA.Get()
+		*buf = grow(*buf, m*k, m*k)
+		a.Block(*buf, k, 0, m, 0, k)
+		sgemmDot(kn.dot, NoTrans, m, n, k, alpha, *buf, k, b, ldb, beta, c, ldc)
+		dotRowsA.Put(buf)
 		return
 	}
 	j := newJob(currentKernel(), NoTrans, tB, m, n, k, alpha, nil, 0, b, ldb, beta, c, ldc)
@@ -102,7 +110,9 @@ func SgemmGatherA(m, n, k int, alpha float32, a Gather, tB Transpose, b []float3
 //
 //	C = alpha · op(A) · B + beta · C
 //
-// with the same bits as Sgemm's on the stored B (see SgemmGatherA).
+// with the same bits as Sgemm's on B stored as such (see SgemmGatherA).
+// Sgemm on Bᵀ stored instead computes products of at most 12 rows as dot
+// products on AVX-512 (see dot.go), which agree to rounding.
 func SgemmGatherB(tA Transpose, m, n, k int, alpha float32, a []float32, lda int, b Gather, beta float32, c []float32, ldc int) {
 	checkOperands(tA, NoTrans, m, n, k, true, a, lda, false, nil, 0, c, ldc)
 	if !begin(m, n, k, alpha, beta, c, ldc) {

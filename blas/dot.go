@@ -2,23 +2,25 @@ package blas
 
 import "github.com/counter-current/ccl/internal/parallel"
 
-// Products C = alpha·A·Bᵀ + beta·C (op(A) = A, op(B) = Bᵀ: both operands
-// stored with the reduction dimension contiguous) where one side has at
-// most dotRows rows are computed as dot products instead of the blocked
-// algorithm. These are the CCL steps' products with one row or column per
-// class: the classifier's feedback network on the K×K identity (10×3072 ×
-// 1024 for the CIFAR-10 MLP), the pair losses' similarities (256×10×d) and
-// their K×K Gram matrices. The blocked algorithm would pack the large
-// operand transposed, a pass over all of it for a tenth of a micro-kernel
-// tile per column; here the large operand Y is read once, in place, two
-// rows at a time, against the short operand X, packed by 16-float chunks
-// (12×k floats, in L1 or L2):
+// Products C = alpha·op(A)·Bᵀ + beta·C (B stored with the reduction
+// dimension contiguous) with at most dotRows rows are computed as dot
+// products instead of the blocked algorithm.
+// These are the CCL steps' products with one row per class: the
+// classifier's feedback network on the K×K identity (10×3072 × 1024 for
+// the CIFAR-10 MLP) and the pair losses' K×K Gram matrices. The blocked
+// algorithm would pack B transposed, a pass over all of it for less than
+// one micro-kernel tile row; here B is read once, in place, two rows at a
+// time, against op(A), packed by 16-float chunks (12×k floats, in L1 or
+// L2):
 //
-//	out[r][i] = Σ_p X[i][p]·Y[r][p]    lane-wise over p mod 16, then a fixed tree over the 16 lanes
-//	C[i][j] or C[j][i] = alpha·out[j][i] (+ beta·C)
+//	out[r][i] = Σ_p A[i][p]·B[r][p]    lane-wise over p mod 16, then a fixed tree over the 16 lanes
+//	C[i][r] = alpha·out[r][i] (+ beta·C[i][r])
 //
 // Each element of C is one dot product computed by one thread in a fixed
-// order: the result does not depend on the thread count.
+// order: the result does not depend on the thread count. Products with few
+// columns instead (256×10: the logits, the pair losses' similarities) keep
+// the blocked algorithm, swapped (see swapPays): with short rows the two
+// forms cost about the same there, and the logits keep their bits.
 
 // dotRows is the largest short side computed as dot products: the 12
 // rows of X held by the kernel.
@@ -30,8 +32,8 @@ const dotRows = 12
 type dotKernel func(k int, x, y0, y1 []float32, out *[2 * dotRows]float32)
 
 // dotPays reports whether the product is computed as dot products.
-func dotPays(kn *kernel, tA, tB Transpose, m, n int) bool {
-	return kn.dot != nil && tA == NoTrans && tB == Trans && (m <= dotRows || n <= dotRows)
+func dotPays(kn *kernel, tB Transpose, m int) bool {
+	return kn.dot != nil && tB == Trans && m <= dotRows
 }
 
 // dotJob is one dot-product Sgemm, shared by the caller and the workers
@@ -39,12 +41,12 @@ func dotPays(kn *kernel, tA, tB Transpose, m, n int) bool {
 type dotJob struct {
 	kern        dotKernel
 	k           int
-	x           []float32 // packed short operand
+	x           []float32 // A, packed by chunks
 	p           int       // its rows
-	y           []float32 // long operand, q rows ldy apart
+	y           []float32 // B, q rows ldy apart
 	q, ldy      int
 	c           []float32
-	si, sj      int // C[i*si + j*sj] holds x_i·y_j
+	ldc         int
 	alpha, beta float32
 	g           parallel.Group
 	out         [][2 * dotRows]float32 // per participant: the kernel's sums
@@ -52,26 +54,28 @@ type dotJob struct {
 
 var dotJobs = parallel.NewFreeList[dotJob]()
 
+// dotRowsA holds gathered operands A of SgemmGatherA's dot products.
+var dotRowsA = parallel.NewFreeList[[]float32]()
+
 // sgemmDot computes C = alpha·A·Bᵀ + beta·C (m×n, depth k) as dot products
-// (see dotPays); m, n, k > 0.
-func sgemmDot(kern dotKernel, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+// (see dotPays); m, n, k > 0, m ≤ dotRows.
+func sgemmDot(kern dotKernel, tA Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	j := dotJobs.Get()
-	j.kern, j.k, j.alpha, j.beta, j.c = kern, k, alpha, beta, c
-	// X is the side with at most dotRows rows (A when both are).
-	xs, ldx := a, lda
-	if m <= dotRows {
-		j.p, j.y, j.q, j.ldy, j.si, j.sj = m, b, n, ldb, ldc, 1
-	} else {
-		xs, ldx = b, ldb
-		j.p, j.y, j.q, j.ldy, j.si, j.sj = n, a, m, lda, 1, ldc
-	}
+	j.kern, j.k, j.alpha, j.beta, j.c, j.ldc = kern, k, alpha, beta, c, ldc
+	j.p, j.y, j.q, j.ldy = m, b, n, ldb
 	chunks := (k + 15) / 16
 	j.x = grow(j.x, chunks*dotRows*16, chunks*dotRows*16)
 	clear(j.x)
-	for i := range j.p {
-		row := xs[i*ldx : i*ldx+k]
-		for c := range chunks {
-			copy(j.x[(c*dotRows+i)*16:(c*dotRows+i)*16+16], row[c*16:min(k, c*16+16)])
+	for i := range m {
+		if tA == NoTrans {
+			row := a[i*lda : i*lda+k]
+			for c := range chunks {
+				copy(j.x[(c*dotRows+i)*16:(c*dotRows+i)*16+16], row[c*16:min(k, c*16+16)])
+			}
+			continue
+		}
+		for p := range k { // op(A) = Aᵀ: column i of the stored k×m matrix
+			j.x[(p/16*dotRows+i)*16+p%16] = a[p*lda+i]
 		}
 	}
 	pairs := (j.q + 1) / 2
@@ -87,7 +91,7 @@ func sgemmDot(kern dotKernel, m, n, k int, alpha float32, a []float32, lda int, 
 	dotJobs.Put(j)
 }
 
-// Do computes the rows 2t, 2t+1 of Y against X for t in [lo, hi)
+// Do computes columns 2t, 2t+1 of C (rows of B) for t in [lo, hi)
 // (parallel.Task).
 func (j *dotJob) Do(w, lo, hi int) {
 	out := &j.out[w]
@@ -99,7 +103,7 @@ func (j *dotJob) Do(w, lo, hi int) {
 		for r := r0; r <= r1; r++ {
 			o := out[(r-r0)*dotRows:]
 			for i := range j.p {
-				ci := &j.c[i*j.si+r*j.sj]
+				ci := &j.c[i*j.ldc+r]
 				if j.beta == 0 {
 					*ci = j.alpha * o[i]
 				} else {

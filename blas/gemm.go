@@ -137,8 +137,8 @@ type kernel struct {
 	// transpose16, if not nil, transposes a 16×16 block (dst[i*ldd+j] =
 	// src[j*lds+i]) and enables the swapped form of A·Bᵀ (see swapPays).
 	transpose16 func(dst []float32, ldd int, src []float32, lds int)
-	// dot, if not nil, computes products A·Bᵀ with a side of at most
-	// dotRows rows as dot products (see dotPays).
+	// dot, if not nil, computes products op(A)·Bᵀ of at most dotRows rows
+	// as dot products (see dotPays).
 	dot dotKernel
 }
 
@@ -267,8 +267,8 @@ func (j *gemmJob) Do(w, lo, hi int) {
 // n, k > 0 and alpha ≠ 0 (see begin).
 func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	kern := currentKernel()
-	if dotPays(kern, tA, tB, m, n) {
-		sgemmDot(kern.dot, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	if dotPays(kern, tB, m) {
+		sgemmDot(kern.dot, tA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	if tB == Trans && beta == 0 && kern.transpose16 != nil && swapPays(kern, tA, m, n, k, lda, ldb) {

@@ -214,8 +214,8 @@ func TestSgemmThreadsDeterministic(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	forEachKernel(t, func(t *testing.T, kn *kernel) {
 		rng := rand.New(rand.NewPCG(5, 6))
-		// The last two have a short side: dot products on AVX-512 (dotPays).
-		for _, sh := range [][3]int{{301, 157, 613}, {61, 530, 333}, {2*kn.mc + 5, 2*kn.nr + 3, 300}, {10, 3001, 333}, {3001, 7, 129}} {
+		// The last has few rows: dot products on AVX-512 (dotPays).
+		for _, sh := range [][3]int{{301, 157, 613}, {61, 530, 333}, {2*kn.mc + 5, 2*kn.nr + 3, 300}, {10, 3001, 333}} {
 			m, n, k := sh[0], sh[1], sh[2]
 			a := make([]float32, m*k)
 			b := make([]float32, k*n)
@@ -445,7 +445,7 @@ func TestSgemmSwappedSameBits(t *testing.T) {
 		if kn.transpose16 == nil {
 			return
 		}
-		// Short sides would be dot products (dotPays) either way.
+		// Few rows would be dot products (dotPays) either way.
 		dot := kn.dot
 		kn.dot = nil
 		defer func() { kn.dot = dot }()
@@ -644,10 +644,6 @@ func (g *storedGather) Block(dst []float32, ld, i0, r, p0, w int) {
 // gathered operand is really asked for (at least once per element).
 func TestSgemmGather(t *testing.T) {
 	forEachKernel(t, func(t *testing.T, kn *kernel) {
-		// The gathered forms never take Sgemm's dot-product form.
-		dot := kn.dot
-		kn.dot = nil
-		defer func() { kn.dot = dot }()
 		rng := rand.New(rand.NewPCG(21, 22))
 		sh := append(shapes(kn), [3]int{2*kn.mc + 5, kn.nc + kn.nr + 1, kcMax + 7})
 		for _, s := range sh {
@@ -677,10 +673,23 @@ func TestSgemmGather(t *testing.T) {
 				gb := &storedGather{x: b, ld: ldb, trans: tB == Trans}
 				gotB := append([]float32(nil), c0...)
 				SgemmGatherB(tA, m, n, k, alpha, a, lda, gb, beta, gotB, ldc)
+				// SgemmGatherB matches Sgemm on B stored as op(B) = B; on Bᵀ,
+				// products of few rows are dot products (dotPays).
+				wantB := want
+				if tB == Trans && dotPays(kn, Trans, m) {
+					bn := make([]float32, k*n)
+					for p := range k {
+						for j := range n {
+							bn[p*n+j] = b[j*ldb+p]
+						}
+					}
+					wantB = append([]float32(nil), c0...)
+					Sgemm(tA, NoTrans, m, n, k, alpha, a, lda, bn, max(n, 1), beta, wantB, ldc)
+				}
 				for i := range want {
-					if math.Float32bits(gotA[i]) != math.Float32bits(want[i]) || math.Float32bits(gotB[i]) != math.Float32bits(want[i]) {
-						t.Fatalf("%s %dx%dx%d tA=%c tB=%c: C[%d] = %g (A gathered), %g (B gathered), want %g",
-							kn.name, m, n, k, tA, tB, i, gotA[i], gotB[i], want[i])
+					if math.Float32bits(gotA[i]) != math.Float32bits(want[i]) || math.Float32bits(gotB[i]) != math.Float32bits(wantB[i]) {
+						t.Fatalf("%s %dx%dx%d tA=%c tB=%c: C[%d] = %g (A gathered), %g (B gathered), want %g and %g",
+							kn.name, m, n, k, tA, tB, i, gotA[i], gotB[i], want[i], wantB[i])
 					}
 				}
 				if m > 0 && n > 0 && k > 0 && (ga.asked < m*k || gb.asked < k*n) {
@@ -696,14 +705,14 @@ func TestSgemmGather(t *testing.T) {
 
 // TestSgemmDotTail checks the dot-product form (dotPays) on reductions
 // that end inside a 16-float chunk: the floats after each stored row hold
-// NaN, which must never be read, with either side short and an odd number
-// of long rows; and that the kernel's tests reach the form at all.
+// NaN, which must never be read; with 1 to 12 rows and odd numbers of
+// columns. The shapes must take the form on a kernel that has it.
 func TestSgemmDotTail(t *testing.T) {
 	forEachKernel(t, func(t *testing.T, kn *kernel) {
 		rng := rand.New(rand.NewPCG(31, 32))
-		for _, sh := range [][3]int{{10, 37, 1}, {12, 9, 15}, {1, 40, 16}, {7, 3, 17}, {65, 11, 33}, {10, 301, 300}} {
+		for _, sh := range [][3]int{{10, 37, 1}, {12, 9, 15}, {1, 40, 16}, {7, 3, 17}, {11, 65, 33}, {10, 301, 300}} {
 			m, n, k := sh[0], sh[1], sh[2]
-			if kn.dot != nil && !dotPays(kn, NoTrans, Trans, m, n) {
+			if kn.dot != nil && !dotPays(kn, Trans, m) {
 				t.Fatalf("%v: not a dot-product shape", sh)
 			}
 			ld := k + 3
