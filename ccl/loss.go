@@ -18,33 +18,37 @@ import "github.com/counter-current/ccl/blas"
 // Zeroing row i of A (A ← A ⊙ mask) makes row i of S zero, while its error
 // E_i = −Y_i still counts in the mean; no gradient reaches row i of A, and
 // the row adds nothing to dB. filtered may be nil (filter off).
-// S and dS share the buffer s (n × k); dA and dB are written. dA may be nil
-// when A needs no gradient (pair 0, whose A is the input). It returns L
-// (without the scale).
+// S and dS share the buffer s, which holds them transposed (k × n: Sᵀ =
+// B·Aᵀ has one row per class, a product blas computes as dot products,
+// reading A once in place). dA and dB are written. dA may be nil when A
+// needs no gradient (pair 0, whose A is the input). It returns L (without
+// the scale).
 func PairLoss(dA, dB, s, A, B []float32, y []int32, filtered []bool, n, k, d int, sC, scale float32) float64 {
-	s = s[:n*k]
-	blas.Sgemm(blas.NoTrans, blas.Trans, n, k, d, 1, A, d, B, d, 0, s, k)
+	s = s[:k*n]
+	blas.Sgemm(blas.NoTrans, blas.Trans, k, n, d, 1, B, d, A, d, 0, s, n)
 	coef := float64(sC) * 256 / float64(d)
 	grad := float32(float64(scale) * coef * 2 / float64(n*k))
 	var sum float64
 	for i := 0; i < n; i++ {
-		row := s[i*k : i*k+k]
 		off := filtered != nil && filtered[i]
-		if off {
-			clear(row)
-		}
-		row[y[i]] -= 1
-		for j, e := range row {
+		for j := 0; j < k; j++ {
+			e := s[j*n+i] // S_ij
+			if off {
+				e = 0
+			}
+			if j == int(y[i]) {
+				e -= 1
+			}
 			sum += float64(e) * float64(e)
-			row[j] = grad * e
-		}
-		if off {
-			clear(row)
+			if off {
+				e = 0
+			}
+			s[j*n+i] = grad * e
 		}
 	}
 	if dA != nil {
-		blas.Sgemm(blas.NoTrans, blas.NoTrans, n, d, k, 1, s, k, B, d, 0, dA, d)
+		blas.Sgemm(blas.Trans, blas.NoTrans, n, d, k, 1, s, n, B, d, 0, dA, d)
 	}
-	blas.Sgemm(blas.Trans, blas.NoTrans, k, d, n, 1, s, k, A, d, 0, dB, d)
+	blas.Sgemm(blas.NoTrans, blas.NoTrans, k, d, n, 1, s, n, A, d, 0, dB, d)
 	return coef * sum / float64(n*k)
 }
