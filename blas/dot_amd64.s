@@ -55,13 +55,15 @@
 	VADDPS        X30, x0, x0    \
 	VMOVUPS       x0, off(DI)
 
-// func dotAVX512(k int, x, y0, y1, out *float32)
-TEXT ·dotAVX512(SB), NOSPLIT, $0-40
+// func dotAVX512(k int, x, y0, y1, n0, n1, out *float32)
+TEXT ·dotAVX512(SB), NOSPLIT, $0-56
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), SI
 	MOVQ y0+16(FP), AX
 	MOVQ y1+24(FP), BX
-	MOVQ out+32(FP), DI
+	MOVQ n0+32(FP), R9
+	MOVQ n1+40(FP), R10
+	MOVQ out+48(FP), DI
 
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -94,11 +96,15 @@ TEXT ·dotAVX512(SB), NOSPLIT, $0-40
 	JZ   dot_tail
 
 dot_loop:
+	PREFETCHT1 (R9)
+	PREFETCHT1 (R10)
 	VMOVUPS (AX), Z24
 	VMOVUPS (BX), Z25
 	DOTCHUNK
 	ADDQ $64, AX
 	ADDQ $64, BX
+	ADDQ $64, R9
+	ADDQ $64, R10
 	ADDQ $768, SI
 	DECQ CX
 	JNZ  dot_loop

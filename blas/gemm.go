@@ -214,6 +214,12 @@ type gemmJob struct {
 	stream      bool // full tiles written with kern.stream (see streams)
 	band        int  // rows (splitM) or columns per task
 	ntasks      int
+	// sharedB: op(B) is packed once for all row bands, into bAll (see
+	// run), panel jc (NC columns, all of k) at jc·k, its block at pc
+	// within the panel at pc·roundUp(ncur, NR). packing: the tasks being
+	// run are that packing's (panel, block) pairs, not bands.
+	sharedB, packing bool
+	bAll             []float32
 	g           parallel.Group
 	bufs        []gemmBuf // one per participant
 }
@@ -239,6 +245,7 @@ func getJob() *gemmJob {
 
 func putJob(j *gemmJob) {
 	j.a, j.b, j.c, j.kern, j.ga, j.gb = nil, nil, nil, nil, nil, nil
+	j.sharedB = false
 	jobMu.Lock()
 	jobFree = append(jobFree, j)
 	jobMu.Unlock()
@@ -248,6 +255,13 @@ func putJob(j *gemmJob) {
 // (parallel.Task). Tasks are claimed one at a time, so a thread slowed by
 // another process simply takes fewer.
 func (j *gemmJob) Do(w, lo, hi int) {
+	if j.packing {
+		nb, _ := kBlocks(j.k)
+		for t := lo; t < hi; t++ {
+			j.packShared(t/nb, t%nb)
+		}
+		return
+	}
 	buf := &j.bufs[w]
 	for t := lo; t < hi; t++ {
 		i0, i1, j0, j1 := 0, j.m, 0, j.n
@@ -339,6 +353,19 @@ func (j *gemmJob) run() {
 	// threads leave one thread idle for a third of the product (the CIFAR-10
 	// MLP's weight gradient 1024×3072×256 ran at 138 GFLOP/s split in three).
 	ntasks -= ntasks % threads
+	// Row bands of a product whose packed op(B) fits in shareBBytes share
+	// one packing of it, done first by all participants: then bands cost
+	// nothing extra and are made finer, bandsShared per thread, so that a
+	// helper that joins late (in the training steps, the thread pool's
+	// other thread finishing work of its own) still takes a fair share.
+	// Before, the CIFAR-10 MLP's first layer (1024×256×3072 swapped) ran
+	// as two bands, and the helper joining 4.5 ms into the caller's band
+	// left the caller idle for the last 5 ms.
+	nPad := roundUp(n, kern.nr)
+	j.sharedB = threads > 1 && j.splitM && 4*nPad*k <= shareBBytes
+	if j.sharedB {
+		ntasks = max(ntasks, bandsShared*threads)
+	}
 	ntasks = min(ntasks, tiles)
 	j.band = (tiles + ntasks - 1) / ntasks * tile
 	j.ntasks = (dim + j.band - 1) / j.band
@@ -349,8 +376,64 @@ func (j *gemmJob) run() {
 
 	// The caller and up to threads−1 idle workers of the shared pool
 	// (internal/parallel) take the tasks one at a time.
+	if j.sharedB {
+		j.bAll = grow(j.bAll, nPad*k, nPad*k)
+		nb, _ := kBlocks(k)
+		npack := (n + kern.nc - 1) / kern.nc * nb
+		j.packing = true
+		parallel.Run(j, &j.g, npack, npack, 1)
+		j.packing = false
+	}
 	parallel.Run(j, &j.g, j.ntasks, j.ntasks, 1)
 	putJob(j)
+}
+
+// shareBBytes bounds the packed op(B) shared by a product's row bands
+// (see run): 2048³ shares 16 MiB.
+var shareBBytes = 16 << 20
+
+// bandsShared is the number of row bands per thread when op(B) is shared.
+const bandsShared = 4
+
+// packShared packs block blk of panel p of op(B) into j.bAll.
+func (j *gemmJob) packShared(p, blk int) {
+	_, kcb := kBlocks(j.k)
+	nc := j.kern.nc
+	jc := p * nc
+	ncur := min(nc, j.n-jc)
+	pc := blk * kcb
+	kc := min(kcb, j.k-pc)
+	j.packB(j.bAll[jc*j.k+pc*roundUp(ncur, j.kern.nr):], pc, kc, jc, ncur)
+}
+
+// packB packs op(B)[pc:pc+kc, jc:jc+ncur] into NR-wide slivers at dst
+// (zero-padded to a whole sliver).
+func (j *gemmJob) packB(dst []float32, pc, kc, jc, ncur int) {
+	kn := j.kern
+	switch {
+	case j.gb != nil:
+		gatherB(dst, j.gb, pc, kc, jc, ncur, kn.nr)
+	case j.tB == NoTrans:
+		kn.packColsFunc()(dst, j.b[pc*j.ldb+jc:], j.ldb, ncur, kc, kn.nr)
+	default:
+		kn.packFunc()(dst, j.b[jc*j.ldb+pc:], j.ldb, ncur, kc, kn.nr)
+	}
+}
+
+// packFunc and packColsFunc return the kernel's packing of rows and of
+// columns, or the generic ones.
+func (kn *kernel) packFunc() func(dst, src []float32, ld, r, kc, w int) {
+	if kn.pack != nil {
+		return kn.pack
+	}
+	return packRows
+}
+
+func (kn *kernel) packColsFunc() func(dst, src []float32, ld, r, kc, w int) {
+	if kn.packCols != nil {
+		return kn.packCols
+	}
+	return packCols
 }
 
 // streamMinBytes is the smallest C (in bytes) written with non-temporal
@@ -463,18 +546,14 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	mc := min(kn.mc, roundUp(i1-i0, mr))
 	nc := min(kn.nc, roundUp(j1-j0, nr))
 	buf.a = grow(buf.a, mc*kcb, kn.mc*kcMax)
-	buf.b = grow(buf.b, nc*kcb, kn.nc*kcMax)
+	if !j.sharedB {
+		buf.b = grow(buf.b, nc*kcb, kn.nc*kcMax)
+	}
 	buf.tmp = grow(buf.tmp, mr*nr, mr*nr)
 	if j.ga != nil {
 		buf.rows = grow(buf.rows, mr*kcb, mr*kcMax)
 	}
-	pack, packC := kn.pack, kn.packCols
-	if pack == nil {
-		pack = packRows
-	}
-	if packC == nil {
-		packC = packCols
-	}
+	pack, packC := kn.packFunc(), kn.packColsFunc()
 	// Read A in place when it is not transposed. Packing it costs a pass
 	// over A per B panel; reading 12 rows in place costs at worst some L2
 	// reloads when some rows share L1 sets, which measured cheaper on
@@ -491,7 +570,7 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	// Read B in place when it is not transposed and few A slivers reuse
 	// each B panel: packing B then costs as much as a good part of the
 	// products (see directBRows).
-	directB := j.gb == nil && kn.inPlace&rowsB != 0 && j.tB == NoTrans && i1-i0 <= directBRows
+	directB := !j.sharedB && j.gb == nil && kn.inPlace&rowsB != 0 && j.tB == NoTrans && i1-i0 <= directBRows
 	// A packed op(A) is packed again for every B panel, unless the task's
 	// whole packed op(A) fits in keepABytes: then the first panel packs it
 	// into buf.aAll, block (pc, ic) at pc·mPad + (ic−i0)·kc, and the later
@@ -512,17 +591,17 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 				beta = 1
 			}
 			// Pack op(B)[pc:pc+kc, jc:jc+ncur] into NR-wide slivers, or
-			// only the partial last sliver when B is read in place.
+			// only the partial last sliver when B is read in place; or
+			// find it packed for all bands (sharedB).
+			bpan := buf.b
 			switch full := ncur / nr * nr; {
+			case j.sharedB:
+				bpan = j.bAll[jc*j.k+pc*roundUp(ncur, nr):]
 			case directB && full < ncur:
 				packC(buf.b[full*kc:], j.b[pc*j.ldb+jc+full:], j.ldb, ncur-full, kc, nr)
 			case directB:
-			case j.gb != nil:
-				gatherB(buf.b, j.gb, pc, kc, jc, ncur, nr)
-			case j.tB == NoTrans:
-				packC(buf.b, j.b[pc*j.ldb+jc:], j.ldb, ncur, kc, nr)
 			default:
-				pack(buf.b, j.b[jc*j.ldb+pc:], j.ldb, ncur, kc, nr)
+				j.packB(buf.b, pc, kc, jc, ncur)
 			}
 			for ic := i0; ic < i1; ic += mc {
 				mcur := min(mc, i1-ic)
@@ -569,7 +648,7 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 					for jr := 0; jr < ncur; jr += nr {
 						nn := min(nr, ncur-jr)
 						// The B sliver: packed (ldb == 0) or kc rows of B.
-						bs, ldb := buf.b[jr*kc:(jr+nr)*kc], 0
+						bs, ldb := bpan[jr*kc:(jr+nr)*kc], 0
 						if directB && nn == nr {
 							bs, ldb = j.b[pc*j.ldb+jc+jr:], j.ldb
 						}
