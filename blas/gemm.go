@@ -220,8 +220,8 @@ type gemmJob struct {
 	// run are that packing's (panel, block) pairs, not bands.
 	sharedB, packing bool
 	bAll             []float32
-	g           parallel.Group
-	bufs        []gemmBuf // one per participant
+	g                parallel.Group
+	bufs             []gemmBuf // one per participant
 }
 
 // Free list of jobs, last in first out, so that a caller gets back the job
