@@ -52,6 +52,41 @@ func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 	}
 }
 
+// SgemmSym computes the symmetric product (a Gram matrix)
+//
+//	C = alpha · A · Aᵀ      A: n×k (leading dimension lda), C: n×n, written whole
+//
+// with the same bits as Sgemm(NoTrans, Trans, n, n, k, alpha, a, lda, a, lda,
+// 0, c, ldc) in about half the work: only the tiles of C holding elements
+// on or below the diagonal are computed, and the upper triangle is copied
+// from the lower. Element (i, j) is Σ_p a_ip·a_jp; its products are the
+// same values and are summed in the same order when it is (j, i), so the
+// full product is symmetric bit for bit. The flops counted (Flops) are
+// n·(n+1)·k, the work of the lower triangle.
+func SgemmSym(n, k int, alpha float32, a []float32, lda int, c []float32, ldc int) {
+	checkGemm(NoTrans, Trans, n, n, k, a, lda, a, lda, c, ldc)
+	if n == 0 {
+		return
+	}
+	kern := currentKernel()
+	if k == 0 || alpha == 0 || dotPays(kern, Trans, n) || n <= kern.nr {
+		// Empty, a single tile column, or dot products: the whole product.
+		if begin(n, n, k, alpha, 0, c, ldc) {
+			sgemm(NoTrans, Trans, n, n, k, alpha, a, lda, a, lda, 0, c, ldc)
+		}
+		return
+	}
+	flops.Add(int64(n) * int64(n+1) * int64(k))
+	j := newJob(kern, NoTrans, Trans, n, n, k, alpha, a, lda, a, lda, 0, c, ldc)
+	j.lower = true
+	j.run()
+	for i := range n {
+		for jj := i + 1; jj < n; jj++ {
+			c[i*ldc+jj] = c[jj*ldc+i]
+		}
+	}
+}
+
 // begin counts a checked product's flops and reports whether it needs the
 // blocked algorithm: not when C is empty, nor when k == 0 or alpha == 0,
 // where C is only scaled by beta (done here).

@@ -1,6 +1,7 @@
 package blas
 
 import (
+	"math"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -220,8 +221,11 @@ type gemmJob struct {
 	// run are that packing's (panel, block) pairs, not bands.
 	sharedB, packing bool
 	bAll             []float32
-	g                parallel.Group
-	bufs             []gemmBuf // one per participant
+	// lower: only the tiles of C that hold elements on or below the
+	// diagonal are computed (SgemmSym), in row bands of equal areas.
+	lower bool
+	g     parallel.Group
+	bufs  []gemmBuf // one per participant
 }
 
 // Free list of jobs, last in first out, so that a caller gets back the job
@@ -245,7 +249,7 @@ func getJob() *gemmJob {
 
 func putJob(j *gemmJob) {
 	j.a, j.b, j.c, j.kern, j.ga, j.gb = nil, nil, nil, nil, nil, nil
-	j.sharedB = false
+	j.sharedB, j.lower = false, false
 	jobMu.Lock()
 	jobFree = append(jobFree, j)
 	jobMu.Unlock()
@@ -265,10 +269,16 @@ func (j *gemmJob) Do(w, lo, hi int) {
 	buf := &j.bufs[w]
 	for t := lo; t < hi; t++ {
 		i0, i1, j0, j1 := 0, j.m, 0, j.n
+		b := t
+		if j.lower {
+			i0, i1 = j.lowerCut(b), j.lowerCut(b+1)
+			j.block(buf, i0, i1, j0, j1)
+			continue
+		}
 		if j.splitM {
-			i0, i1 = t*j.band, min(j.m, (t+1)*j.band)
+			i0, i1 = b*j.band, min(j.m, (b+1)*j.band)
 		} else {
-			j0, j1 = t*j.band, min(j.n, (t+1)*j.band)
+			j0, j1 = b*j.band, min(j.n, (b+1)*j.band)
 		}
 		j.block(buf, i0, i1, j0, j1)
 	}
@@ -331,7 +341,7 @@ func (j *gemmJob) run() {
 		threads = 1
 	}
 	j.splitM = m >= n
-	if j.directA() {
+	if j.directA() && !j.lower {
 		j.splitM = m >= 2*n
 	}
 	tile, dim := kern.nr, n
@@ -362,9 +372,14 @@ func (j *gemmJob) run() {
 	// as two bands, and the helper joining 4.5 ms into the caller's band
 	// left the caller idle for the last 5 ms.
 	nPad := roundUp(n, kern.nr)
-	j.sharedB = threads > 1 && j.splitM && 4*nPad*k <= shareBBytes
+	j.sharedB = threads > 1 && j.splitM && 4*nPad*k <= shareBBytes && !j.lower
 	if j.sharedB {
 		ntasks = max(ntasks, bandsShared*threads)
+	}
+	if j.lower {
+		// One band per thread, of equal areas of the lower triangle (see
+		// lowerCut); each packs op(B) only up to its last row.
+		ntasks = threads
 	}
 	ntasks = min(ntasks, tiles)
 	j.band = (tiles + ntasks - 1) / ntasks * tile
@@ -386,6 +401,17 @@ func (j *gemmJob) run() {
 	}
 	parallel.Run(j, &j.g, j.ntasks, j.ntasks, 1)
 	putJob(j)
+}
+
+// lowerCut returns the first row of band b of a lower (SgemmSym) job:
+// row bands of about equal areas of the lower triangle, band b starting at
+// n·sqrt(b/ntasks) rounded to the tile height.
+func (j *gemmJob) lowerCut(b int) int {
+	if b >= j.ntasks {
+		return j.m
+	}
+	r := int(float64(j.m) * math.Sqrt(float64(b)/float64(j.ntasks)))
+	return min(j.m, roundUp(r, j.kern.mr))
 }
 
 // shareBBytes bounds the packed op(B) shared by a product's row bands
@@ -587,7 +613,12 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 		buf.aAll = grow(buf.aAll, mPad*j.k, mPad*j.k)
 	}
 
-	for jc := j0; jc < j1; jc += nc {
+	// With lower, columns past the band's last row hold nothing wanted.
+	jEnd := j1
+	if j.lower {
+		jEnd = min(j1, i1)
+	}
+	for jc := j0; jc < jEnd; jc += nc {
 		ncur := min(nc, j1-jc)
 		for blk := range nb {
 			pc := blk * kcb
@@ -652,6 +683,9 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 						as = buf.a[:mr*kc]
 					}
 					for jr := 0; jr < ncur; jr += nr {
+						if j.lower && jc+jr > ic+ir+mm-1 {
+							break // this tile and the rest of the row are above the diagonal
+						}
 						nn := min(nr, ncur-jr)
 						// The B sliver: packed (ldb == 0) or kc rows of B.
 						bs, ldb := bpan[jr*kc:(jr+nr)*kc], 0

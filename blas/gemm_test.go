@@ -745,3 +745,40 @@ func TestSgemmDotTail(t *testing.T) {
 		}
 	})
 }
+
+// TestSgemmSym checks that the Gram product gives the same bits as Sgemm on
+// A and A, on every kernel, for sizes around the tile and block sizes and
+// several thread counts, with C inside a larger, guarded matrix; and that
+// it counts the lower triangle's flops.
+func TestSgemmSym(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		rng := rand.New(rand.NewPCG(41, 42))
+		for _, n := range []int{0, 1, 5, 12, 13, kn.nr, kn.nr + 1, 3*kn.mr + 1, 100, 138} {
+			for _, k := range []int{0, 1, 7, kcMax + 1, 1000} {
+				for _, procs := range []int{1, 2, 3} {
+					runtime.GOMAXPROCS(procs)
+					lda, ldc := k+3, n+5
+					a := randFloats(rng, max(1, n*lda))
+					want := make([]float32, n*ldc+4)
+					got := make([]float32, n*ldc+4)
+					for i := range got {
+						got[i], want[i] = guard, guard
+					}
+					Sgemm(NoTrans, Trans, n, n, k, 0.75, a, lda, a, lda, 0, want, ldc)
+					f0 := Flops()
+					SgemmSym(n, k, 0.75, a, lda, got, ldc)
+					f := Flops() - f0
+					for i := range got {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("n %d k %d procs %d: element %d = %g, Sgemm %g", n, k, procs, i, got[i], want[i])
+						}
+					}
+					if n > kn.nr && k > 0 && f != int64(n*(n+1)*k) {
+						t.Fatalf("n %d k %d: counted %d flops, want %d", n, k, f, n*(n+1)*k)
+					}
+				}
+			}
+		}
+	})
+}
