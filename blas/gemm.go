@@ -141,6 +141,11 @@ type kernel struct {
 	// dot, if not nil, computes products op(A)·Bᵀ of at most dotRows rows
 	// as dot products (see dotPays).
 	dot dotKernel
+	// edge, if not nil, computes only the first rows (4 or 8) of a tile
+	// from a packed A sliver and a B sliver (packed: ldb == 0, or read in
+	// place) into scratch (row stride NR), as alpha times the sum: the
+	// cheaper form of partial tiles of at most 8 rows.
+	edge func(kc int, a []float32, rows int, b []float32, ldb int, c []float32, alpha float32)
 }
 
 // alias4KCheap is set on CPUs where reading A in place costs no more than
@@ -701,6 +706,9 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 							kn.general(kc, as, rs, cs, bs, ldb, j.c[off:], j.ldc, j.alpha, beta)
 						case full:
 							kn.micro(kc, as, bs, j.c[off:], j.ldc, j.alpha, beta)
+						case mm <= 8 && kn.edge != nil && rs == 0 && cs == 0:
+							kn.edge(kc, as, roundUp(mm, 4), bs, ldb, buf.tmp, j.alpha)
+							storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
 						case kn.general != nil:
 							kn.general(kc, as, rs, cs, bs, ldb, buf.tmp, nr, j.alpha, 0)
 							storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)

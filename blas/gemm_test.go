@@ -782,3 +782,39 @@ func TestSgemmSym(t *testing.T) {
 		}
 	})
 }
+
+// TestSgemmEdgeSameBits checks that partial tiles of at most 8 rows give
+// the same bits through the edge kernel as through the full one, with B
+// packed and read in place, A packed, read in place and transposed, alpha
+// and beta; and that the kernel tests' tolerance would see a wrong edge.
+func TestSgemmEdgeSameBits(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		if kn.edge == nil {
+			return
+		}
+		rng := rand.New(rand.NewPCG(51, 52))
+		for _, sh := range [][3]int{{1, 40, 9}, {4, 33, 100}, {5, 64, 385}, {8, 200, 17}, {27, 128, 700}, {100, 70, 300}, {200, 40, 50}} {
+			m, n, k := sh[0], sh[1], sh[2]
+			for _, tA := range []Transpose{NoTrans, Trans} {
+				lda := k
+				if tA == Trans {
+					lda = m
+				}
+				a, b := randFloats(rng, m*k), randFloats(rng, k*n)
+				c0 := randFloats(rng, m*n)
+				got := append([]float32(nil), c0...)
+				Sgemm(tA, NoTrans, m, n, k, 0.75, a, lda, b, n, 0.5, got, n)
+				edge := kn.edge
+				kn.edge = nil
+				want := append([]float32(nil), c0...)
+				Sgemm(tA, NoTrans, m, n, k, 0.75, a, lda, b, n, 0.5, want, n)
+				kn.edge = edge
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%c N %v: element %d = %g with the edge kernel, %g without", tA, sh, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	})
+}

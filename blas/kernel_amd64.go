@@ -21,7 +21,7 @@ var (
 		micro: microAVX512, general: generalAVX512, inPlace: rowsA | colsA | rowsB,
 		stream: streamAVX512, fence: sfence,
 		pack: packRowsAVX512, packCols: packColsX86,
-		transpose16: transpose16, dot: dotProducts,
+		transpose16: transpose16, dot: dotProducts, edge: edgeAVX512,
 	})
 	avx2Kernel = ifKernel(hasAVX2FMA, &kernel{
 		name: "avx2",
@@ -66,6 +66,42 @@ func transpose16(dst []float32, ldd int, src []float32, lds int) {
 
 //go:noescape
 func transpose16AVX512(dst *float32, ldd int, src *float32, lds int)
+
+// edgeAVX512 checks the bounds of a 4- or 8-row edge tile and runs
+// sgemmEdgeAVX512.
+func edgeAVX512(kc int, a []float32, rows int, b []float32, ldb int, c []float32, alpha float32) {
+	_ = a[kc*12-1]
+	if ldb == 0 {
+		_ = b[kc*32-1]
+	} else {
+		_ = b[(kc-1)*ldb+31]
+	}
+	_ = c[rows*32-1]
+	sgemmEdgeAVX512(kc, &a[0], rows, &b[0], ldb, &c[0], alpha)
+}
+
+// sgemmEdgeAVX512 computes the first rows (4 or 8) of the 12×32 tile of
+// sgemmPackedAVX512 (A a packed 12-row sliver) or sgemmPackedRowsBAVX512
+// (ldb != 0: B read in place) into the scratch c (row stride 32), with
+// beta = 0, at a third or two thirds of the cost: the kernels for partial
+// tiles whose rows are only 4 or 8 (the last 27 − 24 rows of a weight
+// gradient with K·K·Cin = 27 took as long as a full sliver). It is
+// equivalent to, with fused multiply-adds:
+//
+//	for i := 0; i < rows; i++ {
+//		for j := 0; j < 32; j++ {
+//			var s float32
+//			for p := 0; p < kc; p++ {
+//				s += a[p*12+i] * b[p*ldb+j]   // ldb = 32 when 0 (packed)
+//			}
+//			c[i*32+j] = alpha * s
+//		}
+//	}
+//
+// the same operations, in the same order, as the full kernels. kc ≥ 1.
+//
+//go:noescape
+func sgemmEdgeAVX512(kc int, a *float32, rows int, b *float32, ldb int, c *float32, alpha float32)
 
 // dotProducts is the AVX-512 dotKernel.
 func dotProducts(k int, x, y0, y1, n0, n1 []float32, out *[2 * dotRows]float32) {

@@ -322,6 +322,24 @@ func BackwardWeight(dW, dBias, dOut, in, col []float32, g Geometry, beta float32
 			v := getView(in, g)
 			blas.SgemmGatherB(blas.Trans, g.Cout, d, m, 1, dOut, g.Cout, v, 0, dwt.s, d)
 			views.Put(v)
+		case d < g.Cout:
+			// Few taps (the image layer: d = 27): the product is taken
+			// transposed, dWtᵀ = colᵀ · dOut (d × Cout), so that col's d
+			// columns make the rows of the tiles and dOut's Cout the
+			// columns: the first layer's weight gradient at batch 128
+			// (27 × 128 × 131072) ran at 82 GFLOP/s on one core this way,
+			// 55 the other, whose 32-wide tiles hold 27 useful columns and
+			// whose col is packed. The same products in the same order:
+			// the same bits.
+			t := getBuf(g.WeightLen())
+			blas.Sgemm(blas.Trans, blas.NoTrans, d, g.Cout, m, 1, col, d, dOut, g.Cout, 0, t.s, g.Cout)
+			for o := range g.Cout {
+				row := dwt.s[o*d : o*d+d]
+				for q := range row {
+					row[q] = t.s[q*g.Cout+o]
+				}
+			}
+			scratch.Put(t)
 		default:
 			blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, 0, dwt.s, d)
 		}

@@ -618,3 +618,39 @@ func testViewBlock(t *testing.T) {
 		}
 	}
 }
+
+// TestBackwardWeightFewTaps checks that the weight gradient of a stored
+// im2col layer with fewer taps than output channels (taken transposed,
+// colᵀ·dOut) has the same bits as the product dOutᵀ·col it replaces.
+func TestBackwardWeightFewTaps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(61, 62))
+	for _, g := range []Geometry{
+		{N: 3, H: 9, W: 7, Cin: 3, Cout: 32, K: 3, Stride: 1, Pad: 1},
+		{N: 2, H: 8, W: 8, Cin: 2, Cout: 40, K: 3, Stride: 2, Pad: 1},
+	} {
+		if g.Narrow() || g.gathers() || g.pointwise() || g.Depth() >= g.Cout {
+			t.Fatalf("%+v: not a stored layer with few taps", g)
+		}
+		in := make([]float32, g.InLen())
+		dOut := make([]float32, g.OutLen())
+		for _, s := range [][]float32{in, dOut} {
+			for i := range s {
+				s[i] = rng.Float32()*2 - 1
+			}
+		}
+		col := make([]float32, g.ScratchLen())
+		Im2col(col, in, g)
+		got := make([]float32, g.WeightLen())
+		BackwardWeight(got, nil, dOut, in, col, g, 0)
+		d := g.Depth()
+		dwt := make([]float32, g.WeightLen())
+		blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, g.Rows(), 1, dOut, g.Cout, col, d, 0, dwt, d)
+		want := make([]float32, g.WeightLen())
+		FromTapMajor(want, dwt, g, 0)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%+v: dW[%d] = %g, want %g", g, i, got[i], want[i])
+			}
+		}
+	}
+}
