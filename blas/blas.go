@@ -114,6 +114,17 @@ type Gather interface {
 	Block(dst []float32, ld, i0, r, p0, w int)
 }
 
+// RunGather is a Gather whose rows are runs of contiguous values or of
+// zeros, such as an im2col matrix (a run per tap: Cin adjacent channels of
+// one input pixel, or zeros in the padding). SgemmGatherA then packs A
+// straight from the runs, without gathering rows into scratch first.
+type RunGather interface {
+	Gather
+	// Run returns the run of row i that holds column p: columns [p, p+n)
+	// of the row are src[:n], or zeros when src is nil. n ≥ 1.
+	Run(i, p int) (src []float32, n int)
+}
+
 // SgemmGatherA is Sgemm with op(A) = A (m×k) given by a:
 //
 //	C = alpha · A · op(B) + beta · C

@@ -146,6 +146,10 @@ type kernel struct {
 	// place) into scratch (row stride NR), as alpha times the sum: the
 	// cheaper form of partial tiles of at most 8 rows.
 	edge func(kc int, a []float32, rows int, b []float32, ldb int, c []float32, alpha float32)
+	// packPtrs, if not nil, packs 12 rows given as slices (MR = 12):
+	// dst[p*12+i] = rows[i][p] for p < n, n a multiple of 16 (see
+	// gatherRunsA).
+	packPtrs func(dst []float32, rows *[12][]float32, n int)
 }
 
 // alias4KCheap is set on CPUs where reading A in place costs no more than
@@ -183,10 +187,11 @@ const (
 // gemmBuf holds the packing buffers of one participant of a job. They only
 // grow, so a job that has seen a shape once never allocates for it again.
 type gemmBuf struct {
-	a, b []float32 // packed A block, packed B panel
-	aAll []float32 // every packed A block of a task, when kept (keepA)
-	tmp  []float32 // one MR×NR tile for edge tiles
-	rows []float32 // MR gathered rows of op(A), KC wide (SgemmGatherA)
+	a, b []float32     // packed A block, packed B panel
+	aAll []float32     // every packed A block of a task, when kept (keepA)
+	tmp  []float32     // one MR×NR tile for edge tiles
+	rows []float32     // MR gathered rows of op(A), KC wide (SgemmGatherA)
+	runs [12][]float32 // the rows' current runs (gatherRunsA)
 }
 
 // grow returns s resized to n, reallocated (with capacity at least full)
@@ -666,7 +671,7 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 				case keepA && jc > j0:
 					// Packed for the first B panel.
 				case j.ga != nil:
-					gatherA(ablk, j.ga, buf.rows, ic, mcur, pc, kc, mr, pack)
+					gatherA(ablk, j.ga, buf, ic, mcur, pc, kc, mr, pack, kn.packPtrs)
 				case j.tA == NoTrans:
 					// Pack op(A)[ic:ic+mcur, pc:pc+kc] into MR-tall slivers.
 					pack(ablk, j.a[ic*j.lda+pc:], j.lda, mcur, kc, mr)
@@ -740,14 +745,58 @@ func storeEdge(c []float32, ldc int, t []float32, ldt, mm, nn int, beta float32)
 }
 
 // gatherA packs rows [i0, i0+r) × columns [p0, p0+kc) of the gathered
-// op(A) into w-tall slivers, as pack does from a stored A: each sliver's
-// rows are gathered into rows (w × kc, row-major: it stays in L1), then
-// packed from there.
-func gatherA(dst []float32, g Gather, rows []float32, i0, r, p0, kc, w int, pack func(dst, src []float32, ld, r, kc, w int)) {
+// op(A) into w-tall slivers, as pack does from a stored A: straight from
+// the runs of a RunGather when the kernel has packPtrs (gatherRunsA), else
+// each sliver's rows gathered into buf.rows (w × kc, row-major: it stays
+// in L1), then packed from there.
+func gatherA(dst []float32, g Gather, buf *gemmBuf, i0, r, p0, kc, w int, pack func(dst, src []float32, ld, r, kc, w int), packPtrs func([]float32, *[12][]float32, int)) {
+	if rg, ok := g.(RunGather); ok && packPtrs != nil && w == 12 {
+		for s := 0; s < r; s += w {
+			gatherRunsA(dst[s*kc:(s+w)*kc], rg, i0+s, min(w, r-s), p0, kc, &buf.runs, packPtrs)
+		}
+		return
+	}
+	rows := buf.rows
 	for s := 0; s < r; s += w {
 		h := min(w, r-s)
 		g.Block(rows[:h*kc], kc, i0+s, h, p0, kc)
 		pack(dst[s*kc:(s+w)*kc], rows, kc, h, kc, w)
+	}
+}
+
+// zeroRun is the source of zero runs and of the rows past a partial
+// sliver in gatherRunsA: at least kcMax long.
+var zeroRun [kcMax]float32
+
+// gatherRunsA packs the 12-row sliver of rows [i0, i0+h) × columns [p0,
+// p0+kc) of a RunGather straight from its runs: the columns are cut where
+// any row's run ends, and each piece is transposed from the rows' sources
+// by packPtrs (whole blocks of 16 columns; the rest element by element).
+// Rows h … 11 are zero.
+func gatherRunsA(dst []float32, g RunGather, i0, h, p0, kc int, src *[12][]float32, packPtrs func([]float32, *[12][]float32, int)) {
+	for p := p0; p < p0+kc; {
+		n := p0 + kc - p
+		for i := range 12 {
+			if i >= h {
+				src[i] = zeroRun[:]
+				continue
+			}
+			s, ln := g.Run(i0+i, p)
+			n = min(n, ln)
+			if s == nil {
+				s = zeroRun[:]
+			}
+			src[i] = s
+		}
+		d := dst[(p-p0)*12 : (p-p0+n)*12]
+		full := n / 16 * 16
+		packPtrs(d, src, full)
+		for q := full; q < n; q++ {
+			for i := range 12 {
+				d[q*12+i] = src[i][q]
+			}
+		}
+		p += n
 	}
 }
 

@@ -818,3 +818,73 @@ func TestSgemmEdgeSameBits(t *testing.T) {
 		}
 	})
 }
+
+// storedRuns is a stored matrix (row-major, ld) given as a RunGather: row
+// i is cut into runs of 5 + i%23 columns, every third of which is zero
+// (and returned as nil).
+type storedRuns struct {
+	storedGather
+	cols int
+	runs int // Run calls
+}
+
+func (g *storedRuns) runLen(i int) int { return 5 + i%23 }
+
+// zeroRuns clears the zero runs of the stored matrix (rows × cols).
+func (g *storedRuns) zeroRuns(rows int) {
+	for i := range rows {
+		for p := range g.cols {
+			if p/g.runLen(i)%3 == 2 {
+				g.x[i*g.ld+p] = 0
+			}
+		}
+	}
+}
+
+func (g *storedRuns) Run(i, p int) ([]float32, int) {
+	g.mu.Lock()
+	g.runs++
+	g.mu.Unlock()
+	l := g.runLen(i)
+	end := min((p/l+1)*l, g.cols)
+	if p/l%3 == 2 {
+		return nil, end - p
+	}
+	return g.x[i*g.ld+p : i*g.ld+end : i*g.ld+end], end - p
+}
+
+// TestSgemmGatherRuns checks SgemmGatherA on a RunGather against Sgemm on
+// the stored matrix, bit for bit, for every kernel and the kernel tests'
+// shapes (the AVX-512 kernel packs straight from the runs; the others
+// gather rows with Block), and that the runs are really used.
+func TestSgemmGatherRuns(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		rng := rand.New(rand.NewPCG(71, 72))
+		for _, s := range append(shapes(kn), [3]int{2*kn.mc + 5, kn.nc + kn.nr + 1, kcMax + 7}) {
+			m, n, k := s[0], s[1], s[2]
+			for _, tB := range []Transpose{NoTrans, Trans} {
+				lda := max(k, 1) + 3
+				ldb, brows := max(n, 1), k
+				if tB == Trans {
+					ldb, brows = max(k, 1), n
+				}
+				g := &storedRuns{storedGather: storedGather{x: randFloats(rng, max(1, m*lda)), ld: lda}, cols: k}
+				g.zeroRuns(m)
+				b := randFloats(rng, max(1, brows*ldb))
+				c0 := randFloats(rng, m*n+1)
+				want := append([]float32(nil), c0...)
+				Sgemm(NoTrans, tB, m, n, k, -0.75, g.x, lda, b, ldb, 0.5, want, max(n, 1))
+				got := append([]float32(nil), c0...)
+				SgemmGatherA(m, n, k, -0.75, g, tB, b, ldb, 0.5, got, max(n, 1))
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s %dx%dx%d tB=%c: C[%d] = %g, want %g", kn.name, m, n, k, tB, i, got[i], want[i])
+					}
+				}
+				if kn.packPtrs != nil && m > dotRows && n > 0 && k > 0 && g.runs == 0 {
+					t.Fatalf("%s %dx%dx%d: no runs asked for", kn.name, m, n, k)
+				}
+			}
+		}
+	})
+}

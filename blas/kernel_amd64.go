@@ -22,6 +22,7 @@ var (
 		stream: streamAVX512, fence: sfence,
 		pack: packRowsAVX512, packCols: packColsX86,
 		transpose16: transpose16, dot: dotProducts, edge: edgeAVX512,
+		packPtrs: packPtrs12,
 	})
 	avx2Kernel = ifKernel(hasAVX2FMA, &kernel{
 		name: "avx2",
@@ -66,6 +67,24 @@ func transpose16(dst []float32, ldd int, src []float32, lds int) {
 
 //go:noescape
 func transpose16AVX512(dst *float32, ldd int, src *float32, lds int)
+
+// packPtrs12 writes dst[p*12+i] = rows[i][p] for i < 12, p < n (n a
+// multiple of 16; every row at least n long).
+func packPtrs12(dst []float32, rows *[12][]float32, n int) {
+	if n == 0 {
+		return
+	}
+	_ = dst[n*12-1]
+	var ptrs [12]*float32
+	for i := range rows {
+		_ = rows[i][n-1]
+		ptrs[i] = &rows[i][0]
+	}
+	transposePtrs12AVX512(&dst[0], &ptrs, n/16)
+}
+
+//go:noescape
+func transposePtrs12AVX512(dst *float32, ptrs *[12]*float32, nb int)
 
 // edgeAVX512 checks the bounds of a 4- or 8-row edge tile and runs
 // sgemmEdgeAVX512.

@@ -2182,3 +2182,84 @@ TEXT ·cpuid(SB), NOSPLIT, $0-24
 	MOVL CX, ecx+16(FP)
 	MOVL DX, edx+20(FP)
 	RET
+
+// func transposePtrs12AVX512(dst *float32, ptrs *[12]*float32, nb int)
+// For nb blocks of 16 columns: dst[p*12+i] = ptrs[i][p] for i < 12, p <
+// 16, then every row pointer += 16 floats and dst += 16·12 floats: the
+// packed 12-row A sliver of rows given by their own pointers (gathered
+// operands: RunGather). Row pointers in SI, AX, BX, DX, R8..R15.
+TEXT ·transposePtrs12AVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ ptrs+8(FP), CX
+	MOVQ 0(CX), SI
+	MOVQ 8(CX), AX
+	MOVQ 16(CX), BX
+	MOVQ 24(CX), DX
+	MOVQ 32(CX), R8
+	MOVQ 40(CX), R9
+	MOVQ 48(CX), R10
+	MOVQ 56(CX), R11
+	MOVQ 64(CX), R12
+	MOVQ 72(CX), R13
+	MOVQ 80(CX), R14
+	MOVQ 88(CX), R15
+	MOVQ nb+16(FP), CX
+	MOVL $0xfff, DI
+	KMOVW DI, K1
+	MOVQ dst+0(FP), DI
+	TESTQ CX, CX
+	JLE  ptrs12_done
+
+ptrs12_loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (AX), Z1
+	VMOVUPS (BX), Z2
+	VMOVUPS (DX), Z3
+	VMOVUPS (R8), Z4
+	VMOVUPS (R9), Z5
+	VMOVUPS (R10), Z6
+	VMOVUPS (R11), Z7
+	VMOVUPS (R12), Z8
+	VMOVUPS (R13), Z9
+	VMOVUPS (R14), Z10
+	VMOVUPS (R15), Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	TRANSPOSE16
+	VMOVUPS Z0, K1, 0(DI)
+	VMOVUPS Z1, K1, 48(DI)
+	VMOVUPS Z2, K1, 96(DI)
+	VMOVUPS Z3, K1, 144(DI)
+	VMOVUPS Z4, K1, 192(DI)
+	VMOVUPS Z5, K1, 240(DI)
+	VMOVUPS Z6, K1, 288(DI)
+	VMOVUPS Z7, K1, 336(DI)
+	VMOVUPS Z8, K1, 384(DI)
+	VMOVUPS Z9, K1, 432(DI)
+	VMOVUPS Z10, K1, 480(DI)
+	VMOVUPS Z11, K1, 528(DI)
+	VMOVUPS Z12, K1, 576(DI)
+	VMOVUPS Z13, K1, 624(DI)
+	VMOVUPS Z14, K1, 672(DI)
+	VMOVUPS Z15, K1, 720(DI)
+	ADDQ $64, SI
+	ADDQ $64, AX
+	ADDQ $64, BX
+	ADDQ $64, DX
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $64, R13
+	ADDQ $64, R14
+	ADDQ $64, R15
+	ADDQ $768, DI
+	DECQ CX
+	JNZ  ptrs12_loop
+	VZEROUPPER
+
+ptrs12_done:
+	RET

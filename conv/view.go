@@ -78,6 +78,35 @@ func (v *view) Block(dst []float32, ld, i0, r, p0, w int) {
 	}
 }
 
+// Run returns the run of row i (an output pixel) that holds column p
+// (blas.RunGather): the rest of the kernel row's taps that lie inside the
+// input, adjacent pixels and so contiguous in NHWC, or the zeros up to the
+// next such tap or the end of the kernel row.
+func (v *view) Run(i, p int) ([]float32, int) {
+	g := v.g
+	H, W, C, K, S, P := g.H, g.W, g.Cin, g.K, g.Stride, g.Pad
+	ho, wo := v.ho, v.wo
+	n, rem := i/(ho*wo), i%(ho*wo)
+	oy, ox := rem/wo, rem%wo
+	kc := K * C
+	ky, q := p/kc, p%kc // kernel row, offset in it
+	iy := oy*S - P + ky
+	if iy < 0 || iy >= H {
+		return nil, kc - q
+	}
+	x0 := ox*S - P               // input column of tap kx = 0
+	a := min(max(-x0, 0), K) * C // taps [a, b) lie inside the input
+	b := max(min(W-x0, K)*C, a)
+	switch {
+	case q < a:
+		return nil, a - q
+	case q >= b:
+		return nil, kc - q
+	}
+	off := ((n*H+iy)*W+x0)*C + q
+	return v.in[off : off+b-q], b - q
+}
+
 // sliver is Block for 32 columns within one tap, written contiguously:
 // a sliver of the packed B panel of the weight gradient's product (the
 // AVX-512 kernel's NR), whose rows are 32 adjacent channels of one input
