@@ -15,6 +15,7 @@ const (
 	kIm2col  kind = iota // dst = col, src = in
 	kCol2im              // dst = dIn, src = dcol
 	kPoolF               // dst = out, src = in, idx = argmax
+	kPoolFAct            // kPoolF of act(src)
 	kPoolB               // dst = dIn, src = dOut, idx = argmax
 	kUpF                 // dst = out, src = in
 	kUpB                 // dst = dIn, src = dOut
@@ -33,6 +34,7 @@ type job struct {
 	idx      []int32
 	g        Geometry // conv geometry; pooling/upsampling use N, H, W, Cin
 	beta     float32  // kFromTap
+	act      Activator // kPoolFAct
 	pg       parallel.Group
 }
 
@@ -43,7 +45,7 @@ var jobFree = parallel.NewFreeList[job]()
 func getJob() *job { return jobFree.Get() }
 
 func putJob(j *job) {
-	j.dst, j.src, j.bias, j.idx = nil, nil, nil, nil
+	j.dst, j.src, j.bias, j.idx, j.act = nil, nil, nil, nil, nil
 	jobFree.Put(j)
 }
 
@@ -69,7 +71,9 @@ func (j *job) Do(_, lo, hi int) {
 	case kCol2im:
 		col2im(j.dst, j.src, g, lo, hi)
 	case kPoolF:
-		poolForward(j.dst, j.idx, j.src, g.H, g.W, g.Cin, lo, hi)
+		poolForward(j.dst, j.idx, j.src, g.H, g.W, g.Cin, lo, hi, nil)
+	case kPoolFAct:
+		poolForward(j.dst, j.idx, j.src, g.H, g.W, g.Cin, lo, hi, j.act)
 	case kPoolB:
 		poolBackward(j.dst, j.src, j.idx, g.H, g.W, g.Cin, lo, hi)
 	case kUpF:

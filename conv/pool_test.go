@@ -225,3 +225,48 @@ func TestMaxPool2KernelMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// sinAct is a test Activator, deliberately not monotone.
+type sinAct struct{}
+
+func (sinAct) Forward(y, x []float32) {
+	for i, v := range x {
+		y[i] = float32(math.Sin(3 * float64(v)))
+	}
+}
+
+// TestMaxPool2ForwardAct checks that pooling f(in) formed two rows at a
+// time gives the values and arg-max indices of the naive pool of f(in),
+// with odd sizes, equal values and NaNs, with the assembly and without.
+func TestMaxPool2ForwardAct(t *testing.T) {
+	defer func(v bool) { poolAsm = v }(poolAsm)
+	rng := rand.New(rand.NewPCG(81, 82))
+	for _, asm := range []bool{true, false} {
+		poolAsm = asm && poolAsm
+		for _, s := range [][4]int{{2, 6, 8, 16}, {3, 7, 5, 33}, {1, 2, 2, 1}, {2, 9, 9, 40}} {
+			n, h, w, c := s[0], s[1], s[2], s[3]
+			in := make([]float32, n*h*w*c)
+			for i := range in {
+				switch rng.IntN(10) {
+				case 0:
+					in[i] = 0.5 // ties
+				case 1:
+					in[i] = float32(math.NaN())
+				default:
+					in[i] = rng.Float32()*4 - 2
+				}
+			}
+			ol := n * (h / 2) * (w / 2) * c
+			got, gotI := make([]float32, ol), make([]int32, ol)
+			MaxPool2ForwardAct(got, gotI, in, n, h, w, c, sinAct{})
+			a := make([]float32, len(in))
+			sinAct{}.Forward(a, in)
+			want, wantI := naivePool(a, mapSize{n, h, w, c})
+			for i := range want {
+				if !sameFloat(got[i], want[i]) || gotI[i] != wantI[i] {
+					t.Fatalf("asm %v %v: out[%d] = %g at %d, want %g at %d", asm, s, i, got[i], gotI[i], want[i], wantI[i])
+				}
+			}
+		}
+	}
+}

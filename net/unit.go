@@ -129,8 +129,8 @@ func NewUnit(p *Params, wName, bName string, cfg UnitConfig, maxRows int) *Unit 
 	if cfg.BN != 2 {
 		u.z = u.h
 	}
-	if cfg.Act == Identity {
-		u.a = u.z
+	if cfg.Act == Identity || cfg.Pool {
+		u.a = u.z // a pooled unit never stores a = f(z) (see Forward)
 	} else {
 		u.a = make([]float32, coreRows*cfg.OutC)
 	}
@@ -186,14 +186,20 @@ func (u *Unit) Forward(x []float32, n int, train bool) []float32 {
 	if c.BN == 2 {
 		normalize(u.Norm, z, h, rows, train)
 	}
+	if c.Pool {
+		// a = f(z) is needed only by the pool (Backward applies f' from the
+		// pooled output): it is formed a few rows at a time, in cache.
+		y := u.y[:len(z)/4]
+		if c.Act != Identity {
+			conv.MaxPool2ForwardAct(y, u.argmax[:len(y)], z, n, oh, ow, c.OutC, c.Act)
+		} else {
+			conv.MaxPool2Forward(y, u.argmax[:len(y)], z, n, oh, ow, c.OutC)
+		}
+		return y
+	}
 	a := u.a[:len(h)]
 	if c.Act != Identity {
 		c.Act.Forward(a, z)
-	}
-	if c.Pool {
-		y := u.y[:len(a)/4]
-		conv.MaxPool2Forward(y, u.argmax[:len(y)], a, n, oh, ow, c.OutC)
-		return y
 	}
 	return a
 }
