@@ -12,18 +12,18 @@ const grain = 1 << 14
 type kind uint8
 
 const (
-	kIm2col  kind = iota // dst = col, src = in
-	kCol2im              // dst = dIn, src = dcol
-	kPoolF               // dst = out, src = in, idx = argmax
-	kPoolFAct            // kPoolF of act(src)
-	kPoolB               // dst = dIn, src = dOut, idx = argmax
-	kUpF                 // dst = out, src = in
-	kUpB                 // dst = dIn, src = dOut
-	kToTap               // dst = tap-major weights, src = PyTorch-layout weights (rows: output channels)
-	kFromTap             // dst = PyTorch-layout weights (beta·dst +), src = tap-major weights
-	kGather              // dst = out, src = tap matrix T, bias (narrow forward)
-	kBias                // dst = out rows to fill with bias
-	kSpread              // dst = tap matrix E, src = dOut (narrow gradients)
+	kIm2col   kind = iota // dst = col, src = in
+	kCol2im               // dst = dIn, src = dcol
+	kPoolF                // dst = out, src = in, idx = argmax
+	kPoolFAct             // kPoolF of act(src)
+	kPoolB                // dst = dIn, src = dOut, idx = argmax
+	kUpF                  // dst = out, src = in
+	kUpB                  // dst = dIn, src = dOut
+	kToTap                // dst = tap-major weights, src = PyTorch-layout weights (rows: output channels)
+	kFromTap              // dst = PyTorch-layout weights (beta·dst +), src = tap-major weights
+	kGather               // dst = out, src = tap matrix T, bias (narrow forward)
+	kBias                 // dst = out rows to fill with bias
+	kSpread               // dst = tap matrix E, src = dOut (narrow gradients)
 )
 
 // job is one call's loop over samples [0, N), cut into contiguous ranges.
@@ -32,8 +32,8 @@ type job struct {
 	dst, src []float32
 	bias     []float32
 	idx      []int32
-	g        Geometry // conv geometry; pooling/upsampling use N, H, W, Cin
-	beta     float32  // kFromTap
+	g        Geometry  // conv geometry; pooling/upsampling use N, H, W, Cin
+	beta     float32   // kFromTap
 	act      Activator // kPoolFAct
 	pg       parallel.Group
 }
