@@ -7,7 +7,9 @@ import "github.com/counter-current/ccl/internal/parallel"
 // products instead of the blocked algorithm.
 // These are the CCL steps' products with one row per class: the
 // classifier's feedback network on the K×K identity (10×3072 × 1024 for
-// the CIFAR-10 MLP) and the pair losses' K×K Gram matrices. The blocked
+// the CIFAR-10 MLP), the MLP pair losses' similarities Sᵀ = B·Aᵀ
+// (ccl.PairLoss keeps S transposed for this) and the K×K Gram matrices of
+// the low-rank feedback update. The blocked
 // algorithm would pack B transposed, a pass over all of it for less than
 // one micro-kernel tile row; here B is read once, in place, two rows at a
 // time, against op(A), packed by 16-float chunks (12×k floats, in L1 or
@@ -18,12 +20,11 @@ import "github.com/counter-current/ccl/internal/parallel"
 //
 // Each element of C is one dot product computed by one thread in a fixed
 // order: the result does not depend on the thread count. Products with few
-// columns instead (256×10: the logits, the pair losses' similarities) keep
-// the blocked algorithm, swapped (see swapPays): with short rows the two
-// forms cost about the same there, and the logits keep their bits.
+// columns instead (256×10: the logits) keep the blocked algorithm, swapped
+// (see swapPays): the logits keep their bits.
 
-// dotRows is the largest short side computed as dot products: the 12
-// rows of X held by the kernel.
+// dotRows is the largest number of rows computed as dot products: the 12
+// rows of A the kernel holds.
 const dotRows = 12
 
 // dotKernel computes out[r*12+i] = Σ_p x_i[p]·y_r[p] (p < k) for the 12
@@ -96,11 +97,12 @@ func sgemmDot(kern dotKernel, tA Transpose, m, n, k int, alpha float32, a []floa
 func (j *dotJob) row(r int) []float32 { return j.y[r*j.ldy : r*j.ldy+j.k] }
 
 // dotGroup is the number of kernel calls (pairs of columns of C) whose
-// sums are kept before C is written: its rows then get 2·dotGroup adjacent
-// columns at a time. Written one column at a time, the up to 12 rows of
-// C, a multiple of 4 KiB apart in the CCL steps (ldc = 1024 or 3072),
-// fell into one L1 set and evicted each other at every store: the 10 ×
-// 12288 × 256 product took 3.5 ms, longer than 10 × 3072 × 1024.
+// sums are kept before C is written, so that each row of C is written 16
+// adjacent columns at a time rather than one (its rows are a multiple of
+// 4 KiB apart in the CCL steps: one L1 set). This measured level on its
+// own; what made the 10 × 12288 × 256 product take 3.5 ms, longer than
+// 10 × 3072 × 1024, was waiting on memory for B, which the kernel's
+// prefetch of the next call's rows removed (1.6 ms).
 const dotGroup = 8
 
 // Do computes columns 2t, 2t+1 of C (rows of B) for t in [lo, hi)
