@@ -51,7 +51,7 @@ type dotJob struct {
 	ldc         int
 	alpha, beta float32
 	g           parallel.Group
-	out         [][dotGroup][2 * dotRows]float32 // per participant: the kernel's sums
+	out         [][2 * dotRows]float32 // per participant: the kernel's sums
 }
 
 var dotJobs = parallel.NewFreeList[dotJob]()
@@ -86,7 +86,7 @@ func sgemmDot(kern dotKernel, tA Transpose, m, n, k int, alpha float32, a []floa
 		parts = parallel.Parts(pairs, int(flops), parallelFlops/2)
 	}
 	if t := parallel.Threads(parts); len(j.out) < t {
-		j.out = make([][dotGroup][2 * dotRows]float32, t)
+		j.out = make([][2 * dotRows]float32, t)
 	}
 	parallel.Run(j, &j.g, pairs, parts, 1)
 	j.x, j.y, j.c = j.x[:0], nil, nil
@@ -96,37 +96,24 @@ func sgemmDot(kern dotKernel, tA Transpose, m, n, k int, alpha float32, a []floa
 // row returns row r of B.
 func (j *dotJob) row(r int) []float32 { return j.y[r*j.ldy : r*j.ldy+j.k] }
 
-// dotGroup is the number of kernel calls (pairs of columns of C) whose
-// sums are kept before C is written, so that each row of C is written 16
-// adjacent columns at a time rather than one (its rows are a multiple of
-// 4 KiB apart in the CCL steps: one L1 set). This measured level on its
-// own; what made the 10 × 12288 × 256 product take 3.5 ms, longer than
-// 10 × 3072 × 1024, was waiting on memory for B, which the kernel's
-// prefetch of the next call's rows removed (1.6 ms).
-const dotGroup = 8
-
 // Do computes columns 2t, 2t+1 of C (rows of B) for t in [lo, hi)
 // (parallel.Task).
 func (j *dotJob) Do(w, lo, hi int) {
 	out := &j.out[w]
-	k := j.k
-	for g := lo; g < hi; g += dotGroup {
-		ge := min(g+dotGroup, hi)
-		for t := g; t < ge; t++ {
-			r0 := 2 * t
-			r1 := min(r0+1, j.q-1) // an odd last row is computed twice
-			n0, n1 := min(r0+2, j.q-1), min(r0+3, j.q-1)
-			j.kern(k, j.x, j.row(r0), j.row(r1), j.row(n0), j.row(n1), &out[t-g])
-		}
-		c0, c1 := 2*g, min(2*ge, j.q)
-		for i := range j.p {
-			ci := j.c[i*j.ldc+c0 : i*j.ldc+c1]
-			for r := range ci {
-				v := j.alpha * out[r/2][r%2*dotRows+i]
-				if j.beta != 0 {
-					v += j.beta * ci[r]
+	for t := lo; t < hi; t++ {
+		r0 := 2 * t
+		r1 := min(r0+1, j.q-1) // an odd last row is computed twice
+		n0, n1 := min(r0+2, j.q-1), min(r0+3, j.q-1)
+		j.kern(j.k, j.x, j.row(r0), j.row(r1), j.row(n0), j.row(n1), out)
+		for r := r0; r <= r1; r++ {
+			o := out[(r-r0)*dotRows:]
+			for i := range j.p {
+				ci := &j.c[i*j.ldc+r]
+				if j.beta == 0 {
+					*ci = j.alpha * o[i]
+				} else {
+					*ci = j.alpha*o[i] + j.beta**ci
 				}
-				ci[r] = v
 			}
 		}
 	}

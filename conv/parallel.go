@@ -12,18 +12,17 @@ const grain = 1 << 14
 type kind uint8
 
 const (
-	kIm2col   kind = iota // dst = col, src = in
-	kCol2im               // dst = dIn, src = dcol
-	kPoolF                // dst = out, src = in, idx = argmax
-	kPoolFAct             // kPoolF of act(src)
-	kPoolB                // dst = dIn, src = dOut, idx = argmax
-	kUpF                  // dst = out, src = in
-	kUpB                  // dst = dIn, src = dOut
-	kToTap                // dst = tap-major weights, src = PyTorch-layout weights (rows: output channels)
-	kFromTap              // dst = PyTorch-layout weights (beta·dst +), src = tap-major weights
-	kGather               // dst = out, src = tap matrix T, bias (narrow forward)
-	kBias                 // dst = out rows to fill with bias
-	kSpread               // dst = tap matrix E, src = dOut (narrow gradients)
+	kIm2col  kind = iota // dst = col, src = in
+	kCol2im              // dst = dIn, src = dcol
+	kPoolF               // dst = out, src = in, idx = argmax, act (may be nil)
+	kPoolB               // dst = dIn, src = dOut, idx = argmax
+	kUpF                 // dst = out, src = in
+	kUpB                 // dst = dIn, src = dOut
+	kToTap               // dst = tap-major weights, src = PyTorch-layout weights (rows: output channels)
+	kFromTap             // dst = PyTorch-layout weights (beta·dst +), src = tap-major weights
+	kGather              // dst = out, src = tap matrix T, bias (narrow forward)
+	kBias                // dst = out rows to fill with bias
+	kSpread              // dst = tap matrix E, src = dOut (narrow gradients)
 )
 
 // job is one call's loop over samples [0, N), cut into contiguous ranges.
@@ -34,7 +33,7 @@ type job struct {
 	idx      []int32
 	g        Geometry  // conv geometry; pooling/upsampling use N, H, W, Cin
 	beta     float32   // kFromTap
-	act      Activator // kPoolFAct
+	act      Activator // kPoolF
 	pg       parallel.Group
 }
 
@@ -71,8 +70,6 @@ func (j *job) Do(_, lo, hi int) {
 	case kCol2im:
 		col2im(j.dst, j.src, g, lo, hi)
 	case kPoolF:
-		poolForward(j.dst, j.idx, j.src, g.H, g.W, g.Cin, lo, hi, nil)
-	case kPoolFAct:
 		poolForward(j.dst, j.idx, j.src, g.H, g.W, g.Cin, lo, hi, j.act)
 	case kPoolB:
 		poolBackward(j.dst, j.src, j.idx, g.H, g.W, g.Cin, lo, hi)

@@ -29,17 +29,7 @@ func checkMap(n, h, w, c int) {
 // maximum or is NaN, so the first of equal maxima wins, any NaN beats
 // numbers (the last NaN wins), and a window of −∞ picks its first element.
 func MaxPool2Forward(out []float32, argmax []int32, in []float32, n, h, w, c int) {
-	checkMap(n, h, w, c)
-	ol := n * (h / 2) * (w / 2) * c
-	need("out", out, ol)
-	if len(argmax) < ol {
-		panic(fmt.Sprintf("conv: argmax has length %d, need %d", len(argmax), ol))
-	}
-	need("in", in, n*h*w*c)
-	j := getJob()
-	j.kind, j.dst, j.idx, j.src = kPoolF, out, argmax, in
-	j.g = Geometry{N: n, H: h, W: w, Cin: c}
-	run(j, n, n*h*w*c)
+	MaxPool2ForwardAct(out, argmax, in, n, h, w, c, nil)
 }
 
 // Activator is an elementwise function, y = f(x) (net.Activation is one).
@@ -47,11 +37,12 @@ type Activator interface {
 	Forward(y, x []float32)
 }
 
-// MaxPool2ForwardAct is MaxPool2Forward of f(in), f applied elementwise:
-// the same out and argmax (indices into in) as f applied to all of in and
-// then MaxPool2Forward, but f(in) is only formed two input rows at a time,
-// in scratch that stays in cache, instead of being written to memory and
-// read back (64 MB for the first cnn_pool layer at batch 128).
+// MaxPool2ForwardAct is MaxPool2Forward of f(in), f applied elementwise
+// (nil: the identity): the same out and argmax (indices into in) as f
+// applied to all of in and then MaxPool2Forward, but f(in) is only formed
+// two input rows at a time, in scratch that stays in cache, instead of
+// being written to memory and read back (64 MB for the first cnn_pool
+// layer at batch 128).
 func MaxPool2ForwardAct(out []float32, argmax []int32, in []float32, n, h, w, c int, f Activator) {
 	checkMap(n, h, w, c)
 	ol := n * (h / 2) * (w / 2) * c
@@ -61,7 +52,7 @@ func MaxPool2ForwardAct(out []float32, argmax []int32, in []float32, n, h, w, c 
 	}
 	need("in", in, n*h*w*c)
 	j := getJob()
-	j.kind, j.dst, j.idx, j.src, j.act = kPoolFAct, out, argmax, in, f
+	j.kind, j.dst, j.idx, j.src, j.act = kPoolF, out, argmax, in, f
 	j.g = Geometry{N: n, H: h, W: w, Cin: c}
 	run(j, n, n*h*w*c)
 }

@@ -41,10 +41,7 @@ func (v *view) Block(dst []float32, ld, i0, r, p0, w int) {
 	for i := range r {
 		d := dst[i*ld : i*ld+w]
 		base := n * H * W * C
-		x0 := ox*S - P           // input column of tap kx = 0
-		a := min(max(-x0, 0), K) // taps [a, b) lie inside the input
-		b := max(min(W-x0, K), a)
-		a, b = a*C, b*C // as offsets in the kernel row
+		x0, a, b := v.inside(ox)
 		ky, q0 := ky0, q00
 		for o := 0; o < w; {
 			q1 := min(kc, q0+w-o) // [q0, q1): this kernel row's part
@@ -94,9 +91,7 @@ func (v *view) Run(i, p int) ([]float32, int) {
 	if iy < 0 || iy >= H {
 		return nil, kc - q
 	}
-	x0 := ox*S - P               // input column of tap kx = 0
-	a := min(max(-x0, 0), K) * C // taps [a, b) lie inside the input
-	b := max(min(W-x0, K)*C, a)
+	x0, a, b := v.inside(ox)
 	switch {
 	case q < a:
 		return nil, a - q
@@ -105,6 +100,17 @@ func (v *view) Run(i, p int) ([]float32, int) {
 	}
 	off := ((n*H+iy)*W+x0)*C + q
 	return v.in[off : off+b-q], b - q
+}
+
+// inside returns, for output column ox, the input column x0 of tap kx = 0
+// and the offsets [a, b) in a kernel row (K·Cin floats) of the taps that
+// lie inside the input.
+func (v *view) inside(ox int) (x0, a, b int) {
+	g := v.g
+	x0 = ox*g.Stride - g.Pad
+	ka := min(max(-x0, 0), g.K)
+	kb := max(min(g.W-x0, g.K), ka)
+	return x0, ka * g.Cin, kb * g.Cin
 }
 
 // sliver is Block for 32 columns within one tap, written contiguously:
