@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/counter-current/ccl/blas"
+	"github.com/counter-current/ccl/internal/hugepage"
 )
 
 var (
@@ -161,8 +162,8 @@ func BenchmarkSgemmConv(b *testing.B) {
 		}
 		m, cout, d := s.M, s.N, s.K
 		col, w, out := operands(s) // col m×d, w as d×cout storage (cout×d used), out m×cout
-		dW := make([]float32, cout*d)
-		dCol := make([]float32, m*d)
+		dW := hugepage.Floats(cout * d)
+		dCol := hugepage.Floats(m * d)
 		for _, op := range []struct {
 			name string
 			run  func()
@@ -190,9 +191,11 @@ func BenchmarkSgemmConv(b *testing.B) {
 
 func operands(s Shape) (a, b, c []float32) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	a = make([]float32, s.M*s.K)
-	b = make([]float32, s.K*s.N)
-	c = make([]float32, s.M*s.N)
+	// On huge pages where the OS offers them, as the training buffers and
+	// NumPy's arrays are (see internal/hugepage).
+	a = hugepage.Floats(s.M * s.K)
+	b = hugepage.Floats(s.K * s.N)
+	c = hugepage.Floats(s.M * s.N)
 	for i := range a {
 		a[i] = rng.Float32() - 0.5
 	}

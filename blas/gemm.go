@@ -6,6 +6,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/counter-current/ccl/internal/hugepage"
 	"github.com/counter-current/ccl/internal/parallel"
 )
 
@@ -201,7 +202,7 @@ type gemmBuf struct {
 // reallocated at most once.
 func grow(s []float32, n, full int) []float32 {
 	if cap(s) < n {
-		return make([]float32, n, max(n, full))
+		return hugepage.Floats(max(n, full))[:n]
 	}
 	return s[:n]
 }
@@ -540,7 +541,7 @@ func sgemmSwapped(kern *kernel, tA Transpose, m, n, k int, alpha float32, a []fl
 	}
 	bp := swapBufs.Get()
 	if cap(*bp) < n*m {
-		*bp = make([]float32, n*m)
+		*bp = hugepage.Floats(n * m)
 	}
 	t := (*bp)[:n*m]
 	sgemmDirect(kern, NoTrans, flip, n, m, k, alpha, b, ldb, a, lda, 0, t, m)

@@ -3,6 +3,7 @@ package bp
 import (
 	"fmt"
 
+	"github.com/counter-current/ccl/internal/hugepage"
 	"github.com/counter-current/ccl/net"
 )
 
@@ -46,7 +47,7 @@ func NewAutoencoder(cfg AEConfig) (*Autoencoder, error) {
 	m.FwdSet.Alloc()
 	net.InitAutoencoder(&m.FwdSet, net.NewRand(cfg.Seed, 1), true, cfg.PlainInit)
 	w := max(m.F.MaxWidth(), m.F.Unit(1).Cfg.InDim())
-	m.delta = [2][]float32{make([]float32, cfg.MaxBatch*w), make([]float32, cfg.MaxBatch*w)}
+	m.delta = [2][]float32{hugepage.Floats(cfg.MaxBatch * w), hugepage.Floats(cfg.MaxBatch * w)}
 	return m, nil
 }
 

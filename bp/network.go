@@ -3,6 +3,7 @@ package bp
 import (
 	"fmt"
 
+	"github.com/counter-current/ccl/internal/hugepage"
 	"github.com/counter-current/ccl/net"
 )
 
@@ -25,9 +26,9 @@ func (m *Network) finish(maxBatch int, seed int64, zeroBias bool) {
 	m.FwdSet.Alloc()
 	net.InitDefault(&m.FwdSet, net.NewRand(seed, 1), zeroBias)
 	w := max(m.F.MaxWidth(), m.F.Unit(1).Cfg.InDim())
-	m.prob = make([]float32, maxBatch*m.K)
-	m.dz = make([]float32, maxBatch*m.K)
-	m.delta = [2][]float32{make([]float32, maxBatch*w), make([]float32, maxBatch*w)}
+	m.prob = hugepage.Floats(maxBatch * m.K)
+	m.dz = hugepage.Floats(maxBatch * m.K)
+	m.delta = [2][]float32{hugepage.Floats(maxBatch * w), hugepage.Floats(maxBatch * w)}
 }
 
 // StepLosses reports one training step: CE before the warm-up factor,

@@ -1,6 +1,10 @@
 package ccl
 
-import "math"
+import (
+	"math"
+
+	"github.com/counter-current/ccl/internal/hugepage"
+)
 
 // AELoss is the autoencoder's pair loss (spec §9) with its scratch buffers.
 type AELoss struct {
@@ -14,9 +18,9 @@ type AELoss struct {
 // NewAELoss returns the loss for maps of at most maxLen values.
 func NewAELoss(maxLen, maxGroups int, sC, sD float32) *AELoss {
 	return &AELoss{sC: sC, sD: sD,
-		an: make([]float32, maxLen), bn: make([]float32, maxLen),
+		an: hugepage.Floats(maxLen), bn: hugepage.Floats(maxLen),
 		na: make([]float64, maxGroups), nb: make([]float64, maxGroups),
-		dAn: make([]float32, maxLen), dBn: make([]float32, maxLen), acc: make([]float64, 3*maxGroups)}
+		dAn: hugepage.Floats(maxLen), dBn: hugepage.Floats(maxLen), acc: make([]float64, 3*maxGroups)}
 }
 
 // Pair computes the loss of one pair of n NHWC maps of h×w×c and its

@@ -3,6 +3,7 @@ package ccl
 import (
 	"fmt"
 
+	"github.com/counter-current/ccl/internal/hugepage"
 	"github.com/counter-current/ccl/internal/parallel"
 	"github.com/counter-current/ccl/net"
 )
@@ -90,8 +91,8 @@ func NewAutoencoder(cfg AEConfig) (*Autoencoder, error) {
 	}
 	for i := range m.loss {
 		m.loss[i] = NewAELoss(maxLen, maxGroups, cfg.LossScaleC, cfg.LossScaleD)
-		m.dA[i] = make([]float32, maxLen)
-		m.dB[i] = make([]float32, maxLen)
+		m.dA[i] = hugepage.Floats(maxLen)
+		m.dB[i] = hugepage.Floats(maxLen)
 	}
 	m.pairs = make([]float64, 2*L+1)
 	return m, nil

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/counter-current/ccl/blas"
+	"github.com/counter-current/ccl/internal/hugepage"
 )
 
 // normEps is added to every row norm before dividing (spec §4).
@@ -25,8 +26,8 @@ type CNNLoss struct {
 // NewCNNLoss returns the loss with scales s_C and s_ssl.
 func NewCNNLoss(maxN, k, maxD int, sC, sSSL float32) *CNNLoss {
 	return &CNNLoss{
-		s: make([]float32, (k+maxN)*maxD), ds: make([]float32, (k+maxN)*maxD),
-		g:  make([]float32, (k+maxN)*(k+maxN)),
+		s: hugepage.Floats((k + maxN) * maxD), ds: hugepage.Floats((k + maxN) * maxD),
+		g:  hugepage.Floats((k + maxN) * (k + maxN)),
 		ra: make([]float64, maxN), rb: make([]float64, k),
 		sC: sC, sSSL: sSSL, maxN: maxN, maxD: maxD,
 	}

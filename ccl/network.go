@@ -3,6 +3,7 @@ package ccl
 import (
 	"fmt"
 
+	"github.com/counter-current/ccl/internal/hugepage"
 	"github.com/counter-current/ccl/internal/parallel"
 	"github.com/counter-current/ccl/net"
 )
@@ -88,7 +89,7 @@ func (m *Network) EnableLean() {
 	m.loss[1], m.dA[1], m.dB[1] = nil, nil, nil
 	if m.Filter {
 		for _, s := range m.F.State() {
-			m.leanSnap = append(m.leanSnap, make([]float32, len(s)))
+			m.leanSnap = append(m.leanSnap, hugepage.Floats(len(s)))
 		}
 	}
 }
@@ -109,16 +110,16 @@ func (m *Network) finish(maxBatch int, seed int64, zeroBias bool) error {
 	net.InitDefault(&m.FwdSet, net.NewRand(seed, 1), zeroBias)
 	net.InitDefault(&m.FbSet, net.NewRand(seed, 2), zeroBias)
 	K := m.K
-	m.eye = make([]float32, K*K)
+	m.eye = hugepage.Floats(K * K)
 	for i := 0; i < K; i++ {
 		m.eye[i*K+i] = 1
 	}
 	wmax := max(m.F.MaxWidth(), m.F.Unit(1).Cfg.InDim())
-	m.prob = make([]float32, maxBatch*K)
-	m.dz = make([]float32, maxBatch*K)
+	m.prob = hugepage.Floats(maxBatch * K)
+	m.dz = hugepage.Floats(maxBatch * K)
 	for i := range m.dA {
-		m.dA[i] = make([]float32, maxBatch*wmax)
-		m.dB[i] = make([]float32, K*wmax)
+		m.dA[i] = hugepage.Floats(maxBatch * wmax)
+		m.dB[i] = hugepage.Floats(K * wmax)
 	}
 	m.pairs = make([]float64, L)
 	if m.Filter {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/counter-current/ccl/blas"
+	"github.com/counter-current/ccl/internal/hugepage"
 	"github.com/counter-current/ccl/internal/parallel"
 )
 
@@ -272,7 +273,7 @@ var scratch = parallel.NewFreeList[buf]()
 func getBuf(n int) *buf {
 	b := scratch.Get()
 	if cap(b.s) < n {
-		b.s = make([]float32, n)
+		b.s = hugepage.Floats(n)
 	}
 	b.s = b.s[:n]
 	return b

@@ -1,5 +1,7 @@
 package net
 
+import "github.com/counter-current/ccl/internal/hugepage"
+
 // ShareBuffers makes the units of the stack share their activation buffers
 // in two slots: unit l uses slot l mod 2, so units l and l+2 write the same
 // memory. It is for schedules that finish with unit l (its Backward, which
@@ -57,7 +59,7 @@ func (s *Stack) ShareBuffers() {
 	for k := range arena {
 		for slot := range 2 {
 			if size[k][slot] > 0 {
-				arena[k][slot] = make([]float32, size[k][slot])
+				arena[k][slot] = hugepage.Floats(size[k][slot])
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package net
 import (
 	"math"
 
+	"github.com/counter-current/ccl/internal/hugepage"
 	"github.com/counter-current/ccl/internal/parallel"
 )
 
@@ -42,7 +43,7 @@ func (o *SGD) step(p *Params, c float32) {
 	var buf []float32
 	if m != 0 {
 		if o.buf == nil {
-			o.buf = make([]float32, len(w))
+			o.buf = hugepage.Floats(len(w))
 		}
 		buf = o.buf[:len(w)]
 		if !o.started {
@@ -70,7 +71,7 @@ func (o *SGD) MomentumBuffer() []float32 {
 // optimiser continues as if it had taken the steps that produced buf.
 func (o *SGD) SetMomentumBuffer(buf []float32) {
 	if len(o.buf) != len(buf) {
-		o.buf = make([]float32, len(buf))
+		o.buf = hugepage.Floats(len(buf))
 	}
 	copy(o.buf, buf)
 	o.started = true

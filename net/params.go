@@ -1,6 +1,10 @@
 package net
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/counter-current/ccl/internal/hugepage"
+)
 
 // Tensor is a named view of one parameter inside a Params allocation.
 // Data and Grad have the same length, the product of Shape.
@@ -83,8 +87,8 @@ func (p *Params) Alloc() {
 	for _, t := range p.Tensors {
 		total += t.Len()
 	}
-	p.Data = make([]float32, total)
-	p.Grad = make([]float32, total)
+	p.Data = hugepage.Floats(total)
+	p.Grad = hugepage.Floats(total)
 	off := 0
 	for _, t := range p.Tensors {
 		n := t.Len()

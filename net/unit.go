@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/counter-current/ccl/conv"
+	"github.com/counter-current/ccl/internal/hugepage"
 )
 
 // UnitConfig describes one layer of a Stack. Feature maps are NHWC (see
@@ -112,31 +113,31 @@ func NewUnit(p *Params, wName, bName string, cfg UnitConfig, maxRows int) *Unit 
 	switch cfg.BN {
 	case 1:
 		u.Norm = NewBatchNorm(cfg.InC)
-		u.x1 = make([]float32, inRows*cfg.InC)
+		u.x1 = hugepage.Floats(inRows * cfg.InC)
 	case 2:
 		u.Norm = NewBatchNorm(cfg.OutC)
-		u.z = make([]float32, coreRows*cfg.OutC)
+		u.z = hugepage.Floats(coreRows * cfg.OutC)
 	}
 	if cfg.Upsample {
-		u.x2 = make([]float32, maxRows*ih*iw*cfg.InC)
+		u.x2 = hugepage.Floats(maxRows * ih * iw * cfg.InC)
 	}
 	if cfg.Conv {
 		if n := cfg.geometry(maxRows).ScratchLen(); n > 0 {
-			u.col = make([]float32, n)
+			u.col = hugepage.Floats(n)
 		}
 	}
-	u.h = make([]float32, coreRows*cfg.OutC)
+	u.h = hugepage.Floats(coreRows * cfg.OutC)
 	if cfg.BN != 2 {
 		u.z = u.h
 	}
 	if cfg.Act == Identity || cfg.Pool {
 		u.a = u.z // a pooled unit never stores a = f(z) (see Forward)
 	} else {
-		u.a = make([]float32, coreRows*cfg.OutC)
+		u.a = hugepage.Floats(coreRows * cfg.OutC)
 	}
 	u.y = u.a
 	if cfg.Pool {
-		u.y = make([]float32, maxRows*(oh/2)*(ow/2)*cfg.OutC)
+		u.y = hugepage.Floats(maxRows * (oh / 2) * (ow / 2) * cfg.OutC)
 		u.argmax = make([]int32, len(u.y))
 	}
 	return u
@@ -244,7 +245,7 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 	var dh []float32
 	if c.Pool {
 		if u.da == nil {
-			u.da = make([]float32, len(u.a))
+			u.da = hugepage.Floats(len(u.a))
 		}
 		dh = u.da[:rows*c.OutC]
 		dp := dy[:len(dh)/4]
@@ -258,7 +259,7 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 			// increasing, sign-preserving activations (f(z) > 0 ⇔ z > 0)
 			// equals y > 0: passing y as x gives the same bits.
 			if u.dp == nil {
-				u.dp = make([]float32, len(u.y))
+				u.dp = hugepage.Floats(len(u.y))
 			}
 			yp := u.y[:len(dp)]
 			c.Act.Backward(u.dp[:len(dp)], dp, yp, yp)
@@ -306,14 +307,14 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 	dcore := dx
 	if c.Upsample {
 		if u.dx2 == nil {
-			u.dx2 = make([]float32, len(u.x2))
+			u.dx2 = hugepage.Floats(len(u.x2))
 		}
 		dcore = u.dx2[:4*len(dx)]
 	}
 	if c.Conv {
 		g := c.geometry(n)
 		if n := c.geometry(u.MaxRows).BackwardInputScratchLen(); len(u.dcol) < n {
-			u.dcol = make([]float32, n)
+			u.dcol = hugepage.Floats(n)
 		}
 		conv.BackwardInput(dcore, u.dcol[:g.BackwardInputScratchLen()], dh, u.W.Data, g)
 	} else {
