@@ -19,7 +19,7 @@ var (
 		mr:   12, nr: 32,
 		mc: 960, nc: 640,
 		micro: microAVX512, general: generalAVX512, inPlace: rowsA | colsA | rowsB,
-		stream: streamAVX512, fence: sfence,
+		stream: streamAVX512, fence: sfence, tiles: tilesAVX512,
 		pack: packRowsAVX512, packCols: packColsX86,
 		transpose16: transpose16, dot: dotProducts, edge: edgeAVX512,
 		packPtrs: packPtrs12,
@@ -155,7 +155,7 @@ func microAVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 	_ = a[kc*12-1]
 	_ = b[kc*32-1]
 	_ = c[11*ldc+31]
-	sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, 0)
+	sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, 0, 1)
 }
 
 // sgemmPackedAVX512 is the AVX-512 12×32 micro-kernel (MR = 12, NR = 32;
@@ -177,10 +177,13 @@ func microAVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 //	}
 //
 // With nt != 0 and beta == 0, C is written with non-temporal stores (every
-// row of the tile 64-byte aligned) and not prefetched.
+// row of the tile 64-byte aligned) and not prefetched. With tiles > 1, the
+// kernel then computes the next tiles-1 tiles to the right from the same A
+// sliver and the packed B slivers that follow (tile t: b[t*kc*32:],
+// c[t*32:]), as tiles calls would.
 //
 //go:noescape
-func sgemmPackedAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32, nt int)
+func sgemmPackedAVX512(kc int, a, b, c *float32, ldc int, alpha, beta float32, nt, tiles int)
 
 // generalAVX512 checks the bounds of the 12×32 tile and runs the
 // AVX-512 kernel for the layouts of A (cs != 0: kc rows of 12 floats cs
@@ -197,6 +200,25 @@ func generalAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []fl
 // (cs != 0), C is stored as usual.
 func streamAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	runAVX512(kc, a, rs, cs, b, ldb, c, ldc, alpha, beta, 1)
+}
+
+// tilesAVX512 checks the bounds of n adjacent 12×32 tiles and computes
+// them from one A sliver (packed, or 12 rows rs apart when rs != 0) and n
+// consecutive packed B slivers, in one call of the kernel.
+func tilesAVX512(kc int, a []float32, rs int, b, c []float32, ldc int, alpha, beta float32, stream bool, n int) {
+	_ = c[11*ldc+32*n-1]
+	_ = b[n*kc*32-1]
+	nt := 0
+	if stream {
+		nt = 1
+	}
+	if rs == 0 {
+		_ = a[kc*12-1]
+		sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt, n)
+		return
+	}
+	_ = a[11*rs+kc-1]
+	sgemmRowsAVX512(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt, n)
 }
 
 // runAVX512 checks the bounds of the tile and runs the AVX-512 kernel for
@@ -222,9 +244,9 @@ func runAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float3
 	case cs != 0:
 		sgemmColsRowsBAVX512(kc, &a[0], cs, &b[0], ldb, &c[0], ldc, alpha, beta)
 	case rs == 0 && ldb == 0:
-		sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt)
+		sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt, 1)
 	case ldb == 0:
-		sgemmRowsAVX512(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt)
+		sgemmRowsAVX512(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt, 1)
 	case rs == 0:
 		sgemmPackedRowsBAVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta)
 	default:
@@ -250,10 +272,10 @@ func runAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float3
 //		}
 //	}
 //
-// nt as in sgemmPackedAVX512.
+// nt and tiles as in sgemmPackedAVX512.
 //
 //go:noescape
-func sgemmRowsAVX512(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32, nt int)
+func sgemmRowsAVX512(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32, nt, tiles int)
 
 // sgemmPackedRowsBAVX512 is sgemmPackedAVX512 reading B in place: element
 // (p, j) of the sliver at b[p*ldb+j]. kc ≥ 1. It is equivalent to, with

@@ -112,10 +112,21 @@
 	VMOVUPS hi, 64(DI)  \
 	ADDQ    DX, DI
 
-// func sgemmPackedAVX512(kc int, a *float32, b *float32, c *float32, ldc int, alpha, beta float32, nt int)
+// NEXTTILE(tiles, c, b, done, top): after a tile of a call for several
+// (the tiles argument), go on to the next one if any: C 32 columns on, B
+// at the next packed sliver (where BX now points), the same A sliver.
+#define NEXTTILE(tiles, c, b, done, top) \
+	DECQ tiles      \
+	JZ   done       \
+	ADDQ $128, c    \
+	MOVQ BX, b      \
+	JMP  top
+
+// func sgemmPackedAVX512(kc int, a *float32, b *float32, c *float32, ldc int, alpha, beta float32, nt int, tiles int)
 // A: packed sliver at AX (12 floats per step). B: packed sliver at BX (32 floats per step).
 // CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
-TEXT ·sgemmPackedAVX512(SB), NOSPLIT, $0-56
+TEXT ·sgemmPackedAVX512(SB), NOSPLIT, $0-64
+sgemmPackedAVX512_tile:
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
@@ -229,8 +240,7 @@ sgemmPackedAVX512_store:
 	STORE512(Z18, Z19)
 	STORE512(Z20, Z21)
 	STORE512(Z22, Z23)
-	VZEROUPPER
-	RET
+	JMP sgemmPackedAVX512_next
 
 sgemmPackedAVX512_zero:
 	MOVQ  nt+48(FP), R8
@@ -248,18 +258,24 @@ sgemmPackedAVX512_zero:
 	STORE512Z(Z18, Z19)
 	STORE512Z(Z20, Z21)
 	STORE512Z(Z22, Z23)
-	VZEROUPPER
-	RET
+	JMP sgemmPackedAVX512_next
 
 sgemmPackedAVX512_nt:
 	STORETILE512NT
+	JMP sgemmPackedAVX512_next
+
+sgemmPackedAVX512_next:
+	NEXTTILE(tiles+56(FP), c+24(FP), b+16(FP), sgemmPackedAVX512_done, sgemmPackedAVX512_tile)
+
+sgemmPackedAVX512_done:
 	VZEROUPPER
 	RET
 
-// func sgemmRowsAVX512(kc int, a *float32, rs int, b *float32, c *float32, ldc int, alpha, beta float32, nt int)
+// func sgemmRowsAVX512(kc int, a *float32, rs int, b *float32, c *float32, ldc int, alpha, beta float32, nt int, tiles int)
 // A: rows in place, AX/R10/R11 = rows 0/4/8 at step p, row i at +(i%4)·rs (R8 = rs·4, R9 = 3·rs·4). B: packed sliver at BX (32 floats per step).
 // CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
-TEXT ·sgemmRowsAVX512(SB), NOSPLIT, $0-64
+TEXT ·sgemmRowsAVX512(SB), NOSPLIT, $0-72
+sgemmRowsAVX512_tile:
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+24(FP), BX
@@ -382,8 +398,7 @@ sgemmRowsAVX512_store:
 	STORE512(Z18, Z19)
 	STORE512(Z20, Z21)
 	STORE512(Z22, Z23)
-	VZEROUPPER
-	RET
+	JMP sgemmRowsAVX512_next
 
 sgemmRowsAVX512_zero:
 	MOVQ  nt+56(FP), R8
@@ -401,11 +416,16 @@ sgemmRowsAVX512_zero:
 	STORE512Z(Z18, Z19)
 	STORE512Z(Z20, Z21)
 	STORE512Z(Z22, Z23)
-	VZEROUPPER
-	RET
+	JMP sgemmRowsAVX512_next
 
 sgemmRowsAVX512_nt:
 	STORETILE512NT
+	JMP sgemmRowsAVX512_next
+
+sgemmRowsAVX512_next:
+	NEXTTILE(tiles+64(FP), c+32(FP), b+24(FP), sgemmRowsAVX512_done, sgemmRowsAVX512_tile)
+
+sgemmRowsAVX512_done:
 	VZEROUPPER
 	RET
 
