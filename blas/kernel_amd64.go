@@ -29,7 +29,7 @@ var (
 		mr:   6, nr: 16,
 		mc: 960, nc: 1024,
 		micro: microAVX2, general: generalAVX2, inPlace: rowsA | colsA | rowsB,
-		stream: streamAVX2, fence: sfence,
+		stream: streamAVX2, fence: sfence, tiles: tilesAVX2,
 		pack: packRowsAVX2, packCols: packColsX86,
 	})
 	neonKernel *kernel
@@ -368,7 +368,7 @@ func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 	_ = a[kc*6-1]
 	_ = b[kc*16-1]
 	_ = c[5*ldc+15]
-	sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, 0)
+	sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, 0, 1)
 }
 
 // sgemmPackedAVX2 is the AVX2+FMA 6×16 micro-kernel (MR = 6, NR = 16; 12
@@ -390,10 +390,11 @@ func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 //	}
 //
 // With nt != 0 and beta == 0, C is written with non-temporal stores (every
-// row of the tile 32-byte aligned) and not prefetched.
+// row of the tile 32-byte aligned) and not prefetched. tiles as in
+// sgemmPackedAVX512 (tile t: b[t*kc*16:], c[t*16:]).
 //
 //go:noescape
-func sgemmPackedAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32, nt int)
+func sgemmPackedAVX2(kc int, a, b, c *float32, ldc int, alpha, beta float32, nt, tiles int)
 
 // generalAVX2 checks the bounds of the 6×16 tile and runs the AVX2 kernel
 // for the layouts of A (cs != 0: kc rows of 6 floats cs apart, op(A) = Aᵀ
@@ -407,6 +408,23 @@ func generalAVX2(kc int, a []float32, rs, cs int, b []float32, ldb int, c []floa
 // streamAVX512.
 func streamAVX2(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32) {
 	runAVX2(kc, a, rs, cs, b, ldb, c, ldc, alpha, beta, 1)
+}
+
+// tilesAVX2 is tilesAVX512 for the 6×16 tiles of the AVX2 kernel.
+func tilesAVX2(kc int, a []float32, rs int, b, c []float32, ldc int, alpha, beta float32, stream bool, n int) {
+	_ = c[5*ldc+16*n-1]
+	_ = b[n*kc*16-1]
+	nt := 0
+	if stream {
+		nt = 1
+	}
+	if rs == 0 {
+		_ = a[kc*6-1]
+		sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt, n)
+		return
+	}
+	_ = a[5*rs+kc-1]
+	sgemmRowsAVX2(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt, n)
 }
 
 // runAVX2 checks the bounds of the tile and runs the AVX2 kernel for the
@@ -432,9 +450,9 @@ func runAVX2(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32,
 	case cs != 0:
 		sgemmColsRowsBAVX2(kc, &a[0], cs, &b[0], ldb, &c[0], ldc, alpha, beta)
 	case rs == 0 && ldb == 0:
-		sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt)
+		sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt, 1)
 	case ldb == 0:
-		sgemmRowsAVX2(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt)
+		sgemmRowsAVX2(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt, 1)
 	case rs == 0:
 		sgemmPackedRowsBAVX2(kc, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta)
 	default:
@@ -460,10 +478,10 @@ func runAVX2(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float32,
 //		}
 //	}
 //
-// nt as in sgemmPackedAVX2.
+// nt and tiles as in sgemmPackedAVX2.
 //
 //go:noescape
-func sgemmRowsAVX2(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32, nt int)
+func sgemmRowsAVX2(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32, nt, tiles int)
 
 // sgemmPackedRowsBAVX2 is sgemmPackedAVX2 reading B in place: element
 // (p, j) of the sliver at b[p*ldb+j]. kc ≥ 1. It is equivalent to, with

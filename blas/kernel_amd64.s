@@ -113,13 +113,14 @@
 	ADDQ    DX, DI
 
 // NEXTTILE(tiles, c, b, done, top): after a tile of a call for several
-// (the tiles argument), go on to the next one if any: C 32 columns on, B
+// (the tiles argument), go on to the next one if any: C one tile row
+// (rowbytes) on, B
 // at the next packed sliver (where BX now points), the same A sliver.
-#define NEXTTILE(tiles, c, b, done, top) \
-	DECQ tiles      \
-	JZ   done       \
-	ADDQ $128, c    \
-	MOVQ BX, b      \
+#define NEXTTILE(tiles, c, b, rowbytes, done, top) \
+	DECQ tiles          \
+	JZ   done           \
+	ADDQ $rowbytes, c   \
+	MOVQ BX, b          \
 	JMP  top
 
 // func sgemmPackedAVX512(kc int, a *float32, b *float32, c *float32, ldc int, alpha, beta float32, nt int, tiles int)
@@ -265,7 +266,7 @@ sgemmPackedAVX512_nt:
 	JMP sgemmPackedAVX512_next
 
 sgemmPackedAVX512_next:
-	NEXTTILE(tiles+56(FP), c+24(FP), b+16(FP), sgemmPackedAVX512_done, sgemmPackedAVX512_tile)
+	NEXTTILE(tiles+56(FP), c+24(FP), b+16(FP), 128, sgemmPackedAVX512_done, sgemmPackedAVX512_tile)
 
 sgemmPackedAVX512_done:
 	VZEROUPPER
@@ -423,7 +424,7 @@ sgemmRowsAVX512_nt:
 	JMP sgemmRowsAVX512_next
 
 sgemmRowsAVX512_next:
-	NEXTTILE(tiles+64(FP), c+32(FP), b+24(FP), sgemmRowsAVX512_done, sgemmRowsAVX512_tile)
+	NEXTTILE(tiles+64(FP), c+32(FP), b+24(FP), 128, sgemmRowsAVX512_done, sgemmRowsAVX512_tile)
 
 sgemmRowsAVX512_done:
 	VZEROUPPER
@@ -1054,10 +1055,11 @@ sgemmColsRowsBAVX512_zero:
 	VMOVUPS hi, 32(DI)  \
 	ADDQ    DX, DI
 
-// func sgemmPackedAVX2(kc int, a *float32, b *float32, c *float32, ldc int, alpha, beta float32, nt int)
+// func sgemmPackedAVX2(kc int, a *float32, b *float32, c *float32, ldc int, alpha, beta float32, nt int, tiles int)
 // A: packed sliver at AX (6 floats per step). B: packed sliver at BX (16 floats per step).
 // CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
-TEXT ·sgemmPackedAVX2(SB), NOSPLIT, $0-56
+TEXT ·sgemmPackedAVX2(SB), NOSPLIT, $0-64
+sgemmPackedAVX2_tile:
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
@@ -1143,8 +1145,7 @@ sgemmPackedAVX2_store:
 	STORE256(Y6, Y7)
 	STORE256(Y8, Y9)
 	STORE256(Y10, Y11)
-	VZEROUPPER
-	RET
+	JMP sgemmPackedAVX2_next
 
 sgemmPackedAVX2_zero:
 	MOVQ  nt+48(FP), R8
@@ -1156,18 +1157,24 @@ sgemmPackedAVX2_zero:
 	STORE256Z(Y6, Y7)
 	STORE256Z(Y8, Y9)
 	STORE256Z(Y10, Y11)
-	VZEROUPPER
-	RET
+	JMP sgemmPackedAVX2_next
 
 sgemmPackedAVX2_nt:
 	STORETILE256NT
+	JMP sgemmPackedAVX2_next
+
+sgemmPackedAVX2_next:
+	NEXTTILE(tiles+56(FP), c+24(FP), b+16(FP), 64, sgemmPackedAVX2_done, sgemmPackedAVX2_tile)
+
+sgemmPackedAVX2_done:
 	VZEROUPPER
 	RET
 
-// func sgemmRowsAVX2(kc int, a *float32, rs int, b *float32, c *float32, ldc int, alpha, beta float32, nt int)
+// func sgemmRowsAVX2(kc int, a *float32, rs int, b *float32, c *float32, ldc int, alpha, beta float32, nt int, tiles int)
 // A: rows in place, AX/R10 = rows 0/4 at step p, row i at +(i%4)·rs (R8 = rs·4, R9 = 3·rs·4). B: packed sliver at BX (16 floats per step).
 // CX = single k steps left, R12 = groups of four steps, DI = C row, DX = ldc·4.
-TEXT ·sgemmRowsAVX2(SB), NOSPLIT, $0-64
+TEXT ·sgemmRowsAVX2(SB), NOSPLIT, $0-72
+sgemmRowsAVX2_tile:
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+24(FP), BX
@@ -1259,8 +1266,7 @@ sgemmRowsAVX2_store:
 	STORE256(Y6, Y7)
 	STORE256(Y8, Y9)
 	STORE256(Y10, Y11)
-	VZEROUPPER
-	RET
+	JMP sgemmRowsAVX2_next
 
 sgemmRowsAVX2_zero:
 	MOVQ  nt+56(FP), R8
@@ -1272,11 +1278,16 @@ sgemmRowsAVX2_zero:
 	STORE256Z(Y6, Y7)
 	STORE256Z(Y8, Y9)
 	STORE256Z(Y10, Y11)
-	VZEROUPPER
-	RET
+	JMP sgemmRowsAVX2_next
 
 sgemmRowsAVX2_nt:
 	STORETILE256NT
+	JMP sgemmRowsAVX2_next
+
+sgemmRowsAVX2_next:
+	NEXTTILE(tiles+64(FP), c+32(FP), b+24(FP), 64, sgemmRowsAVX2_done, sgemmRowsAVX2_tile)
+
+sgemmRowsAVX2_done:
 	VZEROUPPER
 	RET
 
