@@ -206,19 +206,27 @@ func streamAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []flo
 // them from one A sliver (packed, or 12 rows rs apart when rs != 0) and n
 // consecutive packed B slivers, in one call of the kernel.
 func tilesAVX512(kc int, a []float32, rs int, b, c []float32, ldc int, alpha, beta float32, stream bool, n int) {
-	_ = c[11*ldc+32*n-1]
-	_ = b[n*kc*32-1]
+	tilesX86(12, 32, sgemmPackedAVX512, sgemmRowsAVX512, kc, a, rs, b, c, ldc, alpha, beta, stream, n)
+}
+
+// tilesX86 is tilesAVX512 for mr×nr tiles, with the kernel's packed and
+// rows forms.
+func tilesX86(mr, nr int, packed func(kc int, a, b, c *float32, ldc int, alpha, beta float32, nt, tiles int),
+	rows func(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32, nt, tiles int),
+	kc int, a []float32, rs int, b, c []float32, ldc int, alpha, beta float32, stream bool, n int) {
+	_ = c[(mr-1)*ldc+nr*n-1]
+	_ = b[n*kc*nr-1]
 	nt := 0
 	if stream {
 		nt = 1
 	}
 	if rs == 0 {
-		_ = a[kc*12-1]
-		sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt, n)
+		_ = a[kc*mr-1]
+		packed(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt, n)
 		return
 	}
-	_ = a[11*rs+kc-1]
-	sgemmRowsAVX512(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt, n)
+	_ = a[(mr-1)*rs+kc-1]
+	rows(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt, n)
 }
 
 // runAVX512 checks the bounds of the tile and runs the AVX-512 kernel for
@@ -412,19 +420,7 @@ func streamAVX2(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float
 
 // tilesAVX2 is tilesAVX512 for the 6×16 tiles of the AVX2 kernel.
 func tilesAVX2(kc int, a []float32, rs int, b, c []float32, ldc int, alpha, beta float32, stream bool, n int) {
-	_ = c[5*ldc+16*n-1]
-	_ = b[n*kc*16-1]
-	nt := 0
-	if stream {
-		nt = 1
-	}
-	if rs == 0 {
-		_ = a[kc*6-1]
-		sgemmPackedAVX2(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt, n)
-		return
-	}
-	_ = a[5*rs+kc-1]
-	sgemmRowsAVX2(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt, n)
+	tilesX86(6, 16, sgemmPackedAVX2, sgemmRowsAVX2, kc, a, rs, b, c, ldc, alpha, beta, stream, n)
 }
 
 // runAVX2 checks the bounds of the tile and runs the AVX2 kernel for the
