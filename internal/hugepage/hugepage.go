@@ -5,10 +5,12 @@
 // With 4 KiB pages, a 64 MiB activation spans 16384 pages, four times what
 // a Zen 4 core's second-level TLB holds: every tile of the first
 // convolution's product (131072×128×27, batch 128) then walks the page
-// tables for the rows of C it writes. The same product measured 135 →
-// 164 GFLOP/s (two threads) with its operands on 2 MiB pages. NumPy does
-// the same for its arrays of 4 MiB or more (madvise(MADV_HUGEPAGE)), so
-// the OpenBLAS figures of bench/peers are taken on huge pages too.
+// tables for the rows of C it writes. On 2 MiB pages that product
+// measured 3–6 % faster (149.8 → 154.4, 163.8 → 173.5 and 130.4 → 136.6
+// GFLOP/s on two threads, calls alternated in one process; 2048³ and
+// 32768×128×1152 within ±5 % either way). NumPy does the same for its
+// arrays of 4 MiB or more (madvise(MADV_HUGEPAGE)), so the OpenBLAS
+// figures of bench/peers are taken on huge pages too.
 //
 // On Linux, Floats asks for transparent huge pages on the buffer's 2 MiB
 // aligned interior (madvise MADV_HUGEPAGE, honoured when
