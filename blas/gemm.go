@@ -140,8 +140,8 @@ type kernel struct {
 	// call, from one A sliver (packed, or MR rows rs apart when rs != 0)
 	// and the n consecutive packed B slivers of a panel, written as
 	// stream does when stream is set: the same bits as n calls of micro
-	// (or stream), without their per-call overhead, which is a tenth of
-	// the time of a product as shallow as the first convolution's (K =
+	// (or stream), without their per-call overhead (about 8 % of the
+	// kernel time of a product as shallow as the first convolution's, K =
 	// 27).
 	tiles func(kc int, a []float32, rs int, b, c []float32, ldc int, alpha, beta float32, stream bool, n int)
 	// transpose16, if not nil, transposes a 16×16 block (dst[i*ldd+j] =

@@ -34,31 +34,31 @@
 // and 177.3 → 181.5 GFLOP/s, 256×1024×3072 173.7 → 177.5, 1024³ 196.9 →
 // 198.8, 256×1024×1024 164.6 → 162.9. The same products, the same bits.
 #define STEP512(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, b0, b1) \
-	VMOVUPS          b0, Z24        \
-	VMOVUPS          b1, Z25        \
-	VFMADD231PS.BCST a0, Z24, Z0  \
-	VFMADD231PS.BCST a0, Z25, Z1  \
-	VFMADD231PS.BCST a1, Z24, Z2  \
-	VFMADD231PS.BCST a1, Z25, Z3  \
-	VFMADD231PS.BCST a2, Z24, Z4  \
-	VFMADD231PS.BCST a2, Z25, Z5  \
-	VFMADD231PS.BCST a3, Z24, Z6  \
-	VFMADD231PS.BCST a3, Z25, Z7  \
-	VFMADD231PS.BCST a4, Z24, Z8  \
-	VFMADD231PS.BCST a4, Z25, Z9  \
-	VFMADD231PS.BCST a5, Z24, Z10  \
-	VFMADD231PS.BCST a5, Z25, Z11  \
-	VFMADD231PS.BCST a6, Z24, Z12  \
-	VFMADD231PS.BCST a6, Z25, Z13  \
-	VFMADD231PS.BCST a7, Z24, Z14  \
-	VFMADD231PS.BCST a7, Z25, Z15  \
-	VFMADD231PS.BCST a8, Z24, Z16  \
-	VFMADD231PS.BCST a8, Z25, Z17  \
-	VFMADD231PS.BCST a9, Z24, Z18  \
-	VFMADD231PS.BCST a9, Z25, Z19  \
-	VFMADD231PS.BCST a10, Z24, Z20  \
-	VFMADD231PS.BCST a10, Z25, Z21  \
-	VFMADD231PS.BCST a11, Z24, Z22  \
+	VMOVUPS          b0, Z24           \
+	VMOVUPS          b1, Z25           \
+	VFMADD231PS.BCST a0, Z24, Z0       \
+	VFMADD231PS.BCST a0, Z25, Z1       \
+	VFMADD231PS.BCST a1, Z24, Z2       \
+	VFMADD231PS.BCST a1, Z25, Z3       \
+	VFMADD231PS.BCST a2, Z24, Z4       \
+	VFMADD231PS.BCST a2, Z25, Z5       \
+	VFMADD231PS.BCST a3, Z24, Z6       \
+	VFMADD231PS.BCST a3, Z25, Z7       \
+	VFMADD231PS.BCST a4, Z24, Z8       \
+	VFMADD231PS.BCST a4, Z25, Z9       \
+	VFMADD231PS.BCST a5, Z24, Z10      \
+	VFMADD231PS.BCST a5, Z25, Z11      \
+	VFMADD231PS.BCST a6, Z24, Z12      \
+	VFMADD231PS.BCST a6, Z25, Z13      \
+	VFMADD231PS.BCST a7, Z24, Z14      \
+	VFMADD231PS.BCST a7, Z25, Z15      \
+	VFMADD231PS.BCST a8, Z24, Z16      \
+	VFMADD231PS.BCST a8, Z25, Z17      \
+	VFMADD231PS.BCST a9, Z24, Z18      \
+	VFMADD231PS.BCST a9, Z25, Z19      \
+	VFMADD231PS.BCST a10, Z24, Z20     \
+	VFMADD231PS.BCST a10, Z25, Z21     \
+	VFMADD231PS.BCST a11, Z24, Z22     \
 	VFMADD231PS.BCST a11, Z25, Z23
 
 // STORE512(lo, hi): C[row][0:32] = alpha·acc + beta·C[row]; next row.
@@ -105,10 +105,10 @@
 	VMOVUPS hi, 64(DI)  \
 	ADDQ    DX, DI
 
-// NEXTTILE(tiles, c, b, done, top): after a tile of a call for several
-// (the tiles argument), go on to the next one if any: C one tile row
-// (rowbytes) on, B
-// at the next packed sliver (where BX now points), the same A sliver.
+// NEXTTILE(tiles, c, b, rowbytes, done, top): after a tile of a call for
+// several (the tiles argument), go on to the next one if any: C one tile
+// width (rowbytes) on, B at the next packed sliver (where BX now points),
+// the same A sliver.
 #define NEXTTILE(tiles, c, b, rowbytes, done, top) \
 	DECQ tiles          \
 	JZ   done           \
@@ -256,7 +256,6 @@ sgemmPackedAVX512_zero:
 
 sgemmPackedAVX512_nt:
 	STORETILE512NT
-	JMP sgemmPackedAVX512_next
 
 sgemmPackedAVX512_next:
 	NEXTTILE(tiles+56(FP), c+24(FP), b+16(FP), 128, sgemmPackedAVX512_done, sgemmPackedAVX512_tile)
@@ -414,7 +413,6 @@ sgemmRowsAVX512_zero:
 
 sgemmRowsAVX512_nt:
 	STORETILE512NT
-	JMP sgemmRowsAVX512_next
 
 sgemmRowsAVX512_next:
 	NEXTTILE(tiles+64(FP), c+32(FP), b+24(FP), 128, sgemmRowsAVX512_done, sgemmRowsAVX512_tile)
@@ -1154,7 +1152,6 @@ sgemmPackedAVX2_zero:
 
 sgemmPackedAVX2_nt:
 	STORETILE256NT
-	JMP sgemmPackedAVX2_next
 
 sgemmPackedAVX2_next:
 	NEXTTILE(tiles+56(FP), c+24(FP), b+16(FP), 64, sgemmPackedAVX2_done, sgemmPackedAVX2_tile)
@@ -1275,7 +1272,6 @@ sgemmRowsAVX2_zero:
 
 sgemmRowsAVX2_nt:
 	STORETILE256NT
-	JMP sgemmRowsAVX2_next
 
 sgemmRowsAVX2_next:
 	NEXTTILE(tiles+64(FP), c+32(FP), b+24(FP), 64, sgemmRowsAVX2_done, sgemmRowsAVX2_tile)

@@ -26,8 +26,8 @@ func (m *Network) finish(maxBatch int, seed int64, zeroBias bool) {
 	m.FwdSet.Alloc()
 	net.InitDefault(&m.FwdSet, net.NewRand(seed, 1), zeroBias)
 	w := max(m.F.MaxWidth(), m.F.Unit(1).Cfg.InDim())
-	m.prob = hugepage.Floats(maxBatch * m.K)
-	m.dz = hugepage.Floats(maxBatch * m.K)
+	m.prob = make([]float32, maxBatch*m.K)
+	m.dz = make([]float32, maxBatch*m.K)
 	m.delta = [2][]float32{hugepage.Floats(maxBatch * w), hugepage.Floats(maxBatch * w)}
 }
 

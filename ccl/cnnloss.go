@@ -27,7 +27,7 @@ type CNNLoss struct {
 func NewCNNLoss(maxN, k, maxD int, sC, sSSL float32) *CNNLoss {
 	return &CNNLoss{
 		s: hugepage.Floats((k + maxN) * maxD), ds: hugepage.Floats((k + maxN) * maxD),
-		g:  hugepage.Floats((k + maxN) * (k + maxN)),
+		g:  make([]float32, (k+maxN)*(k+maxN)),
 		ra: make([]float64, maxN), rb: make([]float64, k),
 		sC: sC, sSSL: sSSL, maxN: maxN, maxD: maxD,
 	}

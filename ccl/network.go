@@ -110,13 +110,13 @@ func (m *Network) finish(maxBatch int, seed int64, zeroBias bool) error {
 	net.InitDefault(&m.FwdSet, net.NewRand(seed, 1), zeroBias)
 	net.InitDefault(&m.FbSet, net.NewRand(seed, 2), zeroBias)
 	K := m.K
-	m.eye = hugepage.Floats(K * K)
+	m.eye = make([]float32, K*K)
 	for i := 0; i < K; i++ {
 		m.eye[i*K+i] = 1
 	}
 	wmax := max(m.F.MaxWidth(), m.F.Unit(1).Cfg.InDim())
-	m.prob = hugepage.Floats(maxBatch * K)
-	m.dz = hugepage.Floats(maxBatch * K)
+	m.prob = make([]float32, maxBatch*K)
+	m.dz = make([]float32, maxBatch*K)
 	for i := range m.dA {
 		m.dA[i] = hugepage.Floats(maxBatch * wmax)
 		m.dB[i] = hugepage.Floats(K * wmax)
