@@ -1,6 +1,7 @@
 //go:build amd64 && gc && !purego && !noasm
 
 #include "textflag.h"
+#include "zmm_amd64.h"
 
 // ---------------------------------------------------------------------
 // AVX-512 dot-product kernel for products A·Bᵀ with a short side (see
@@ -65,30 +66,7 @@ TEXT ·dotAVX512(SB), NOSPLIT, $0-56
 	MOVQ n1+40(FP), R10
 	MOVQ out+48(FP), DI
 
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
+	ZERO24
 	MOVQ CX, DX
 	SHRQ $4, CX  // full chunks
 	ANDQ $15, DX // tail floats

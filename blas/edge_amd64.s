@@ -1,6 +1,7 @@
 //go:build amd64 && gc && !purego && !noasm
 
 #include "textflag.h"
+#include "zmm_amd64.h"
 
 // AVX-512 edge kernels: the first 4 or 8 rows of a 12-row tile (see
 // sgemmEdgeAVX512 in kernel_amd64.go). A is a packed 12-row sliver (12
@@ -10,37 +11,31 @@
 // Z0..Z15: accumulators, row i in Z(2i) and Z(2i+1). Z24, Z25: the B row.
 // Z26..Z29: broadcasts of A.
 
-// EDGESTEP4: rows 0..3 of one k step.
+// EDGE4(o0..o3, z0..z7): four rows of one k step, with the B row in Z24,
+// Z25: for r < 4, acc z(2r) += A[or(AX)]·Z24 and z(2r+1) += A[or(AX)]·Z25.
+#define EDGE4(o0, o1, o2, o3, z0, z1, z2, z3, z4, z5, z6, z7) \
+	VBROADCASTSS o0(AX), Z26 \
+	VFMADD231PS  Z24, Z26, z0 \
+	VFMADD231PS  Z25, Z26, z1 \
+	VBROADCASTSS o1(AX), Z27 \
+	VFMADD231PS  Z24, Z27, z2 \
+	VFMADD231PS  Z25, Z27, z3 \
+	VBROADCASTSS o2(AX), Z28 \
+	VFMADD231PS  Z24, Z28, z4 \
+	VFMADD231PS  Z25, Z28, z5 \
+	VBROADCASTSS o3(AX), Z29 \
+	VFMADD231PS  Z24, Z29, z6 \
+	VFMADD231PS  Z25, Z29, z7
+
+// EDGESTEP4: rows 0..3 of one k step (loads the B row).
 #define EDGESTEP4 \
-	VMOVUPS      (BX), Z24    \
-	VMOVUPS      64(BX), Z25  \
-	VBROADCASTSS (AX), Z26    \
-	VFMADD231PS  Z24, Z26, Z0 \
-	VFMADD231PS  Z25, Z26, Z1 \
-	VBROADCASTSS 4(AX), Z27   \
-	VFMADD231PS  Z24, Z27, Z2 \
-	VFMADD231PS  Z25, Z27, Z3 \
-	VBROADCASTSS 8(AX), Z28   \
-	VFMADD231PS  Z24, Z28, Z4 \
-	VFMADD231PS  Z25, Z28, Z5 \
-	VBROADCASTSS 12(AX), Z29  \
-	VFMADD231PS  Z24, Z29, Z6 \
-	VFMADD231PS  Z25, Z29, Z7
+	VMOVUPS (BX), Z24   \
+	VMOVUPS 64(BX), Z25 \
+	EDGE4(0, 4, 8, 12, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
 
 // EDGESTEP8: rows 4..7 of the same k step (after EDGESTEP4).
 #define EDGESTEP8 \
-	VBROADCASTSS 16(AX), Z26   \
-	VFMADD231PS  Z24, Z26, Z8  \
-	VFMADD231PS  Z25, Z26, Z9  \
-	VBROADCASTSS 20(AX), Z27   \
-	VFMADD231PS  Z24, Z27, Z10 \
-	VFMADD231PS  Z25, Z27, Z11 \
-	VBROADCASTSS 24(AX), Z28   \
-	VFMADD231PS  Z24, Z28, Z12 \
-	VFMADD231PS  Z25, Z28, Z13 \
-	VBROADCASTSS 28(AX), Z29   \
-	VFMADD231PS  Z24, Z29, Z14 \
-	VFMADD231PS  Z25, Z29, Z15
+	EDGE4(16, 20, 24, 28, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
 
 // EDGEOUT(lo, hi, off): scratch row at off(DI) = alpha (Z30) · acc.
 #define EDGEOUT(lo, hi, off) \
@@ -62,22 +57,7 @@ TEXT ·sgemmEdgeAVX512(SB), NOSPLIT, $0-52
 	TESTQ DX, DX
 	CMOVQEQ R9, DX // packed B: 32 floats per step
 
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
+	ZERO16
 	CMPQ R8, $4
 	JGT  edge8_loop
 
