@@ -32,6 +32,7 @@ type job struct {
 	bias     []float32
 	idx      []int32
 	g        Geometry  // conv geometry; pooling/upsampling use N, H, W, Cin
+	off      int       // first sample: the loop covers samples [off, off+n)
 	beta     float32   // kFromTap
 	act      Activator // kPoolF
 	pg       parallel.Group
@@ -45,6 +46,7 @@ func getJob() *job { return jobFree.Get() }
 
 func putJob(j *job) {
 	j.dst, j.src, j.bias, j.idx, j.act = nil, nil, nil, nil, nil
+	j.off = 0
 	jobFree.Put(j)
 }
 
@@ -64,6 +66,7 @@ func run(j *job, n, work int) {
 // Do runs the job's loop on samples [lo, hi) (parallel.Task).
 func (j *job) Do(_, lo, hi int) {
 	g := j.g
+	lo, hi = lo+j.off, hi+j.off
 	switch j.kind {
 	case kIm2col:
 		im2col(j.dst, j.src, g, lo, hi)

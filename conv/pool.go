@@ -78,6 +78,30 @@ func MaxPool2Backward(dIn, dOut []float32, argmax []int32, n, h, w, c int) {
 	run(j, n, n*h*w*c)
 }
 
+// MaxPool2BackwardSamples is MaxPool2Backward for samples [lo, hi) of the
+// batch of n only: it writes the rows of dIn that belong to those samples
+// (zeros included) and reads only theirs of dOut and argmax, which index
+// the whole batch as MaxPool2Forward filled them. Called for consecutive
+// ranges, it lets a caller use each part of dIn while it is still in
+// cache.
+func MaxPool2BackwardSamples(dIn, dOut []float32, argmax []int32, n, h, w, c, lo, hi int) {
+	checkMap(n, h, w, c)
+	if lo < 0 || hi > n || lo > hi {
+		panic(fmt.Sprintf("conv: samples [%d, %d) outside a batch of %d", lo, hi, n))
+	}
+	ol := n * (h / 2) * (w / 2) * c
+	need("dIn", dIn, n*h*w*c)
+	need("dOut", dOut, ol)
+	if len(argmax) < ol {
+		panic(fmt.Sprintf("conv: argmax has length %d, need %d", len(argmax), ol))
+	}
+	j := getJob()
+	j.kind, j.dst, j.src, j.idx = kPoolB, dIn, dOut, argmax
+	j.g = Geometry{N: n, H: h, W: w, Cin: c}
+	j.off = lo
+	run(j, hi-lo, (hi-lo)*h*w*c)
+}
+
 // Upsample2Forward is nearest-neighbour upsampling by 2:
 //
 //	out(n, y, x, c) = in(n, ⌊y/2⌋, ⌊x/2⌋, c)

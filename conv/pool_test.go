@@ -270,3 +270,41 @@ func TestMaxPool2ForwardAct(t *testing.T) {
 		}
 	}
 }
+
+// MaxPool2BackwardSamples over consecutive sample ranges gives the bits of
+// MaxPool2Backward, and touches only the rows of its range.
+func TestMaxPool2BackwardSamples(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	n, h, w, c := 7, 6, 4, 5
+	in := randSlice(r, n*h*w*c)
+	ol := n * (h / 2) * (w / 2) * c
+	out, idx := make([]float32, ol), make([]int32, ol)
+	MaxPool2Forward(out, idx, in, n, h, w, c)
+	dOut := randSlice(r, ol)
+	want := make([]float32, len(in))
+	MaxPool2Backward(want, dOut, idx, n, h, w, c)
+	got := make([]float32, len(in))
+	for i := range got {
+		got[i] = -7 // every row is overwritten by its range
+	}
+	per := h * w * c
+	for _, rg := range [][2]int{{0, 2}, {2, 3}, {3, 3}, {3, 7}} {
+		MaxPool2BackwardSamples(got, dOut, idx, n, h, w, c, rg[0], rg[1])
+		for i := rg[1] * per; i < len(got); i++ {
+			if got[i] != -7 {
+				t.Fatalf("range %v wrote element %d, past its samples", rg, i)
+			}
+		}
+	}
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("dIn[%d] = %v, MaxPool2Backward gives %v", i, got[i], want[i])
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("samples [5, 8) of a batch of 7: no panic")
+		}
+	}()
+	MaxPool2BackwardSamples(got, dOut, idx, n, h, w, c, 5, 8)
+}

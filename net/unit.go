@@ -265,6 +265,9 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 			c.Act.Backward(u.dp[:len(dp)], dp, yp, yp)
 			dp = u.dp[:len(dp)]
 		}
+		if dx == nil && c.Conv && c.BN != 2 && u.weightInChunks(dh, dp, n) {
+			return
+		}
 		conv.MaxPool2Backward(dh, dp, u.argmax[:len(dp)], n, oh, ow, c.OutC)
 	} else {
 		dh = dy[:rows*c.OutC]
@@ -326,6 +329,59 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 	if c.BN == 1 {
 		u.Norm.Backward(dx, dx, u.x1[:len(dx)], inRows)
 	}
+}
+
+// pooledChunkBytes bounds the part of a pooled convolution's unpooled
+// gradient dh that weightInChunks routes and then uses at once: 4 MiB,
+// which stays in the last-level cache between the two.
+const pooledChunkBytes = 4 << 20
+
+// weightInChunks is the rest of Backward for a pooled convolution whose
+// input gradient is not wanted (dx == nil, CCL) and that has no batch
+// norm after it (whose backward needs all of dh first), when dh is larger
+// than pooledChunkBytes: it routes dp through the pool and takes the
+// weight gradient a few samples at a time,
+//
+//	for each range of samples s:  dh_s = poolᵀ(dp_s);  dW += dh_sᵀ·im2col(x₂)_s
+//
+// so that dh_s is read back from cache rather than from memory: in the
+// CIFAR-10 cnn_pool network the first layer's dh is 64 MiB at batch 128.
+// The ranges depend only on the layer and n, so the sums (a different
+// grouping of the same terms as one product) do not depend on the thread
+// count. It reports false, having done nothing, when dh is small.
+func (u *Unit) weightInChunks(dh, dp []float32, n int) bool {
+	c := u.Cfg
+	oh, ow := c.coreOut()
+	per := oh * ow * c.OutC // dh per sample
+	step := max(1, pooledChunkBytes/(4*per))
+	if step >= n {
+		return false
+	}
+	var dBias []float32
+	if u.B != nil {
+		dBias = u.B.Grad
+	}
+	beta := u.W.GradBeta()
+	if dBias != nil && u.B.GradBeta() != beta {
+		return false // the two gradients are in different states: keep it simple
+	}
+	cin := u.coreInput()
+	g := c.geometry(n)
+	inPer := g.InLen() / n
+	storedCol := g.ScratchLen() == g.ColLen() // Forward's im2col, else scratch
+	colPer := g.ColLen() / n
+	for lo := 0; lo < n; lo += step {
+		hi := min(n, lo+step)
+		conv.MaxPool2BackwardSamples(dh, dp, u.argmax[:len(dp)], n, oh, ow, c.OutC, lo, hi)
+		gs := c.geometry(hi - lo)
+		col := u.col[:gs.ScratchLen()]
+		if storedCol {
+			col = u.col[lo*colPer : hi*colPer]
+		}
+		conv.BackwardWeight(u.W.Grad, dBias, dh[lo*per:hi*per], cin[lo*inPer:hi*inPer], col, gs, beta)
+		beta = 1
+	}
+	return true
 }
 
 // PlainLinear reports whether the unit is a linear map followed by its

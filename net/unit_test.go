@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -102,5 +103,57 @@ func TestBatchNormEvalUsesRunningStats(t *testing.T) {
 	bn.ForwardEval(y, x, 3)
 	if want := (1 - 0.3) / math.Sqrt(1.3+1e-5); math.Abs(float64(y[0])-want) > 1e-6 {
 		t.Errorf("eval output %g, want %g", y[0], want)
+	}
+}
+
+// A pooled convolution whose unpooled gradient exceeds pooledChunkBytes
+// takes its weight gradient a few samples at a time when dx == nil
+// (weightInChunks); it must agree with the whole-batch product that the
+// same unit computes when dx is wanted, for a stored im2col matrix (3 input
+// channels) and a gathered one, with and without a bias.
+func TestUnitPooledWeightInChunks(t *testing.T) {
+	cfgs := []UnitConfig{
+		{InC: 3, InH: 32, InW: 32, OutC: 128, Conv: true, Kernel: 3, Stride: 1, Pad: 1, Act: ELU, Pool: true},
+		{InC: 16, InH: 32, InW: 32, OutC: 64, Conv: true, Kernel: 3, Stride: 1, Pad: 1, Bias: true, Act: Tanh, Pool: true},
+	}
+	for ci, cfg := range cfgs {
+		oh, ow := cfg.coreOut()
+		per := oh * ow * cfg.OutC * 4
+		n := pooledChunkBytes/per + 3 // two ranges, the second short
+		rng := rand.New(rand.NewPCG(uint64(ci), 31))
+		var p Params
+		u := NewUnit(&p, "w", "b", cfg, n)
+		p.Alloc()
+		for i := range p.Data {
+			p.Data[i] = float32(rng.NormFloat64() * 0.2)
+		}
+		x := make([]float32, n*cfg.InDim())
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		dy := make([]float32, n*cfg.OutDim())
+		for i := range dy {
+			dy[i] = float32(rng.NormFloat64())
+		}
+		u.Forward(x, n, true)
+		p.ZeroGrad()
+		u.Backward(dy, make([]float32, len(x)), n) // whole batch
+		want := append([]float32(nil), p.Grad...)
+		p.ZeroGrad()
+		u.Backward(dy, nil, n) // in ranges of samples
+		// Sums of about 10⁴ terms of both signs, grouped differently: the
+		// difference is rounding, measured against the largest gradient.
+		var diff, scale float64
+		for i, w := range want {
+			diff = max(diff, math.Abs(float64(p.Grad[i]-w)))
+			scale = max(scale, math.Abs(float64(w)))
+		}
+		if diff > 1e-5*scale {
+			t.Errorf("%+v, n = %d: weight gradients in ranges differ from the whole batch's by %.3g, largest gradient %.3g", cfg, n, diff, scale)
+		}
+		t.Logf("%+v, n = %d: largest difference %.3g, largest gradient %.3g", cfg, n, diff, scale)
+		if slices.Equal(p.Grad, want) {
+			t.Logf("%+v: same bits", cfg)
+		}
 	}
 }
