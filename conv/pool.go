@@ -65,17 +65,7 @@ func MaxPool2ForwardAct(out []float32, argmax []int32, in []float32, n, h, w, c 
 // position); dOut and argmax are (n·⌊h/2⌋·⌊w/2⌋) × c, argmax as filled by
 // MaxPool2Forward with the same sizes.
 func MaxPool2Backward(dIn, dOut []float32, argmax []int32, n, h, w, c int) {
-	checkMap(n, h, w, c)
-	ol := n * (h / 2) * (w / 2) * c
-	need("dIn", dIn, n*h*w*c)
-	need("dOut", dOut, ol)
-	if len(argmax) < ol {
-		panic(fmt.Sprintf("conv: argmax has length %d, need %d", len(argmax), ol))
-	}
-	j := getJob()
-	j.kind, j.dst, j.src, j.idx = kPoolB, dIn, dOut, argmax
-	j.g = Geometry{N: n, H: h, W: w, Cin: c}
-	run(j, n, n*h*w*c)
+	MaxPool2BackwardSamples(dIn, dOut, argmax, n, h, w, c, 0, n)
 }
 
 // MaxPool2BackwardSamples is MaxPool2Backward for samples [lo, hi) of the
