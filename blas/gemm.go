@@ -29,6 +29,13 @@ import (
 //	        for jr := 0; jr < NC; jr += NR // B slivers stream from L2
 //	          C[ir:ir+MR, jr:jr+NR] (+)= A sliver · B sliver  (registers)
 //
+// A task with a small op(B) and a large C (kInner: the convolutions'
+// forward products) runs the same steps in another order: all of op(B)
+// packed first, then for each block of kInnerRows·MR rows of C every
+// reduction block in turn, so that C is not swept once per reduction
+// block. Each element of C sees the same operations in the same order:
+// the same bits.
+//
 // The operand broadcast by the micro-kernel (A, MR floats per k step)
 // stays in L1 and the one loaded as vectors (B, NR floats per k step)
 // streams from L2, as BLIS does on Skylake-X with the roles mirrored.
@@ -430,6 +437,36 @@ func (j *gemmJob) lowerCut(b int) int {
 	return min(j.m, roundUp(r, j.kern.mr))
 }
 
+// kInnerBBytes bounds the packed op(B) of a task whose reduction blocks
+// block runs innermost (kInner): for each block of kInnerRows·MR rows of
+// C, every reduction block in turn, against all of op(B) packed once (or
+// shared), so that those C rows stay in L1 from one reduction block to
+// the next. In the usual order a task sweeps its whole C once per
+// reduction block, which comes back from memory when C is larger than L2
+// (kInnerMinCBytes). That pays where C is large and op(B) small: the
+// convolutions' forward products (M = N·H·W rows, N = Cout ≤ 256 columns,
+// K = 9·Cin in a few blocks). Alternated in one process (best of 20
+// calls, 2 threads, AVX-512): 32768×128×1152 191 → 200 GFLOP/s stored and
+// 188 → 203 gathered (cnn_pool's second convolution), 8192×256×1152
+// gathered 197 → 211; 1.25 MiB lets in that last one, whose op(B) is
+// 1.1 MiB.
+var kInnerBBytes = 1280 << 10
+
+// kInnerMinCBytes is the least C of a task for the k-inner order (a
+// variable for the tests).
+var kInnerMinCBytes = 1 << 20
+
+// kInnerRows is the number of MR-row slivers per A block in that order.
+const kInnerRows = 4
+
+// kInner reports whether a task of rows × cols with nb reduction blocks
+// runs with the reduction blocks innermost (see kInnerBBytes): one B
+// panel, several reduction blocks, op(B) small and C large.
+func (j *gemmJob) kInner(rows, cols, nb int) bool {
+	kn := j.kern
+	return nb > 1 && !j.lower && cols <= kn.nc && 4*roundUp(cols, kn.nr)*j.k <= kInnerBBytes && 4*rows*cols >= kInnerMinCBytes
+}
+
 // shareBBytes bounds the packed op(B) shared by a product's row bands
 // (see run): 2048³ shares 16 MiB.
 var shareBBytes = 16 << 20
@@ -594,14 +631,11 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	mc := min(kn.mc, roundUp(i1-i0, mr))
 	nc := min(kn.nc, roundUp(j1-j0, nr))
 	buf.a = grow(buf.a, mc*kcb, kn.mc*kcMax)
-	if !j.sharedB {
-		buf.b = grow(buf.b, nc*kcb, kn.nc*kcMax)
-	}
 	buf.tmp = grow(buf.tmp, mr*nr, mr*nr)
 	if j.ga != nil {
 		buf.rows = grow(buf.rows, mr*kcb, mr*kcMax)
 	}
-	pack, packC := kn.packFunc(), kn.packColsFunc()
+	p := blockPlan{pack: kn.packFunc(), packC: kn.packColsFunc()}
 	// Read A in place when it is not transposed. Packing it costs a pass
 	// over A per B panel; reading 12 rows in place costs at worst some L2
 	// reloads when some rows share L1 sets, which measured cheaper on
@@ -613,22 +647,48 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	// and two threads, family 6 model 207).
 	// A transposed with short stored rows (weight gradients: dOutᵀ·X) is
 	// read in place too, a sliver being MR adjacent floats per k step.
-	directA := j.tA == NoTrans && j.directA()
-	directAT := j.tA == Trans && j.directA()
+	p.directA = j.tA == NoTrans && j.directA()
+	p.directAT = j.tA == Trans && j.directA()
 	// Read B in place when it is not transposed and few A slivers reuse
 	// each B panel: packing B then costs as much as a good part of the
 	// products (see directBRows).
-	directB := !j.sharedB && j.gb == nil && kn.inPlace&rowsB != 0 && j.tB == NoTrans && i1-i0 <= directBRows
+	p.directB = !j.sharedB && j.gb == nil && kn.inPlace&rowsB != 0 && j.tB == NoTrans && i1-i0 <= directBRows
 	// A packed op(A) is packed again for every B panel, unless the task's
 	// whole packed op(A) fits in keepABytes: then the first panel packs it
 	// into buf.aAll, block (pc, ic) at pc·mPad + (ic−i0)·kc, and the later
 	// panels read it back.
-	mPad := roundUp(i1-i0, mr)
-	keepA := !directA && !directAT && j1-j0 > nc && mPad*j.k*4 <= keepABytes
-	if keepA {
-		buf.aAll = grow(buf.aAll, mPad*j.k, mPad*j.k)
+	p.mPad = roundUp(i1-i0, mr)
+	p.keepA = !p.directA && !p.directAT && j1-j0 > nc && p.mPad*j.k*4 <= keepABytes
+	if p.keepA {
+		buf.aAll = grow(buf.aAll, p.mPad*j.k, p.mPad*j.k)
 	}
 
+	if j.kInner(i1-i0, j1-j0, nb) && !p.directB {
+		// One panel, all of op(B) packed (or shared), and the reduction
+		// blocks innermost: see kInnerBBytes.
+		nPad := roundUp(j1-j0, nr)
+		bAll := j.bAll
+		if !j.sharedB {
+			buf.b = grow(buf.b, nPad*j.k, kn.nc*kcMax)
+			bAll = buf.b
+			for blk := range nb {
+				pc := blk * kcb
+				j.packB(bAll[pc*nPad:], pc, min(kcb, j.k-pc), j0, j1-j0)
+			}
+		}
+		for ic := i0; ic < i1; ic += kInnerRows * mr {
+			mcur := min(kInnerRows*mr, i1-ic)
+			for blk := range nb {
+				pc := blk * kcb
+				j.rowBlock(buf, &p, i0, ic, mcur, pc, min(kcb, j.k-pc), blk, j0, j1-j0, bAll[pc*nPad:], false)
+			}
+		}
+		return
+	}
+
+	if !j.sharedB {
+		buf.b = grow(buf.b, nc*kcb, kn.nc*kcMax)
+	}
 	// With lower, columns past the band's last row hold nothing wanted.
 	jEnd := j1
 	if j.lower {
@@ -639,10 +699,6 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 		for blk := range nb {
 			pc := blk * kcb
 			kc := min(kcb, j.k-pc)
-			beta := j.beta
-			if blk > 0 {
-				beta = 1
-			}
 			// Pack op(B)[pc:pc+kc, jc:jc+ncur] into NR-wide slivers, or
 			// only the partial last sliver when B is read in place; or
 			// find it packed for all bands (sharedB).
@@ -650,92 +706,115 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 			switch full := ncur / nr * nr; {
 			case j.sharedB:
 				bpan = j.bAll[jc*j.k+pc*roundUp(ncur, nr):]
-			case directB && full < ncur:
-				packC(buf.b[full*kc:], j.b[pc*j.ldb+jc+full:], j.ldb, ncur-full, kc, nr)
-			case directB:
+			case p.directB && full < ncur:
+				p.packC(buf.b[full*kc:], j.b[pc*j.ldb+jc+full:], j.ldb, ncur-full, kc, nr)
+			case p.directB:
 			default:
 				j.packB(buf.b, pc, kc, jc, ncur)
 			}
 			for ic := i0; ic < i1; ic += mc {
-				mcur := min(mc, i1-ic)
-				ablk := buf.a
-				if keepA {
-					ablk = buf.aAll[pc*mPad+(ic-i0)*kc:]
-				}
-				switch {
-				case directA:
-					// Read full slivers of A in place; pack only the last,
-					// partial one (zero-padded to MR rows).
-					if full := mcur / mr * mr; full < mcur {
-						packRows(buf.a, j.a[(ic+full)*j.lda+pc:], j.lda, mcur-full, kc, mr)
-					}
-				case directAT:
-					// Likewise, reading op(A) = Aᵀ by stored rows.
-					if full := mcur / mr * mr; full < mcur {
-						packC(buf.a, j.a[pc*j.lda+ic+full:], j.lda, mcur-full, kc, mr)
-					}
-				case keepA && jc > j0:
-					// Packed for the first B panel.
-				case j.ga != nil:
-					gatherA(ablk, j.ga, buf, ic, mcur, pc, kc, mr, pack, kn.packPtrs)
-				case j.tA == NoTrans:
-					// Pack op(A)[ic:ic+mcur, pc:pc+kc] into MR-tall slivers.
-					pack(ablk, j.a[ic*j.lda+pc:], j.lda, mcur, kc, mr)
-				default:
-					packC(ablk, j.a[pc*j.lda+ic:], j.lda, mcur, kc, mr)
-				}
-				for ir := 0; ir < mcur; ir += mr {
-					mm := min(mr, mcur-ir)
-					// The A sliver, in L1 while the B slivers stream past:
-					// packed (rs == cs == 0), MR rows rs apart, or kc stored
-					// rows of Aᵀ cs apart.
-					as, rs, cs := ablk[ir*kc:(ir+mr)*kc], 0, 0
-					switch {
-					case directA && mm == mr:
-						as, rs = j.a[(ic+ir)*j.lda+pc:], j.lda
-					case directAT && mm == mr:
-						as, cs = j.a[pc*j.lda+ic+ir:], j.lda
-					case directA || directAT:
-						as = buf.a[:mr*kc]
-					}
-					for jr := 0; jr < ncur; jr += nr {
-						if j.lower && jc+jr > ic+ir+mm-1 {
-							break // this tile and the rest of the row are above the diagonal
-						}
-						nn := min(nr, ncur-jr)
-						// The B sliver: packed (ldb == 0) or kc rows of B.
-						bs, ldb := bpan[jr*kc:(jr+nr)*kc], 0
-						if directB && nn == nr {
-							bs, ldb = j.b[pc*j.ldb+jc+jr:], j.ldb
-						}
-						off := (ic+ir)*j.ldc + jc + jr
-						full := mm == mr && nn == nr
-						if full && kn.tiles != nil && ldb == 0 && cs == 0 && !j.lower {
-							// This tile and the full ones right of it.
-							n := (ncur - jr) / nr
-							kn.tiles(kc, as, rs, bpan[jr*kc:(jr+n*nr)*kc], j.c[off:], j.ldc, j.alpha, beta, j.stream, n)
-							jr += (n - 1) * nr
-							continue
-						}
-						switch {
-						case full && j.stream:
-							kn.stream(kc, as, rs, cs, bs, ldb, j.c[off:], j.ldc, j.alpha, beta)
-						case full && kn.general != nil:
-							kn.general(kc, as, rs, cs, bs, ldb, j.c[off:], j.ldc, j.alpha, beta)
-						case full:
-							kn.micro(kc, as, bs, j.c[off:], j.ldc, j.alpha, beta)
-						case mm <= 8 && kn.edge != nil && rs == 0 && cs == 0:
-							kn.edge(kc, as, roundUp(mm, 4), bs, ldb, buf.tmp, j.alpha)
-							storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
-						case kn.general != nil:
-							kn.general(kc, as, rs, cs, bs, ldb, buf.tmp, nr, j.alpha, 0)
-							storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
-						default:
-							kn.micro(kc, as, bs, buf.tmp, nr, j.alpha, 0)
-							storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
-						}
-					}
-				}
+				j.rowBlock(buf, &p, i0, ic, min(mc, i1-ic), pc, kc, blk, jc, ncur, bpan, jc > j0)
+			}
+		}
+	}
+}
+
+// blockPlan is what block decided for a task: how op(A) and op(B) are
+// read, and the packing functions.
+type blockPlan struct {
+	directA, directAT, directB, keepA bool
+	mPad                              int // the task's rows, rounded up to MR
+	pack, packC                       func(dst, src []float32, ld, r, kc, w int)
+}
+
+// rowBlock computes the product of rows [ic, ic+mcur) of op(A) and the
+// packed B panel bpan (columns [jc, jc+ncur) of reduction block blk, at
+// depth pc, kc deep) into C: it packs (or gathers, or finds) the A block,
+// then runs the micro-kernel over its slivers and the panel's. i0 is the
+// task's first row; reuseA: the A block is in buf.aAll already (keepA,
+// packed for the task's first panel).
+func (j *gemmJob) rowBlock(buf *gemmBuf, p *blockPlan, i0, ic, mcur, pc, kc, blk, jc, ncur int, bpan []float32, reuseA bool) {
+	kn := j.kern
+	mr, nr := kn.mr, kn.nr
+	beta := j.beta
+	if blk > 0 {
+		beta = 1
+	}
+	ablk := buf.a
+	if p.keepA {
+		ablk = buf.aAll[pc*p.mPad+(ic-i0)*kc:]
+	}
+	switch {
+	case p.directA:
+		// Read full slivers of A in place; pack only the last,
+		// partial one (zero-padded to MR rows).
+		if full := mcur / mr * mr; full < mcur {
+			packRows(buf.a, j.a[(ic+full)*j.lda+pc:], j.lda, mcur-full, kc, mr)
+		}
+	case p.directAT:
+		// Likewise, reading op(A) = Aᵀ by stored rows.
+		if full := mcur / mr * mr; full < mcur {
+			p.packC(buf.a, j.a[pc*j.lda+ic+full:], j.lda, mcur-full, kc, mr)
+		}
+	case p.keepA && reuseA:
+		// Packed for the first B panel.
+	case j.ga != nil:
+		gatherA(ablk, j.ga, buf, ic, mcur, pc, kc, mr, p.pack, kn.packPtrs)
+	case j.tA == NoTrans:
+		// Pack op(A)[ic:ic+mcur, pc:pc+kc] into MR-tall slivers.
+		p.pack(ablk, j.a[ic*j.lda+pc:], j.lda, mcur, kc, mr)
+	default:
+		p.packC(ablk, j.a[pc*j.lda+ic:], j.lda, mcur, kc, mr)
+	}
+	for ir := 0; ir < mcur; ir += mr {
+		mm := min(mr, mcur-ir)
+		// The A sliver, in L1 while the B slivers stream past:
+		// packed (rs == cs == 0), MR rows rs apart, or kc stored
+		// rows of Aᵀ cs apart.
+		as, rs, cs := ablk[ir*kc:(ir+mr)*kc], 0, 0
+		switch {
+		case p.directA && mm == mr:
+			as, rs = j.a[(ic+ir)*j.lda+pc:], j.lda
+		case p.directAT && mm == mr:
+			as, cs = j.a[pc*j.lda+ic+ir:], j.lda
+		case p.directA || p.directAT:
+			as = buf.a[:mr*kc]
+		}
+		for jr := 0; jr < ncur; jr += nr {
+			if j.lower && jc+jr > ic+ir+mm-1 {
+				break // this tile and the rest of the row are above the diagonal
+			}
+			nn := min(nr, ncur-jr)
+			// The B sliver: packed (ldb == 0) or kc rows of B.
+			bs, ldb := bpan[jr*kc:(jr+nr)*kc], 0
+			if p.directB && nn == nr {
+				bs, ldb = j.b[pc*j.ldb+jc+jr:], j.ldb
+			}
+			off := (ic+ir)*j.ldc + jc + jr
+			full := mm == mr && nn == nr
+			if full && kn.tiles != nil && ldb == 0 && cs == 0 && !j.lower {
+				// This tile and the full ones right of it.
+				n := (ncur - jr) / nr
+				kn.tiles(kc, as, rs, bpan[jr*kc:(jr+n*nr)*kc], j.c[off:], j.ldc, j.alpha, beta, j.stream, n)
+				jr += (n - 1) * nr
+				continue
+			}
+			switch {
+			case full && j.stream:
+				kn.stream(kc, as, rs, cs, bs, ldb, j.c[off:], j.ldc, j.alpha, beta)
+			case full && kn.general != nil:
+				kn.general(kc, as, rs, cs, bs, ldb, j.c[off:], j.ldc, j.alpha, beta)
+			case full:
+				kn.micro(kc, as, bs, j.c[off:], j.ldc, j.alpha, beta)
+			case mm <= 8 && kn.edge != nil && rs == 0 && cs == 0:
+				kn.edge(kc, as, roundUp(mm, 4), bs, ldb, buf.tmp, j.alpha)
+				storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
+			case kn.general != nil:
+				kn.general(kc, as, rs, cs, bs, ldb, buf.tmp, nr, j.alpha, 0)
+				storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
+			default:
+				kn.micro(kc, as, bs, buf.tmp, nr, j.alpha, 0)
+				storeEdge(j.c[off:], j.ldc, buf.tmp, nr, mm, nn, beta)
 			}
 		}
 	}

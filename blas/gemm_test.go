@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"unsafe"
@@ -883,6 +884,84 @@ func TestSgemmGatherRuns(t *testing.T) {
 				}
 				if kn.packPtrs != nil && m > dotRows && n > 0 && k > 0 && g.runs == 0 {
 					t.Fatalf("%s %dx%dx%d: no runs asked for", kn.name, m, n, k)
+				}
+			}
+		}
+	})
+}
+
+// TestSgemmKInner checks products that take the k-inner order (kInner:
+// all of op(B) packed once, the reduction blocks innermost) against the
+// float64 product and against the usual order, bit for bit: A packed,
+// read in place by rows or by stored columns, or gathered; B packed from
+// either layout; partial tiles at the bottom and the right; one thread,
+// and two sharing one packing of op(B) (sharedB).
+func TestSgemmKInner(t *testing.T) {
+	forEachKernel(t, func(t *testing.T, kn *kernel) {
+		def, minC := kInnerBBytes, kInnerMinCBytes
+		defer func() { kInnerBBytes, kInnerMinCBytes = def, minC }()
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+		// Smaller products than the order is meant for, the same code.
+		kInnerMinCBytes = 64 << 10
+		rng := rand.New(rand.NewPCG(41, 42))
+		// tall returns a row count whose C (n columns) reaches
+		// kInnerMinCBytes, in several row blocks, the last partial.
+		tall := func(n int) int { return max(kInnerMinCBytes/(4*n), 3*kInnerRows*kn.mr) + 3*kn.mr + 5 }
+		for _, tc := range []struct {
+			gemmCase
+			threads int
+			gather  bool
+		}{
+			{gemmCase{tA: NoTrans, tB: Trans, m: tall(100), n: 100, k: 2*kcMax + 7, alpha: 1, pad: 5}, 1, false},
+			{gemmCase{tA: NoTrans, tB: NoTrans, m: tall(97), n: 97, k: 3*kcMax - 2, alpha: -0.5, beta: 0.25, off: 3}, 1, false},
+			{gemmCase{tA: Trans, tB: NoTrans, m: 505, n: 130, k: kcMax + 9, alpha: 1, beta: 1, pad: 7}, 1, false}, // Aᵀ read in place (lda = 512)
+			{gemmCase{tA: Trans, tB: Trans, m: tall(96), n: 96, k: 2*kcMax + 1, alpha: 2, pad: 600}, 1, false},    // Aᵀ packed (lda > directColsLd)
+			{gemmCase{tA: NoTrans, tB: NoTrans, m: tall(65), n: 65, k: 2*kcMax + 3, alpha: 1, beta: 0.5}, 1, true},
+			{gemmCase{tA: NoTrans, tB: Trans, m: 2 * bandsShared * tall(130), n: 130, k: kcMax + 100, alpha: 1}, 2, false},
+		} {
+			if tc.n > kn.nc {
+				continue
+			}
+			runtime.GOMAXPROCS(tc.threads)
+			kInnerBBytes = def
+			nb, _ := kBlocks(tc.k)
+			rows := tc.m // one task, or bandsShared row bands per thread
+			if tc.threads > 1 {
+				rows /= bandsShared * tc.threads
+			}
+			if j := (gemmJob{kern: kn, k: tc.k}); !j.kInner(rows, tc.n, nb) {
+				t.Fatalf("%v: not in the k-inner order", tc.gemmCase)
+			}
+			// Against the float64 product (not with -short: slow under the
+			// race detector and emulation), then against the usual order.
+			if !tc.gather && !testing.Short() {
+				tc.check(t, rng)
+			}
+			ar, ac, br, bc := tc.m, tc.k, tc.k, tc.n
+			if tc.tA == Trans {
+				ar, ac = tc.k, tc.m
+			}
+			if tc.tB == Trans {
+				br, bc = tc.n, tc.k
+			}
+			lda, ldb := ac+tc.pad, bc+tc.pad
+			a, b := randFloats(rng, ar*lda+tc.off), randFloats(rng, br*ldb+tc.off)
+			c0 := randFloats(rng, tc.m*tc.n)
+			run := func(bytes int) []float32 {
+				kInnerBBytes = bytes
+				c := slices.Clone(c0)
+				if tc.gather {
+					g := &storedGather{x: a[tc.off:], ld: lda}
+					SgemmGatherA(tc.m, tc.n, tc.k, tc.alpha, g, tc.tB, b[tc.off:], ldb, tc.beta, c, tc.n)
+				} else {
+					Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a[tc.off:], lda, b[tc.off:], ldb, tc.beta, c, tc.n)
+				}
+				return c
+			}
+			inner, usual := run(1<<30), run(0)
+			for i := range inner {
+				if math.Float32bits(inner[i]) != math.Float32bits(usual[i]) {
+					t.Fatalf("%v (threads %d, gathered %v): element %d = %g k-inner, %g in the usual order", tc.gemmCase, tc.threads, tc.gather, i, inner[i], usual[i])
 				}
 			}
 		}
