@@ -163,6 +163,9 @@ func shapes(kn *kernel) [][3]int {
 		{mc - 1, 5, 7}, {mc + 1, 3, 9}, {mc + mr + 1, nr + 1, 11},
 		{3, nc - 1, 5}, {2, nc + 1, 3}, {1, 2*nc + nr + 1, 2},
 		{1, 257, 1}, {257, 1, 257},
+		// Several reduction blocks over columns that Aᵀ read in place
+		// spreads over fewer, wider panels (wideATPanels).
+		{2*mr + 1, 2*nc + 3, kcMax + 5},
 		// Row strides that are multiples of 4 KiB.
 		{3*mr + 1, 2 * nr, 1024}, {2*mr - 1, nr + 1, 2048},
 		// Products A·Bᵀ that take the swapped form (swapPays) on AVX-512,
