@@ -42,13 +42,19 @@ import (
 // Block sizes, chosen by measurement on two machines: Sapphire Rapids (48
 // KiB L1d, 2 MiB L2 per core; session 1) and AMD family 26, Zen 5 (48 KiB
 // L1d, 1 MiB L2 per core; interleaved A/B runs of bench's SGEMM shapes):
-//   - KC = 384 (kcMax): the A sliver kept in L1 is KC·MR·4 bytes, 18 KiB
-//     for MR = 12 (AVX-512); each B sliver streamed through L1 is KC·NR·4
-//     bytes, 48 KiB for NR = 32. On Zen 5, KC = 384 beat 256 by 2-5 % on
-//     2048³, the 256×1024×K and the first im2col shapes (2 threads), one
-//     C tile update per 384 steps instead of 256. The reduction is cut
-//     into ceil(k/KC) blocks of nearly equal depth, a function of k alone,
-//     never of the thread count.
+//   - KC (kernel.kc) = 384 for AVX-512 and NEON: the A sliver kept in L1
+//     is KC·MR·4 bytes, 18 KiB for MR = 12 (AVX-512); each B sliver
+//     streamed through L1 is KC·NR·4 bytes, 48 KiB for NR = 32. On Zen 5,
+//     KC = 384 beat 256 by 2-5 % on 2048³, the 256×1024×K and the first
+//     im2col shapes (2 threads), one C tile update per 384 steps instead
+//     of 256; on Zen 4 (session 8) 512 measured within ±2 % of it. AVX2:
+//     KC = 512 (a 12 KiB A sliver for MR = 6, whose 6×16 tile takes a
+//     quarter of the k step of the 12×32 one, so that 384 steps left its
+//     per-tile store and reload a larger share): on Zen 4, alternated
+//     runs of the benchmark shapes measured 2048³ 182.3 → 192.4 GFLOP/s,
+//     32768×128×1152 177.7 → 192.9, and none slower. The reduction is cut
+//     into ceil(k/KC) blocks of nearly equal depth, a function of k and
+//     the kernel alone, never of the thread count.
 //   - NC (kernel.nc): the packed B panel, KC·NC·4 bytes. AVX-512: NC = 640,
 //     960 KiB (better than 1024 with KC = 384 on Zen 5, whose 1 MiB L2
 //     the panel would overflow); AVX2: NC = 1024 (1.5 MiB).
@@ -81,8 +87,9 @@ import (
 // MR×NR grid, so each element of C sees exactly the same operations
 // whatever the number of threads.
 
-// kcMax is the depth KC of a reduction block.
-const kcMax = 384
+// kcMax is the largest depth KC of a reduction block of any kernel
+// (kernel.kc).
+const kcMax = 512
 
 // microKernel computes, for a packed MR×kc sliver a (a[p*MR+i] holds
 // op(A)[i, p]) and a packed kc×NR sliver b (b[p*NR+j] holds op(B)[p, j]),
@@ -130,6 +137,7 @@ type kernel struct {
 	name   string
 	mr, nr int // register tile
 	mc, nc int // A block rows (packing buffer), B panel columns in L2 (multiples of mr, nr)
+	kc     int // depth KC of a reduction block, at most kcMax
 	micro  microKernel
 	// general, if not nil, is the same kernel reading A or B in place, in
 	// the layouts listed by inPlace.
@@ -286,7 +294,7 @@ func putJob(j *gemmJob) {
 // another process simply takes fewer.
 func (j *gemmJob) Do(w, lo, hi int) {
 	if j.packing {
-		nb, _ := kBlocks(j.k)
+		nb, _ := j.kern.kBlocks(j.k)
 		for t := lo; t < hi; t++ {
 			j.packShared(t/nb, t%nb)
 		}
@@ -416,7 +424,7 @@ func (j *gemmJob) run() {
 	// (internal/parallel) take the tasks one at a time.
 	if j.sharedB {
 		j.bAll = grow(j.bAll, nPad*k, nPad*k)
-		nb, _ := kBlocks(k)
+		nb, _ := kern.kBlocks(k)
 		npack := (n + kern.nc - 1) / kern.nc * nb
 		j.packing = true
 		parallel.Run(j, &j.g, npack, npack, 1)
@@ -480,7 +488,7 @@ const bandsShared = 4
 
 // packShared packs block blk of panel p of op(B) into j.bAll.
 func (j *gemmJob) packShared(p, blk int) {
-	_, kcb := kBlocks(j.k)
+	_, kcb := j.kern.kBlocks(j.k)
 	nc := j.kern.nc
 	jc := p * nc
 	ncur := min(nc, j.n-jc)
@@ -540,7 +548,7 @@ var streamMinBytes = 4 << 20 // a variable for the tests
 // gradients skip reading C's memory before writing it. The results are
 // the same bits.
 func streams(kern *kernel, m, n, k int, beta float32, c []float32, ldc int) bool {
-	return kern.stream != nil && beta == 0 && k <= kcMax && 4*m*n >= streamMinBytes &&
+	return kern.stream != nil && beta == 0 && k <= kern.kc && 4*m*n >= streamMinBytes &&
 		ldc%16 == 0 && uintptr(unsafe.Pointer(&c[0]))%64 == 0
 }
 
@@ -620,9 +628,9 @@ func transposeInto(c []float32, ldc int, t []float32, m, n int, tr func(dst []fl
 }
 
 // kBlocks returns the number of reduction blocks for depth k and their
-// depth (the last may be shallower): a function of k alone.
-func kBlocks(k int) (nb, kc int) {
-	nb = (k + kcMax - 1) / kcMax
+// depth (the last may be shallower): a function of k and the kernel alone.
+func (kn *kernel) kBlocks(k int) (nb, kc int) {
+	nb = (k + kn.kc - 1) / kn.kc
 	kc = (k + nb - 1) / nb
 	return nb, kc
 }
@@ -631,7 +639,7 @@ func kBlocks(k int) (nb, kc int) {
 func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	kn := j.kern
 	mr, nr := kn.mr, kn.nr
-	nb, kcb := kBlocks(j.k)
+	nb, kcb := kn.kBlocks(j.k)
 	mc := min(kn.mc, roundUp(i1-i0, mr))
 	nc := min(kn.nc, roundUp(j1-j0, nr))
 	if wideATPanels && j.tA == Trans && j.directA() && !j.sharedB && j1-j0 > nc {
@@ -645,10 +653,10 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 		panels := (j1 - j0 + 2*kn.nc - 1) / (2 * kn.nc)
 		nc = roundUp((j1-j0+panels-1)/panels, nr)
 	}
-	buf.a = grow(buf.a, mc*kcb, kn.mc*kcMax)
+	buf.a = grow(buf.a, mc*kcb, kn.mc*kn.kc)
 	buf.tmp = grow(buf.tmp, mr*nr, mr*nr)
 	if j.ga != nil {
-		buf.rows = grow(buf.rows, mr*kcb, mr*kcMax)
+		buf.rows = grow(buf.rows, mr*kcb, mr*kn.kc)
 	}
 	p := blockPlan{pack: kn.packFunc(), packC: kn.packColsFunc()}
 	// Read A in place when it is not transposed. Packing it costs a pass
@@ -684,7 +692,7 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 		nPad := roundUp(j1-j0, nr)
 		bAll := j.bAll
 		if !j.sharedB {
-			buf.b = grow(buf.b, nPad*j.k, kn.nc*kcMax)
+			buf.b = grow(buf.b, nPad*j.k, kn.nc*kn.kc)
 			bAll = buf.b
 			for blk := range nb {
 				pc := blk * kcb
@@ -702,7 +710,7 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	}
 
 	if !j.sharedB {
-		buf.b = grow(buf.b, nc*kcb, kn.nc*kcMax)
+		buf.b = grow(buf.b, nc*kcb, kn.nc*kn.kc)
 	}
 	// With lower, columns past the band's last row hold nothing wanted.
 	jEnd := j1

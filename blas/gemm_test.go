@@ -158,14 +158,14 @@ func shapes(kn *kernel) [][3]int {
 		{0, 0, 0}, {0, 5, 3}, {5, 0, 3}, {5, 3, 0}, {1, 1, 1}, {1, 1, 300},
 		{2, 3, 5}, {7, 13, 17}, {13, 7, 1}, {37, 41, 43}, {97, 101, 103},
 		{mr - 1, nr - 1, 3}, {mr, nr, 4}, {mr + 1, nr + 1, 5},
-		{2*mr - 1, 2*nr + 1, kcMax - 1}, {mr, nr, kcMax}, {mr + 1, nr - 1, kcMax + 1},
-		{3, 5, 2*kcMax + 1}, {5, 3, 3*kcMax - 1},
+		{2*mr - 1, 2*nr + 1, kn.kc - 1}, {mr, nr, kn.kc}, {mr + 1, nr - 1, kn.kc + 1},
+		{3, 5, 2*kn.kc + 1}, {5, 3, 3*kn.kc - 1},
 		{mc - 1, 5, 7}, {mc + 1, 3, 9}, {mc + mr + 1, nr + 1, 11},
 		{3, nc - 1, 5}, {2, nc + 1, 3}, {1, 2*nc + nr + 1, 2},
 		{1, 257, 1}, {257, 1, 257},
 		// Several reduction blocks over columns that Aᵀ read in place
 		// spreads over fewer, wider panels (wideATPanels).
-		{2*mr + 1, 2*nc + 3, kcMax + 5},
+		{2*mr + 1, 2*nc + 3, kn.kc + 5},
 		// Row strides that are multiples of 4 KiB.
 		{3*mr + 1, 2 * nr, 1024}, {2*mr - 1, nr + 1, 2048},
 		// Products A·Bᵀ that take the swapped form (swapPays) on AVX-512,
@@ -568,8 +568,8 @@ func TestSgemmKeepPackedA(t *testing.T) {
 		defer func(v int) { keepABytes = v }(keepABytes)
 		rng := rand.New(rand.NewPCG(11, 12))
 		for _, tc := range []gemmCase{
-			{tA: Trans, tB: NoTrans, m: 37, n: 2*kn.nc + kn.nr + 3, k: kcMax + 20, alpha: 1, pad: 600},
-			{tA: Trans, tB: Trans, m: 50, n: kn.nc + 1, k: 2*kcMax + 1, alpha: 0.5, beta: 2, pad: 600},
+			{tA: Trans, tB: NoTrans, m: 37, n: 2*kn.nc + kn.nr + 3, k: kn.kc + 20, alpha: 1, pad: 600},
+			{tA: Trans, tB: Trans, m: 50, n: kn.nc + 1, k: 2*kn.kc + 1, alpha: 0.5, beta: 2, pad: 600},
 			{tA: NoTrans, tB: NoTrans, m: 29, n: kn.nc + 7, k: 1000, alpha: 1, pad: 24, off: 3},
 		} {
 			lda := tc.k + tc.pad
@@ -649,7 +649,7 @@ func (g *storedGather) Block(dst []float32, ld, i0, r, p0, w int) {
 func TestSgemmGather(t *testing.T) {
 	forEachKernel(t, func(t *testing.T, kn *kernel) {
 		rng := rand.New(rand.NewPCG(21, 22))
-		sh := append(shapes(kn), [3]int{2*kn.mc + 5, kn.nc + kn.nr + 1, kcMax + 7})
+		sh := append(shapes(kn), [3]int{2*kn.mc + 5, kn.nc + kn.nr + 1, kn.kc + 7})
 		for _, s := range sh {
 			m, n, k := s[0], s[1], s[2]
 			for ci, tr := range [][2]Transpose{{NoTrans, NoTrans}, {Trans, Trans}, {NoTrans, Trans}, {Trans, NoTrans}} {
@@ -702,7 +702,7 @@ func TestSgemmGather(t *testing.T) {
 			}
 		}
 		// The Sgemm results themselves against the float64 product.
-		tc := gemmCase{tA: NoTrans, tB: Trans, m: 2*kn.mc + 5, n: kn.nc + kn.nr + 1, k: kcMax + 7, alpha: -0.75, beta: 0.5}
+		tc := gemmCase{tA: NoTrans, tB: Trans, m: 2*kn.mc + 5, n: kn.nc + kn.nr + 1, k: kn.kc + 7, alpha: -0.75, beta: 0.5}
 		tc.check(t, rng)
 	})
 }
@@ -759,7 +759,7 @@ func TestSgemmSym(t *testing.T) {
 	forEachKernel(t, func(t *testing.T, kn *kernel) {
 		rng := rand.New(rand.NewPCG(41, 42))
 		for _, n := range []int{0, 1, 5, 12, 13, kn.nr, kn.nr + 1, 3*kn.mr + 1, 100, 138} {
-			for _, k := range []int{0, 1, 7, kcMax + 1, 1000} {
+			for _, k := range []int{0, 1, 7, kn.kc + 1, 1000} {
 				for _, procs := range []int{1, 2, 3} {
 					runtime.GOMAXPROCS(procs)
 					lda, ldc := k+3, n+5
@@ -864,7 +864,7 @@ func (g *storedRuns) Run(i, p int) ([]float32, int) {
 func TestSgemmGatherRuns(t *testing.T) {
 	forEachKernel(t, func(t *testing.T, kn *kernel) {
 		rng := rand.New(rand.NewPCG(71, 72))
-		for _, s := range append(shapes(kn), [3]int{2*kn.mc + 5, kn.nc + kn.nr + 1, kcMax + 7}) {
+		for _, s := range append(shapes(kn), [3]int{2*kn.mc + 5, kn.nc + kn.nr + 1, kn.kc + 7}) {
 			m, n, k := s[0], s[1], s[2]
 			for _, tB := range []Transpose{NoTrans, Trans} {
 				lda := max(k, 1) + 3
@@ -915,19 +915,19 @@ func TestSgemmKInner(t *testing.T) {
 			threads int
 			gather  bool
 		}{
-			{gemmCase{tA: NoTrans, tB: Trans, m: tall(100), n: 100, k: 2*kcMax + 7, alpha: 1, pad: 5}, 1, false},
-			{gemmCase{tA: NoTrans, tB: NoTrans, m: tall(97), n: 97, k: 3*kcMax - 2, alpha: -0.5, beta: 0.25, off: 3}, 1, false},
-			{gemmCase{tA: Trans, tB: NoTrans, m: 505, n: 130, k: kcMax + 9, alpha: 1, beta: 1, pad: 7}, 1, false}, // Aᵀ read in place (lda = 512)
-			{gemmCase{tA: Trans, tB: Trans, m: tall(96), n: 96, k: 2*kcMax + 1, alpha: 2, pad: 600}, 1, false},    // Aᵀ packed (lda > directColsLd)
-			{gemmCase{tA: NoTrans, tB: NoTrans, m: tall(65), n: 65, k: 2*kcMax + 3, alpha: 1, beta: 0.5}, 1, true},
-			{gemmCase{tA: NoTrans, tB: Trans, m: 2 * bandsShared * tall(130), n: 130, k: kcMax + 100, alpha: 1}, 2, false},
+			{gemmCase{tA: NoTrans, tB: Trans, m: tall(100), n: 100, k: 2*kn.kc + 7, alpha: 1, pad: 5}, 1, false},
+			{gemmCase{tA: NoTrans, tB: NoTrans, m: tall(97), n: 97, k: 3*kn.kc - 2, alpha: -0.5, beta: 0.25, off: 3}, 1, false},
+			{gemmCase{tA: Trans, tB: NoTrans, m: 505, n: 130, k: kn.kc + 9, alpha: 1, beta: 1, pad: 7}, 1, false}, // Aᵀ read in place (lda = 512)
+			{gemmCase{tA: Trans, tB: Trans, m: tall(96), n: 96, k: 2*kn.kc + 1, alpha: 2, pad: 600}, 1, false},    // Aᵀ packed (lda > directColsLd)
+			{gemmCase{tA: NoTrans, tB: NoTrans, m: tall(65), n: 65, k: 2*kn.kc + 3, alpha: 1, beta: 0.5}, 1, true},
+			{gemmCase{tA: NoTrans, tB: Trans, m: 2 * bandsShared * tall(130), n: 130, k: kn.kc + 100, alpha: 1}, 2, false},
 		} {
 			if tc.n > kn.nc {
 				continue
 			}
 			runtime.GOMAXPROCS(tc.threads)
 			kInnerBBytes = def
-			nb, _ := kBlocks(tc.k)
+			nb, _ := kn.kBlocks(tc.k)
 			rows := tc.m // one task, or bandsShared row bands per thread
 			if tc.threads > 1 {
 				rows /= bandsShared * tc.threads

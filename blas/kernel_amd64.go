@@ -17,7 +17,7 @@ var (
 	avx512Kernel = ifKernel(hasAVX512, &kernel{
 		name: "avx512",
 		mr:   12, nr: 32,
-		mc: 960, nc: 640,
+		mc: 960, nc: 640, kc: 384,
 		micro: microAVX512, general: generalAVX512, inPlace: rowsA | colsA | rowsB,
 		stream: streamAVX512, fence: sfence, tiles: tilesAVX512,
 		pack: packRowsAVX512, packCols: packColsX86,
@@ -27,7 +27,7 @@ var (
 	avx2Kernel = ifKernel(hasAVX2FMA, &kernel{
 		name: "avx2",
 		mr:   6, nr: 16,
-		mc: 960, nc: 1024,
+		mc: 960, nc: 1024, kc: 512,
 		micro: microAVX2, general: generalAVX2, inPlace: rowsA | colsA | rowsB,
 		stream: streamAVX2, fence: sfence, tiles: tilesAVX2,
 		pack: packRowsAVX2, packCols: packColsX86,

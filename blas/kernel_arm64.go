@@ -9,7 +9,7 @@ var (
 	neonKernel               = &kernel{
 		name: "neon",
 		mr:   8, nr: 12,
-		mc: 960, nc: 1020,
+		mc: 960, nc: 1020, kc: 384,
 		micro: microNEON, general: generalNEON, inPlace: rowsA,
 	}
 )

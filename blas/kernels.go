@@ -19,7 +19,7 @@ var (
 var genericKernel = &kernel{
 	name: "generic",
 	mr:   4, nr: 4,
-	mc: 512, nc: 1024,
+	mc: 512, nc: 1024, kc: 384,
 	micro: microGeneric,
 }
 
