@@ -160,6 +160,26 @@ func BenchmarkTrainStep(b *testing.B) {
 		}
 		runSteps(b, bpStep{m}, 128, 3*32*32, 10)
 	})
+	// The Fashion-MNIST CNN (configs/cnn/fmnist_ccl.yaml: "cnn", 3×3
+	// stride-2 convolutions with bias, 1→128→128→256→256→512 on the
+	// 32×32 padded images, no filter) at batch 256, with the MLPs'
+	// optimiser settings, as bench/peers/torch_steps.py times it.
+	fspec := net.CNNSpec{Kind: net.StrideConv, Channels: []int{1, 128, 128, 256, 256, 512}, H: 32, W: 32, Classes: 10}
+	b.Run("fmnist_cnn/ccl", func(b *testing.B) {
+		m, err := ccl.NewCNN(ccl.CNNConfig{Spec: fspec, ActF: net.ELU, ActB: net.ELU, LossScaleC: 1, LossScaleSSL: 0.5,
+			ZeroBias: true, MaxBatch: 256, Forward: mlpOpt, Feedback: mlpOpt})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runSteps(b, cclStep{m}, 256, 32*32, 10)
+	})
+	b.Run("fmnist_cnn/bp", func(b *testing.B) {
+		m, err := bp.NewCNN(bp.CNNConfig{Spec: fspec, Act: net.ELU, ZeroBias: true, MaxBatch: 256, Opt: mlpOpt.Optimizer()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runSteps(b, bpStep{m}, 256, 32*32, 10)
+	})
 	// The STL-10 autoencoder (spec §9) at the reference's batch size, 32.
 	ae := net.AESpec{Channels: []int{3, 128, 256, 1024, 2048}, H: 96, W: 96}
 	b.Run("stl10_ae/ccl", func(b *testing.B) {
