@@ -445,10 +445,6 @@ func (j *gemmJob) lowerCut(b int) int {
 	return min(j.m, roundUp(r, j.kern.mr))
 }
 
-// wideATPanels enables the wider B panels of products reading Aᵀ in
-// place (see block).
-var wideATPanels = true
-
 // kInnerBBytes bounds the packed op(B) of a task whose reduction blocks
 // block runs innermost (kInner): for each block of kInnerRows·MR rows of
 // C, every reduction block in turn, against all of op(B) packed once (or
@@ -642,14 +638,15 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	nb, kcb := kn.kBlocks(j.k)
 	mc := min(kn.mc, roundUp(i1-i0, mr))
 	nc := min(kn.nc, roundUp(j1-j0, nr))
-	if wideATPanels && j.tA == Trans && j.directA() && !j.sharedB && j1-j0 > nc {
+	if j.tA == Trans && j.directA() && !j.sharedB && j1-j0 > nc {
 		// op(A) = Aᵀ read in place (a weight gradient dOutᵀ·X): every
 		// panel reads A again, and the first tile of each sliver row
 		// waits for it, so the columns go in the fewest panels of at
-		// most 2·NC. Alternated in one process, one thread: cnn_pool's
-		// second convolution (128×1152×32768, gathered B) 84.9 → 93.5
-		// GFLOP/s in one panel instead of two, its fourth (256×2304×2048)
-		// 84.1 → 90.1 in two instead of four.
+		// most 2·NC. Alternated in one process, one thread (AVX-512):
+		// cnn_pool's second convolution (128×1152×32768, gathered B)
+		// 85.4 → 91.0 GFLOP/s in one panel instead of two, its fourth
+		// (256×2304×2048) 82.4 → 87.6 in two instead of four; forced
+		// AVX2 level.
 		panels := (j1 - j0 + 2*kn.nc - 1) / (2 * kn.nc)
 		nc = roundUp((j1-j0+panels-1)/panels, nr)
 	}
