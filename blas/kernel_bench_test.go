@@ -3,7 +3,7 @@ package blas
 import "testing"
 
 // BenchmarkMicro measures each micro-kernel alone on L1-resident slivers
-// (kc = 256), reporting GFLOP/s of one core.
+// (kc = kcMax), reporting GFLOP/s of one core.
 func BenchmarkMicro(b *testing.B) {
 	for _, kn := range availableKernels() {
 		b.Run(kn.name, func(b *testing.B) {
