@@ -26,7 +26,8 @@ type CNNLoss struct {
 // NewCNNLoss returns the loss with scales s_C and s_ssl.
 func NewCNNLoss(maxN, k, maxD int, sC, sSSL float32) *CNNLoss {
 	return &CNNLoss{
-		s: hugepage.Floats((k + maxN) * rowStride(maxD)), ds: hugepage.Floats((k + maxN) * rowStride(maxD)),
+		// maxD + 16 bounds rowStride(d) for every d ≤ maxD.
+		s: hugepage.Floats((k + maxN) * (maxD + 16)), ds: hugepage.Floats((k + maxN) * (maxD + 16)),
 		g:  make([]float32, (k+maxN)*(k+maxN)),
 		ra: make([]float64, maxN), rb: make([]float64, k),
 		sC: sC, sSSL: sSSL, maxN: maxN, maxD: maxD,
