@@ -26,22 +26,25 @@ type CNNLoss struct {
 // NewCNNLoss returns the loss with scales s_C and s_ssl.
 func NewCNNLoss(maxN, k, maxD int, sC, sSSL float32) *CNNLoss {
 	return &CNNLoss{
-		// maxD + 16 bounds rowStride(d) for every d ≤ maxD.
-		s: hugepage.Floats((k + maxN) * (maxD + 16)), ds: hugepage.Floats((k + maxN) * (maxD + 16)),
+		// maxD + rowPad bounds rowStride(d) for every d ≤ maxD.
+		s: hugepage.Floats((k + maxN) * (maxD + rowPad)), ds: hugepage.Floats((k + maxN) * (maxD + rowPad)),
 		g:  make([]float32, (k+maxN)*(k+maxN)),
 		ra: make([]float64, maxN), rb: make([]float64, k),
 		sC: sC, sSSL: sSSL, maxN: maxN, maxD: maxD,
 	}
 }
 
+// rowPad is the padding rowStride adds to rows a multiple of 4 KiB long.
+const rowPad = 16
+
 // rowStride returns the distance between the rows of S and dS for d
-// features: d, or d + 16 when d is a multiple of 1024. Rows a multiple of
+// features: d, or d + rowPad when d is a multiple of 1024. Rows a multiple of
 // 4 KiB apart fall in one L1 set, so the Gram product S·Sᵀ would pack
 // both of its sides; 16 floats more let it read one side in place (the
 // CIFAR-10 cnn_pool pairs' d of 32768, 8192, 4096 and 1024).
 func rowStride(d int) int {
 	if d%1024 == 0 {
-		return d + 16
+		return d + rowPad
 	}
 	return d
 }

@@ -344,6 +344,9 @@ const pooledChunkBytes = 4 << 20
 //
 //	for each range of samples s:  dh_s = poolᵀ(dp_s);  dW += dh_sᵀ·im2col(x₂)_s
 //
+//	dp: n·⌊oh/2⌋·⌊ow/2⌋ × OutC (already through f')   dh: n·oh·ow × OutC (scratch)
+//	dh_s, dp_s: the rows of samples s    dW: OutC × InC·K·K    (dBias += Σ_rows dh_s, if any)
+//
 // so that dh_s is read back from cache rather than from memory: in the
 // CIFAR-10 cnn_pool network the first layer's dh is 64 MiB at batch 128.
 // The ranges depend only on the layer and n, so the sums (a different

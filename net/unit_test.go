@@ -19,6 +19,27 @@ func unitLoss(u *Unit, x, r []float32, n int) float64 {
 	return s
 }
 
+// randomUnit returns a unit of cfg for n rows with normal random
+// parameters (standard deviation scale), and a random input and output
+// gradient (standard normal).
+func randomUnit(cfg UnitConfig, n int, rng *rand.Rand, scale float64) (u *Unit, p *Params, x, dy []float32) {
+	p = new(Params)
+	u = NewUnit(p, "w", "b", cfg, n)
+	p.Alloc()
+	for i := range p.Data {
+		p.Data[i] = float32(rng.NormFloat64() * scale)
+	}
+	x = make([]float32, n*cfg.InDim())
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	dy = make([]float32, n*cfg.OutDim())
+	for i := range dy {
+		dy[i] = float32(rng.NormFloat64())
+	}
+	return u, p, x, dy
+}
+
 // TestUnitFiniteDifferences checks every unit kind used by the paper's
 // networks (linear; stride-2 conv with bias; conv + pool; upsample + conv;
 // narrow convs; each batch-norm placement) against central differences in the weights,
@@ -42,21 +63,7 @@ func TestUnitFiniteDifferences(t *testing.T) {
 	for ci, cfg := range cfgs {
 		t.Run(fmt.Sprint(ci), func(t *testing.T) {
 			const n = 3
-			rng := rand.New(rand.NewPCG(uint64(ci), 9))
-			var p Params
-			u := NewUnit(&p, "w", "b", cfg, n)
-			p.Alloc()
-			for i := range p.Data {
-				p.Data[i] = float32(rng.NormFloat64() * 0.5)
-			}
-			x := make([]float32, n*cfg.InDim())
-			for i := range x {
-				x[i] = float32(rng.NormFloat64())
-			}
-			r := make([]float32, n*cfg.OutDim())
-			for i := range r {
-				r[i] = float32(rng.NormFloat64())
-			}
+			u, p, x, r := randomUnit(cfg, n, rand.New(rand.NewPCG(uint64(ci), 9)), 0.5)
 			unitLoss(u, x, r, n)
 			dy := append([]float32(nil), r...)
 			dx := make([]float32, len(x))
@@ -120,21 +127,7 @@ func TestUnitPooledWeightInChunks(t *testing.T) {
 		oh, ow := cfg.coreOut()
 		per := oh * ow * cfg.OutC * 4
 		n := pooledChunkBytes/per + 3 // two ranges, the second short
-		rng := rand.New(rand.NewPCG(uint64(ci), 31))
-		var p Params
-		u := NewUnit(&p, "w", "b", cfg, n)
-		p.Alloc()
-		for i := range p.Data {
-			p.Data[i] = float32(rng.NormFloat64() * 0.2)
-		}
-		x := make([]float32, n*cfg.InDim())
-		for i := range x {
-			x[i] = float32(rng.NormFloat64())
-		}
-		dy := make([]float32, n*cfg.OutDim())
-		for i := range dy {
-			dy[i] = float32(rng.NormFloat64())
-		}
+		u, p, x, dy := randomUnit(cfg, n, rand.New(rand.NewPCG(uint64(ci), 31)), 0.2)
 		u.Forward(x, n, true)
 		p.ZeroGrad()
 		u.Backward(dy, make([]float32, len(x)), n) // whole batch
