@@ -66,7 +66,22 @@ func forEachKernel(t *testing.T, f func(t *testing.T, kn *kernel)) {
 		if got := currentKernel(); got != kn {
 			t.Fatalf("SetKernel(%q) selected %q", kn.name, got.name)
 		}
-		t.Run(kn.name, func(t *testing.T) { f(t, kn) })
+		if kn.name != "avx512" {
+			t.Run(kn.name, func(t *testing.T) { f(t, kn) })
+			continue
+		}
+		// Both forms of the AVX-512 step (avx512Embedded).
+		for _, e := range []bool{false, true} {
+			func() {
+				defer func(v bool) { avx512Embedded = v }(avx512Embedded)
+				avx512Embedded = e
+				name := "avx512/register"
+				if e {
+					name = "avx512/embedded"
+				}
+				t.Run(name, func(t *testing.T) { f(t, kn) })
+			}()
+		}
 	}
 }
 

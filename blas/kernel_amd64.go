@@ -49,6 +49,7 @@ func init() {
 		family += eax >> 20 & 0xff
 	}
 	alias4KCheap = amd && family >= 26
+	avx512Embedded = amd
 }
 
 //go:noescape
@@ -155,7 +156,26 @@ func microAVX512(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
 	_ = a[kc*12-1]
 	_ = b[kc*32-1]
 	_ = c[11*ldc+31]
-	sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, 0, 1)
+	packed512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, 0, 1)
+}
+
+// packed512 runs sgemmPackedAVX512 or, with avx512Embedded, its embedded
+// form.
+func packed512(kc int, a, b, c *float32, ldc int, alpha, beta float32, nt, tiles int) {
+	if avx512Embedded {
+		sgemmPackedAVX512Embedded(kc, a, b, c, ldc, alpha, beta, nt, tiles)
+		return
+	}
+	sgemmPackedAVX512(kc, a, b, c, ldc, alpha, beta, nt, tiles)
+}
+
+// rows512 runs sgemmRowsAVX512 or, with avx512Embedded, its embedded form.
+func rows512(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32, nt, tiles int) {
+	if avx512Embedded {
+		sgemmRowsAVX512Embedded(kc, a, rs, b, c, ldc, alpha, beta, nt, tiles)
+		return
+	}
+	sgemmRowsAVX512(kc, a, rs, b, c, ldc, alpha, beta, nt, tiles)
 }
 
 // sgemmPackedAVX512 is the AVX-512 12×32 micro-kernel (MR = 12, NR = 32;
@@ -206,7 +226,7 @@ func streamAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []flo
 // them from one A sliver (packed, or 12 rows rs apart when rs != 0) and n
 // consecutive packed B slivers, in one call of the kernel.
 func tilesAVX512(kc int, a []float32, rs int, b, c []float32, ldc int, alpha, beta float32, stream bool, n int) {
-	tilesX86(12, 32, sgemmPackedAVX512, sgemmRowsAVX512, kc, a, rs, b, c, ldc, alpha, beta, stream, n)
+	tilesX86(12, 32, packed512, rows512, kc, a, rs, b, c, ldc, alpha, beta, stream, n)
 }
 
 // tilesX86 is tilesAVX512 for mr×nr tiles, with the kernel's packed and
@@ -246,17 +266,26 @@ func runAVX512(kc int, a []float32, rs, cs int, b []float32, ldb int, c []float3
 	} else {
 		_ = b[(kc-1)*ldb+31]
 	}
+	e := avx512Embedded
 	switch {
+	case rs == 0 && cs == 0 && ldb == 0:
+		packed512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt, 1)
+	case cs == 0 && ldb == 0:
+		rows512(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt, 1)
+	case cs != 0 && ldb == 0 && e:
+		sgemmColsAVX512Embedded(kc, &a[0], cs, &b[0], &c[0], ldc, alpha, beta)
 	case cs != 0 && ldb == 0:
 		sgemmColsAVX512(kc, &a[0], cs, &b[0], &c[0], ldc, alpha, beta)
+	case cs != 0 && e:
+		sgemmColsRowsBAVX512Embedded(kc, &a[0], cs, &b[0], ldb, &c[0], ldc, alpha, beta)
 	case cs != 0:
 		sgemmColsRowsBAVX512(kc, &a[0], cs, &b[0], ldb, &c[0], ldc, alpha, beta)
-	case rs == 0 && ldb == 0:
-		sgemmPackedAVX512(kc, &a[0], &b[0], &c[0], ldc, alpha, beta, nt, 1)
-	case ldb == 0:
-		sgemmRowsAVX512(kc, &a[0], rs, &b[0], &c[0], ldc, alpha, beta, nt, 1)
+	case rs == 0 && e:
+		sgemmPackedRowsBAVX512Embedded(kc, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta)
 	case rs == 0:
 		sgemmPackedRowsBAVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, alpha, beta)
+	case e:
+		sgemmRowsRowsBAVX512Embedded(kc, &a[0], rs, &b[0], ldb, &c[0], ldc, alpha, beta)
 	default:
 		sgemmRowsRowsBAVX512(kc, &a[0], rs, &b[0], ldb, &c[0], ldc, alpha, beta)
 	}
@@ -370,6 +399,27 @@ func sgemmColsAVX512(kc int, a *float32, cs int, b, c *float32, ldc int, alpha, 
 //
 //go:noescape
 func sgemmColsRowsBAVX512(kc int, a *float32, cs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+// The six kernels above in the embedded form of their k step (see
+// avx512Embedded): the same arguments, products and bits.
+
+//go:noescape
+func sgemmPackedAVX512Embedded(kc int, a, b, c *float32, ldc int, alpha, beta float32, nt, tiles int)
+
+//go:noescape
+func sgemmRowsAVX512Embedded(kc int, a *float32, rs int, b, c *float32, ldc int, alpha, beta float32, nt, tiles int)
+
+//go:noescape
+func sgemmPackedRowsBAVX512Embedded(kc int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmRowsRowsBAVX512Embedded(kc int, a *float32, rs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmColsAVX512Embedded(kc int, a *float32, cs int, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmColsRowsBAVX512Embedded(kc int, a *float32, cs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // microAVX2 checks the bounds of the 6×16 tile and runs sgemmPackedAVX2.
 func microAVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
