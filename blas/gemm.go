@@ -120,8 +120,16 @@ const (
 
 // directColsLd is the largest leading dimension of a transposed A read in
 // place: each k step of an A sliver reads from the next stored row, so the
-// row stride must stay well under a 4 KiB page for the TLB's sake.
-const directColsLd = 512
+// row stride must stay well under a 4 KiB page for the TLB's sake. On
+// Intel it is 0 (set at start-up, kernel_amd64.go): Aᵀ is always packed.
+// There the sliver's kc rows, 512 or 1024 bytes apart, fall in a few L1
+// sets and do not stay in L1 while the B slivers stream past; on Ice Lake,
+// alternated in one process, packing ran cnn_pool's weight gradients
+// (dOutᵀ·im2col) 17-41 % faster on one thread and 11-27 % on two, and the
+// cnn_pool step faster: CCL 273 → 258 and 309 → 303 ms (medians), BP 387
+// → 341. On Zen 4 packing made the products 0-5 % faster but the CCL step
+// slower (session 8), so AMD reads Aᵀ in place.
+var directColsLd = 512
 
 // directBRows is the largest number of rows of C in a task for which a
 // non-transposed B is read in place rather than packed: each B panel then

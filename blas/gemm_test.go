@@ -55,10 +55,15 @@ func randFloats(rng *rand.Rand, n int) []float32 {
 }
 
 // forEachKernel runs f once per kernel available on this build and CPU,
-// forcing it by clearing the switches of the better ones.
+// forcing it by clearing the switches of the better ones, and the AVX-512
+// kernel in both forms. Aᵀ is read in place where the rule allows
+// (directColsLd 512, as on AMD) whatever this CPU chose, so that the cases
+// meant for that layout take it; TestSgemmKernels also runs it packed.
 func forEachKernel(t *testing.T, f func(t *testing.T, kn *kernel)) {
 	t.Helper()
 	defer SetKernel("auto")
+	defer func(v int) { directColsLd = v }(directColsLd)
+	directColsLd = 512
 	for _, kn := range availableKernels() {
 		if err := SetKernel(kn.name); err != nil {
 			t.Fatalf("SetKernel(%q): %v", kn.name, err)
@@ -197,14 +202,18 @@ func shapes(kn *kernel) [][3]int {
 func TestSgemmKernels(t *testing.T) {
 	forEachKernel(t, func(t *testing.T, kn *kernel) {
 		rng := rand.New(rand.NewPCG(1, 2))
-		for _, sh := range shapes(kn) {
-			for _, tA := range []Transpose{NoTrans, Trans} {
-				for _, tB := range []Transpose{NoTrans, Trans} {
-					scal := [][2]float32{{1, 0}, {-0.75, 1}, {1.5, -0.5}}
-					for si, ab := range scal {
-						tc := gemmCase{tA: tA, tB: tB, m: sh[0], n: sh[1], k: sh[2],
-							alpha: ab[0], beta: ab[1], pad: si * 3, off: si * 5}
-						tc.check(t, rng)
+		// Aᵀ read in place where it may be (directColsLd 512, as on AMD)
+		// and always packed (0, as on Intel).
+		for _, directColsLd = range []int{512, 0} {
+			for _, sh := range shapes(kn) {
+				for _, tA := range []Transpose{NoTrans, Trans} {
+					for _, tB := range []Transpose{NoTrans, Trans} {
+						scal := [][2]float32{{1, 0}, {-0.75, 1}, {1.5, -0.5}}
+						for si, ab := range scal {
+							tc := gemmCase{tA: tA, tB: tB, m: sh[0], n: sh[1], k: sh[2],
+								alpha: ab[0], beta: ab[1], pad: si * 3, off: si * 5}
+							tc.check(t, rng)
+						}
 					}
 				}
 			}

@@ -50,6 +50,9 @@ func init() {
 	}
 	alias4KCheap = amd && family >= 26
 	avx512Embedded = amd
+	if !amd {
+		directColsLd = 0
+	}
 }
 
 //go:noescape
