@@ -121,7 +121,8 @@ const (
 // directColsLd is the largest leading dimension of a transposed A read in
 // place: each k step of an A sliver reads from the next stored row, so the
 // row stride must stay well under a 4 KiB page for the TLB's sake. On
-// Intel it is 0 (set at start-up, kernel_amd64.go): Aᵀ is always packed.
+// Intel (every amd64 CPU not from AMD) it is 0, set at start-up in
+// kernel_amd64.go: Aᵀ is always packed.
 // There the sliver's kc rows, 512 or 1024 bytes apart, fall in a few L1
 // sets and do not stay in L1 while the B slivers stream past; on Ice Lake,
 // alternated in one process, packing ran cnn_pool's weight gradients
