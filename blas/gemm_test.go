@@ -56,9 +56,11 @@ func randFloats(rng *rand.Rand, n int) []float32 {
 
 // forEachKernel runs f once per kernel available on this build and CPU,
 // forcing it by clearing the switches of the better ones, and the AVX-512
-// kernel in both forms. Aᵀ is read in place where the rule allows
-// (directColsLd 512, as on AMD) whatever this CPU chose, so that the cases
-// meant for that layout take it; TestSgemmKernels also runs it packed.
+// kernel in both forms (-short: in the form this CPU chose, which keeps
+// the race detector's run of the package within CI's time). Aᵀ is read in
+// place where the rule allows (directColsLd 512, as on AMD) whatever this
+// CPU chose, so that the cases meant for that layout take it;
+// TestSgemmKernels also runs it packed.
 func forEachKernel(t *testing.T, f func(t *testing.T, kn *kernel)) {
 	t.Helper()
 	defer SetKernel("auto")
@@ -76,7 +78,11 @@ func forEachKernel(t *testing.T, f func(t *testing.T, kn *kernel)) {
 			continue
 		}
 		// Both forms of the AVX-512 step (avx512Embedded).
-		for _, e := range []bool{false, true} {
+		forms := []bool{false, true}
+		if testing.Short() {
+			forms = []bool{avx512Embedded}
+		}
+		for _, e := range forms {
 			func() {
 				defer func(v bool) { avx512Embedded = v }(avx512Embedded)
 				avx512Embedded = e
@@ -203,8 +209,13 @@ func TestSgemmKernels(t *testing.T) {
 	forEachKernel(t, func(t *testing.T, kn *kernel) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		// Aᵀ read in place where it may be (directColsLd 512, as on AMD)
-		// and always packed (0, as on Intel).
-		for _, directColsLd = range []int{512, 0} {
+		// and always packed (0, as on Intel; not under -short, where Aᵀ
+		// with long rows is packed still).
+		rules := []int{512, 0}
+		if testing.Short() {
+			rules = rules[:1]
+		}
+		for _, directColsLd = range rules {
 			for _, sh := range shapes(kn) {
 				for _, tA := range []Transpose{NoTrans, Trans} {
 					for _, tB := range []Transpose{NoTrans, Trans} {
