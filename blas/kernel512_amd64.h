@@ -4,7 +4,7 @@
 // kernel_amd64.s for the macros they use. go vet's asmdecl check reads
 // only .s files, so it does not see these bodies: their argument offsets
 // follow the Go declarations in kernel_amd64.go, and the kernel tests,
-// which run both forms, would fail on a wrong one.
+// which run both forms (not under -short), would fail on a wrong one.
 
 // func sgemmPackedAVX512(kc int, a *float32, b *float32, c *float32, ldc int, alpha, beta float32, nt int, tiles int)
 // A: packed sliver at AX (12 floats per step). B: packed sliver at BX (32 floats per step).

@@ -42,8 +42,8 @@ func currentKernel() *kernel {
 // embedded broadcasts (sgemm*AVX512Embedded) over those that broadcast it
 // into registers (sgemm*AVX512); see STEP512 in kernel_amd64.s. Set at
 // start-up on AMD CPUs: on Zen 4 the embedded form measured 1-2 % faster,
-// on Intel's Ice Lake half as fast. Both forms give the same bits; tests
-// run the kernel in each.
+// on Intel's Ice Lake half as fast. Both forms give the same bits; the
+// tests run the kernel in each (under -short, in the one this CPU chose).
 var avx512Embedded bool
 
 // availableKernels lists the kernels this build and CPU can run, best
