@@ -8,8 +8,8 @@
 // parent's leading dimension.
 //
 // Sgemm runs on the best micro-kernel the CPU supports, chosen once at
-// start-up: AVX-512 (12×32 tiles) or AVX2+FMA (6×16) on amd64, NEON (8×12)
-// on arm64, and a pure-Go kernel (4×4) everywhere else. The environment
+// start-up: AVX-512 (12×32 tiles; on Intel, 6×64 tiles for the products
+// of stored matrices) or AVX2+FMA (6×16) on amd64, NEON (8×12) on arm64, and a pure-Go kernel (4×4) everywhere else. The environment
 // variable CCL_BLAS=generic|avx2|avx512|neon, or SetKernel, forces a lower
 // path; Kernel and Kernels report them. The build tags purego and noasm
 // build no assembly at all. Products are split over GOMAXPROCS threads by
@@ -68,7 +68,7 @@ func SgemmSym(n, k int, alpha float32, a []float32, lda int, c []float32, ldc in
 	if n == 0 {
 		return
 	}
-	kern := currentKernel()
+	kern := currentKernel().plain()
 	if k == 0 || alpha == 0 || dotPays(kern, Trans, n) || n <= kern.nr {
 		// Empty, a single tile column, or dot products: the whole product.
 		if begin(n, n, k, alpha, 0, c, ldc) {

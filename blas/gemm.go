@@ -31,7 +31,7 @@ import (
 //
 // A task with a small op(B) and a large C (kInner: the convolutions'
 // forward products) runs the same steps in another order: all of op(B)
-// packed first, then for each block of kInnerRows·MR rows of C every
+// packed first, then for each block of kInnerRows rows of C every
 // reduction block in turn, so that C is not swept once per reduction
 // block. Each element of C sees the same operations in the same order:
 // the same bits.
@@ -183,6 +183,22 @@ type kernel struct {
 	// dst[p*12+i] = rows[i][p] for p < n, n a multiple of 16 (see
 	// gatherRunsA).
 	packPtrs func(dst []float32, rows *[12][]float32, n int)
+	// wide, if not nil, replaces this kernel for the products of stored
+	// matrices, Sgemm and SgemmSym (see plain): on Intel, the AVX-512 6×64
+	// tiles (avx512Wide) instead of the 12×32 ones. The Gather forms keep
+	// the 12×32 tiles: their gathered-A packing (packPtrs) is 12 rows, and
+	// a gathered op(B) (the convolutions' weight gradients) measured no
+	// faster in 64-wide slivers, the cnn_pool CCL step 1-8 % slower.
+	wide *kernel
+}
+
+// plain returns the kernel for a product of stored matrices: kn.wide
+// when it is set, else kn.
+func (kn *kernel) plain() *kernel {
+	if kn.wide != nil {
+		return kn.wide
+	}
+	return kn
 }
 
 // alias4KCheap is set on CPUs where reading A in place costs no more than
@@ -330,7 +346,7 @@ func (j *gemmJob) Do(w, lo, hi int) {
 // sgemm is the product behind Sgemm; arguments are already checked, m,
 // n, k > 0 and alpha ≠ 0 (see begin).
 func sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	kern := currentKernel()
+	kern := currentKernel().plain()
 	if dotPays(kern, tB, m) {
 		sgemmDot(kern.dot, tA, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
@@ -455,7 +471,7 @@ func (j *gemmJob) lowerCut(b int) int {
 }
 
 // kInnerBBytes bounds the packed op(B) of a task whose reduction blocks
-// block runs innermost (kInner): for each block of kInnerRows·MR rows of
+// block runs innermost (kInner): for each block of kInnerRows rows of
 // C, every reduction block in turn, against all of op(B) packed once (or
 // shared), so that those C rows stay in L1 from one reduction block to
 // the next. In the usual order a task sweeps its whole C once per
@@ -473,8 +489,13 @@ var kInnerBBytes = 1280 << 10
 // variable for the tests).
 var kInnerMinCBytes = 1 << 20
 
-// kInnerRows is the number of MR-row slivers per A block in that order.
-const kInnerRows = 4
+// kInnerRows is the number of rows of C per A block in that order,
+// rounded up to a multiple of MR: 4 slivers of the 12×32 tiles, 8 of the
+// 6×64 and 6×16 ones, 6 of NEON's 8×12. It was 4 slivers of any height;
+// for the 6-row tiles, 8 measured faster (alternated in one process,
+// medians of 16-20 calls, 2 threads): 6×64 32768×128×1152 170 → 181
+// GFLOP/s and 8192×256×1152 177 → 199, AVX2 85 → 92 and 109 → 113.
+const kInnerRows = 48
 
 // kInner reports whether a task of rows × cols with nb reduction blocks
 // runs with the reduction blocks innermost (see kInnerBBytes): one B
@@ -705,8 +726,9 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 				j.packB(bAll[pc*nPad:], pc, min(kcb, j.k-pc), j0, j1-j0)
 			}
 		}
-		for ic := i0; ic < i1; ic += kInnerRows * mr {
-			mcur := min(kInnerRows*mr, i1-ic)
+		step := roundUp(kInnerRows, mr)
+		for ic := i0; ic < i1; ic += step {
+			mcur := min(step, i1-ic)
 			for blk := range nb {
 				pc := blk * kcb
 				j.rowBlock(buf, &p, i0, ic, mcur, pc, min(kcb, j.k-pc), blk, j0, j1-j0, bAll[pc*nPad:], false)

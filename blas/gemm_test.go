@@ -77,20 +77,23 @@ func forEachKernel(t *testing.T, f func(t *testing.T, kn *kernel)) {
 			t.Run(kn.name, func(t *testing.T) { f(t, kn) })
 			continue
 		}
-		// Both forms of the AVX-512 step (avx512Embedded).
-		forms := []bool{false, true}
-		if testing.Short() {
-			forms = []bool{avx512Embedded}
-		}
-		for _, e := range forms {
+		// The AVX-512 kernel in each of its forms: the 12×32 tiles with
+		// either k step (avx512Embedded), and the 6×64 tiles that replace
+		// them on Intel for products whose op(A) is not gathered
+		// (kernel.wide). Under -short, only the form this CPU chose.
+		forms := []struct {
+			name string
+			emb  bool
+			wide *kernel
+		}{{"avx512/register", false, nil}, {"avx512/embedded", true, nil}, {"avx512/6x64", false, avx512Wide}}
+		for _, fm := range forms {
+			if testing.Short() && (fm.emb != avx512Embedded || fm.wide != kn.wide) {
+				continue
+			}
 			func() {
-				defer func(v bool) { avx512Embedded = v }(avx512Embedded)
-				avx512Embedded = e
-				name := "avx512/register"
-				if e {
-					name = "avx512/embedded"
-				}
-				t.Run(name, func(t *testing.T) { f(t, kn) })
+				defer func(e bool, w *kernel) { avx512Embedded, kn.wide = e, w }(avx512Embedded, kn.wide)
+				avx512Embedded, kn.wide = fm.emb, fm.wide
+				t.Run(fm.name, func(t *testing.T) { f(t, kn.plain()) })
 			}()
 		}
 	}
@@ -111,19 +114,25 @@ func (tc gemmCase) String() string {
 
 const guard = float32(-7777.25) // value that must survive around C
 
+// operandDims returns the stored shapes of A (ar × ac) and B (br × bc) of
+// an m×n×k product with the given transposes.
+func operandDims(tA, tB Transpose, m, n, k int) (ar, ac, br, bc int) {
+	ar, ac, br, bc = m, k, k, n
+	if tA == Trans {
+		ar, ac = k, m
+	}
+	if tB == Trans {
+		br, bc = n, k
+	}
+	return ar, ac, br, bc
+}
+
 // check runs one case on the current kernel and compares with refGemm.
 // C lives in a larger slice whose elements outside the m×n view hold
 // guard, and must still hold it afterwards.
 func (tc gemmCase) check(t *testing.T, rng *rand.Rand) {
 	t.Helper()
-	ar, ac := tc.m, tc.k
-	if tc.tA == Trans {
-		ar, ac = tc.k, tc.m
-	}
-	br, bc := tc.k, tc.n
-	if tc.tB == Trans {
-		br, bc = tc.n, tc.k
-	}
+	ar, ac, br, bc := operandDims(tc.tA, tc.tB, tc.m, tc.n, tc.k)
 	lda, ldb, ldc := max(1, ac)+tc.pad, max(1, bc)+tc.pad, max(1, tc.n)+tc.pad
 	fill := func(rows, ld int) []float32 {
 		s := make([]float32, tc.off+rows*ld+tc.off)
@@ -944,7 +953,7 @@ func TestSgemmKInner(t *testing.T) {
 		rng := rand.New(rand.NewPCG(41, 42))
 		// tall returns a row count whose C (n columns) reaches
 		// kInnerMinCBytes, in several row blocks, the last partial.
-		tall := func(n int) int { return max(kInnerMinCBytes/(4*n), 3*kInnerRows*kn.mr) + 3*kn.mr + 5 }
+		tall := func(n int) int { return max(kInnerMinCBytes/(4*n), 3*roundUp(kInnerRows, kn.mr)) + 3*kn.mr + 5 }
 		for _, tc := range []struct {
 			gemmCase
 			threads int

@@ -55,6 +55,9 @@ func init() {
 	avx512Embedded = amd
 	if !amd {
 		directColsLd = 0
+		if avx512Kernel != nil {
+			avx512Kernel.wide = avx512Wide
+		}
 	}
 }
 
@@ -662,11 +665,11 @@ func sscalVec(alpha float32, x []float32) int {
 func sscalAVX2(alpha float32, x *float32, n int)
 
 // packRowsAVX512 is packRows with 16×16 in-register transposes for the
-// slivers of the AVX-512 kernel: 32 rows (op(B) = Bᵀ) and 12 rows (op(A)
-// = A, when it is packed); other widths and the partial last sliver go to
-// packRows.
+// slivers of the AVX-512 kernels: 32 and 64 rows (op(B) = Bᵀ, 12×32 and
+// 6×64 tiles), 12 and 6 rows (op(A) = A, when it is packed); other widths
+// and the partial last sliver go to packRows.
 func packRowsAVX512(dst, src []float32, ld, r, kc, w int) {
-	if w != 32 && w != 12 {
+	if w != 6 && w != 12 && w != 32 && w != 64 {
 		packRows(dst, src, ld, r, kc, w)
 		return
 	}
@@ -676,11 +679,18 @@ func packRowsAVX512(dst, src []float32, ld, r, kc, w int) {
 		d := dst[s*kc : (s+w)*kc]
 		if nb > 0 {
 			_ = src[(s+w-1)*ld+nb*16-1]
-			if w == 12 {
+			switch w {
+			case 6:
+				transposeRows6AVX512(&d[0], &src[s*ld], ld, nb)
+			case 12:
 				transposeRows12AVX512(&d[0], &src[s*ld], ld, nb)
-			} else {
-				transposeRows32AVX512(&d[0], &src[s*ld], ld, nb)
-				transposeRows32AVX512(&d[16], &src[(s+16)*ld], ld, nb)
+			case 32:
+				transposeBlocksAVX512(&d[0], &src[s*ld], ld, 32, nb)
+				transposeBlocksAVX512(&d[16], &src[(s+16)*ld], ld, 32, nb)
+			default:
+				for h := 0; h < 64; h += 16 {
+					transposeBlocksAVX512(&d[h], &src[(s+h)*ld], ld, 64, nb)
+				}
 			}
 		}
 		for i := range w {
@@ -695,19 +705,20 @@ func packRowsAVX512(dst, src []float32, ld, r, kc, w int) {
 	}
 }
 
-// transposeRows32AVX512 transposes nb blocks of 16 rows × 16 columns into
-// the 32-wide sliver layout. It is equivalent to
+// transposeBlocksAVX512 transposes nb blocks of 16 rows × 16 columns into
+// the slivers of width ldd (32: the 12×32 kernel's B operand; 64: the
+// 6×64 kernel's). It is equivalent to
 //
 //	for b := 0; b < nb; b++ {
 //		for p := 0; p < 16; p++ {
 //			for i := 0; i < 16; i++ {
-//				dst[(b*16+p)*32+i] = src[i*ld+b*16+p]
+//				dst[(b*16+p)*ldd+i] = src[i*ld+b*16+p]
 //			}
 //		}
 //	}
 //
 //go:noescape
-func transposeRows32AVX512(dst, src *float32, ld, nb int)
+func transposeBlocksAVX512(dst, src *float32, ld, ldd, nb int)
 
 // transposeRows12AVX512 is the same for 12 rows into the 12-wide sliver
 // layout of the A operand:
@@ -723,19 +734,39 @@ func transposeRows32AVX512(dst, src *float32, ld, nb int)
 //go:noescape
 func transposeRows12AVX512(dst, src *float32, ld, nb int)
 
+// transposeRows6AVX512 is the same for 6 rows into the 6-wide sliver
+// layout of the 6×64 kernel's A operand:
+//
+//	for b := 0; b < nb; b++ {
+//		for p := 0; p < 16; p++ {
+//			for i := 0; i < 6; i++ {
+//				dst[(b*16+p)*6+i] = src[i*ld+b*16+p]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func transposeRows6AVX512(dst, src *float32, ld, nb int)
+
 // packColsX86 is packCols with assembly row copies for the widths of the
-// amd64 kernels (32 and 12 for AVX-512, 16 for AVX2; a Go array copy of
-// that size is a memmove call), in the same order (packColsRows rows into
-// every sliver at a time); other widths go to packCols. The 32-wide copy
-// needs AVX-512, the others AVX.
+// amd64 kernels (64, 32, 12 and 6 for AVX-512, 16 for AVX2; a Go array
+// copy of that size is a memmove call), in the same order (packColsRows
+// rows into every sliver at a time); other widths go to packCols. The 64-
+// and 32-wide copies need AVX-512 (the 6-wide one is used only while the
+// AVX-512 kernel is: the AVX2 kernel's A slivers are 6 wide too), the
+// others AVX.
 func packColsX86(dst, src []float32, ld, r, kc, w int) {
 	var copyRows func(dst, src *float32, ld, kc int)
-	switch w {
-	case 32:
+	switch {
+	case w == 64:
+		copyRows = copyRows64AVX512
+	case w == 6 && hasAVX512 && useAVX512:
+		copyRows = copyRows6AVX512
+	case w == 32:
 		copyRows = copyRows32AVX512
-	case 16:
+	case w == 16:
 		copyRows = copyRows16AVX2
-	case 12:
+	case w == 12:
 		copyRows = copyRows12AVX2
 	default:
 		packCols(dst, src, ld, r, kc, w)
@@ -754,7 +785,7 @@ func packColsX86(dst, src []float32, ld, r, kc, w int) {
 	}
 	switch {
 	case full == r:
-	case hasAVX512 && useAVX512 && kc > 0:
+	case hasAVX512 && useAVX512 && kc > 0 && w <= 32:
 		// The partial last sliver with masked loads and stores.
 		h := r - full
 		_ = src[(kc-1)*ld+r-1]
@@ -774,6 +805,23 @@ func packColsX86(dst, src []float32, ld, r, kc, w int) {
 //
 //go:noescape
 func copyRows32AVX512(dst, src *float32, ld, kc int)
+
+// copyRows64AVX512 copies kc rows of 64 floats, ld apart, into a packed
+// sliver. It is equivalent to
+//
+//	for p := 0; p < kc; p++ {
+//		copy(dst[p*64:p*64+64], src[p*ld:p*ld+64])
+//	}
+//
+//go:noescape
+func copyRows64AVX512(dst, src *float32, ld, kc int)
+
+// copyRows6AVX512 copies kc rows of 6 floats, ld apart, into a packed
+// sliver (the A slivers of the 6×64 kernel when op(A) = Aᵀ), with
+// copyRowsMaskedAVX512.
+func copyRows6AVX512(dst, src *float32, ld, kc int) {
+	copyRowsMaskedAVX512(dst, src, ld, kc, 1<<6-1, 1<<6-1, 6)
+}
 
 // copyRows16AVX2 copies kc rows of 16 floats, ld apart, into a packed
 // sliver. It is equivalent to

@@ -1053,18 +1053,22 @@ sscalloop:
 	VMOVUPS Z14, K1, 672(DI) \
 	VMOVUPS Z15, K1, 720(DI)
 
-// func transposeRows32AVX512(dst, src *float32, ld, nb int)
-// For nb blocks of 16 columns: dst[p*32+i] = src[i*ld+p] for i < 16,
-// p < 16, then src += 16 floats and dst += 16·32 floats. Each row line is
-// read whole (one zmm), so rows whose stride aliases in L1 cost nothing
-// more. Registers: SI, R9, R10, R11 = rows 0, 4, 8, 12 (row i at
-// +(i%4)·ld: DX = ld·4, R8 = 3·ld·4), DI = dst, CX = blocks left.
-TEXT ·transposeRows32AVX512(SB), NOSPLIT, $0-32
+// func transposeBlocksAVX512(dst, src *float32, ld, ldd, nb int)
+// For nb blocks of 16 columns: dst[p*ldd+i] = src[i*ld+p] for i < 16,
+// p < 16, then src += 16 floats and dst += 16·ldd floats (ldd: the width
+// of the sliver, 32 or 64). Each row line is read whole (one zmm), so rows
+// whose stride aliases in L1 cost nothing more. Registers: SI, R9, R10,
+// R11 = rows 0, 4, 8, 12 (row i at +(i%4)·ld: DX = ld·4, R8 = 3·ld·4), DI
+// = dst, R13 = its row 4j (BX = ldd·4, R12 = 3·ldd·4), CX = blocks left.
+TEXT ·transposeBlocksAVX512(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ ld+16(FP), DX
-	MOVQ nb+24(FP), CX
+	MOVQ ldd+24(FP), BX
+	MOVQ nb+32(FP), CX
 	SHLQ $2, DX
+	SHLQ $2, BX
+	LEAQ (BX)(BX*2), R12
 	ROWPTRS(SI, DX, R8, R9, R10, R11)
 	TESTQ CX, CX
 	JLE  transpose_done
@@ -1076,28 +1080,19 @@ transpose_loop:
 	LOADROWS4(R10, Z8, Z9, Z10, Z11)
 	LOADROWS4(R11, Z12, Z13, Z14, Z15)
 	TRANSPOSE16
-	// row p of the sliver: dst[p*32 : p*32+16] = Z(p)
-	VMOVUPS Z0, 0(DI)
-	VMOVUPS Z1, 128(DI)
-	VMOVUPS Z2, 256(DI)
-	VMOVUPS Z3, 384(DI)
-	VMOVUPS Z4, 512(DI)
-	VMOVUPS Z5, 640(DI)
-	VMOVUPS Z6, 768(DI)
-	VMOVUPS Z7, 896(DI)
-	VMOVUPS Z8, 1024(DI)
-	VMOVUPS Z9, 1152(DI)
-	VMOVUPS Z10, 1280(DI)
-	VMOVUPS Z11, 1408(DI)
-	VMOVUPS Z12, 1536(DI)
-	VMOVUPS Z13, 1664(DI)
-	VMOVUPS Z14, 1792(DI)
-	VMOVUPS Z15, 1920(DI)
+	// row p of the sliver: dst[p*ldd : p*ldd+16] = Z(p)
+	STOREROWS4(DI, Z0, Z1, Z2, Z3)
+	LEAQ (DI)(BX*4), R13
+	STOREROWS4(R13, Z4, Z5, Z6, Z7)
+	LEAQ (R13)(BX*4), R13
+	STOREROWS4(R13, Z8, Z9, Z10, Z11)
+	LEAQ (R13)(BX*4), R13
+	STOREROWS4(R13, Z12, Z13, Z14, Z15)
+	LEAQ (R13)(BX*4), DI
 	ADDQ $64, SI
 	ADDQ $64, R9
 	ADDQ $64, R10
 	ADDQ $64, R11
-	ADDQ $2048, DI
 	DECQ CX
 	JNZ  transpose_loop
 	VZEROUPPER
@@ -1108,7 +1103,7 @@ transpose_done:
 // func transposeRows12AVX512(dst, src *float32, ld, nb int)
 // For nb blocks of 16 columns: dst[p*12+i] = src[i*ld+p] for i < 12,
 // p < 16, then src += 16 floats and dst += 16·12 floats: the 16×16
-// transpose of transposeRows32AVX512 with rows 12..15 zero, each column
+// transpose of transposeBlocksAVX512 with rows 12..15 zero, each column
 // stored as 12 lanes (mask K1). Registers: SI, R9, R10 = rows 0, 4, 8 (row
 // i at +(i%4)·ld: DX = ld·4, R8 = 3·ld·4), DI = dst, CX = blocks left.
 TEXT ·transposeRows12AVX512(SB), NOSPLIT, $0-32
@@ -1138,6 +1133,101 @@ transpose12_loop:
 	VZEROUPPER
 
 transpose12_done:
+	RET
+
+// func transposeRows6AVX512(dst, src *float32, ld, nb int)
+// For nb blocks of 16 columns: dst[p*6+i] = src[i*ld+p] for i < 6, p <
+// 16, then src += 16 floats and dst += 16·6 floats: the 16×16 transpose
+// with rows 6..15 zero, each column stored as 6 lanes (mask K1), for the A
+// slivers of the 6×64 kernel. Registers: SI, R9 = rows 0, 4 (row i at
+// +(i%4)·ld: DX = ld·4, R8 = 3·ld·4), DI = dst, CX = blocks left.
+TEXT ·transposeRows6AVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	MOVQ nb+24(FP), CX
+	SHLQ $2, DX
+	ROWPTRS(SI, DX, R8, R9, R10, R11) // R10, R11 unused: 6 rows
+	MOVL $0x3f, AX
+	KMOVW AX, K1
+	TESTQ CX, CX
+	JLE  transpose6_done
+
+transpose6_loop:
+	// Z(i) = row i, columns 0..15 of the block; rows 6..15 zero
+	LOADROWS4(SI, Z0, Z1, Z2, Z3)
+	VMOVUPS (R9), Z4
+	VMOVUPS (R9)(DX*1), Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	TRANSPOSE16
+	VMOVUPS Z0, K1, 0(DI)
+	VMOVUPS Z1, K1, 24(DI)
+	VMOVUPS Z2, K1, 48(DI)
+	VMOVUPS Z3, K1, 72(DI)
+	VMOVUPS Z4, K1, 96(DI)
+	VMOVUPS Z5, K1, 120(DI)
+	VMOVUPS Z6, K1, 144(DI)
+	VMOVUPS Z7, K1, 168(DI)
+	VMOVUPS Z8, K1, 192(DI)
+	VMOVUPS Z9, K1, 216(DI)
+	VMOVUPS Z10, K1, 240(DI)
+	VMOVUPS Z11, K1, 264(DI)
+	VMOVUPS Z12, K1, 288(DI)
+	VMOVUPS Z13, K1, 312(DI)
+	VMOVUPS Z14, K1, 336(DI)
+	VMOVUPS Z15, K1, 360(DI)
+	ADDQ $64, SI
+	ADDQ $64, R9
+	ADDQ $384, DI
+	DECQ CX
+	JNZ  transpose6_loop
+	VZEROUPPER
+
+transpose6_done:
+	RET
+
+// func copyRows64AVX512(dst, src *float32, ld, kc int)
+// for p < kc: dst[p*64 : p*64+64] = src[p*ld : p*ld+64], four zmm per row,
+// prefetching the row eight steps ahead. DX = ld·4, CX = rows left.
+TEXT ·copyRows64AVX512(SB), NOSPLIT, $0-32
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  ld+16(FP), DX
+	MOVQ  kc+24(FP), CX
+	SHLQ  $2, DX
+	TESTQ CX, CX
+	JLE   copy64_done
+
+copy64_loop:
+	// dst row p = src row p (256 bytes); prefetch src row p+8
+	PREFETCHT0 (SI)(DX*8)
+	PREFETCHT0 64(SI)(DX*8)
+	PREFETCHT0 128(SI)(DX*8)
+	PREFETCHT0 192(SI)(DX*8)
+	VMOVUPS    (SI), Z0
+	VMOVUPS    64(SI), Z1
+	VMOVUPS    128(SI), Z2
+	VMOVUPS    192(SI), Z3
+	VMOVUPS    Z0, (DI)
+	VMOVUPS    Z1, 64(DI)
+	VMOVUPS    Z2, 128(DI)
+	VMOVUPS    Z3, 192(DI)
+	ADDQ       DX, SI
+	ADDQ       $256, DI
+	DECQ       CX
+	JNZ        copy64_loop
+	VZEROUPPER
+
+copy64_done:
 	RET
 
 // func copyRows32AVX512(dst, src *float32, ld, kc int)

@@ -58,3 +58,74 @@ func TestAVX512FormsSameBits(t *testing.T) {
 		}
 	}
 }
+
+// TestAVX512WideSameBits requires the 6×64 tiles (avx512Wide, Intel's
+// choice for products whose op(A) is not gathered) to give the same bits
+// as the 12×32 ones in whole products: the two share their reduction
+// blocks, so every element of C sees the same operations in the same
+// order. The shapes take each path of the blocked product: A read in
+// place or packed, B read in place or packed, every transpose, partial
+// tiles, several reduction blocks, the k-inner order, non-temporal stores
+// and the Gram product (SgemmSym).
+func TestAVX512WideSameBits(t *testing.T) {
+	if avx512Kernel == nil {
+		t.Skip("no AVX-512 on this CPU")
+	}
+	defer SetKernel("auto")
+	if err := SetKernel("avx512"); err != nil {
+		t.Fatal(err)
+	}
+	defer func(w *kernel, e bool) { avx512Kernel.wide, avx512Embedded = w, e }(avx512Kernel.wide, avx512Embedded)
+	rng := rand.New(rand.NewPCG(23, 24))
+	for _, tc := range []struct {
+		tA, tB      Transpose
+		m, n, k     int
+		lda         int // 0: the row length
+		beta        float32
+		sym, stream bool
+	}{
+		{NoTrans, NoTrans, 50, 130, 385, 0, 0, false, false},       // A rows and B rows in place
+		{NoTrans, NoTrans, 200, 200, 1024, 0, 1, false, false},     // A packed (rows 4 KiB apart)
+		{NoTrans, NoTrans, 301, 777, 900, 903, -0.5, false, false}, // A in place, B packed, edges
+		{NoTrans, Trans, 64, 300, 77, 0, 0, false, false},
+		{Trans, NoTrans, 130, 70, 300, 0, 1, false, false},
+		{Trans, Trans, 99, 141, 513, 0, 0, false, false},
+		{NoTrans, NoTrans, 3000, 128, 800, 0, 0, false, false}, // k-inner order
+		{NoTrans, NoTrans, 1030, 1024, 50, 0, 0, false, true},  // non-temporal stores
+		{NoTrans, Trans, 150, 150, 90, 0, 0, true, false},      // SgemmSym
+	} {
+		ar, ac, br, bc := operandDims(tc.tA, tc.tB, tc.m, tc.n, tc.k)
+		lda := tc.lda
+		if lda == 0 {
+			lda = ac
+		}
+		a := randFloats(rng, ar*lda)
+		b := randFloats(rng, br*bc)
+		c0 := randFloats(rng, tc.m*tc.n)
+		c := make([]float32, tc.m*tc.n+16)
+		for uintptr(unsafe.Pointer(&c[0]))%64 != 0 { // aligned for the streaming stores
+			c = c[1:]
+		}
+		c = c[:tc.m*tc.n]
+		if tc.stream && !streams(avx512Wide, tc.m, tc.n, tc.k, tc.beta, c, tc.n) {
+			t.Fatalf("%+v: not written with non-temporal stores", tc)
+		}
+		run := func(wide *kernel, emb bool) []float32 {
+			avx512Kernel.wide, avx512Embedded = wide, emb
+			copy(c, c0)
+			if tc.sym {
+				SgemmSym(tc.m, tc.k, 0.75, a, lda, c, tc.n)
+			} else {
+				Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.75, a, lda, b, bc, tc.beta, c, tc.n)
+			}
+			return append([]float32(nil), c...)
+		}
+		want := run(nil, avx512Embedded)
+		got := run(avx512Wide, false)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%+v: C[%d] = %g (6×64), %g (12×32)", tc, i, got[i], want[i])
+			}
+		}
+	}
+}

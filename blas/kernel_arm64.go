@@ -5,8 +5,8 @@ package blas
 // NEON (Advanced SIMD) is part of every ARMv8-A CPU: the arm64 kernel
 // needs no feature test.
 var (
-	avx512Kernel, avx2Kernel *kernel
-	neonKernel               = &kernel{
+	avx512Kernel, avx512Wide, avx2Kernel *kernel
+	neonKernel                           = &kernel{
 		name: "neon",
 		mr:   8, nr: 12,
 		mc: 960, nc: 1020, kc: 384,

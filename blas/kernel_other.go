@@ -3,4 +3,4 @@
 package blas
 
 // No assembly in this build: only the generic kernel.
-var avx512Kernel, avx2Kernel, neonKernel *kernel
+var avx512Kernel, avx512Wide, avx2Kernel, neonKernel *kernel

@@ -11,10 +11,16 @@ import (
 // packCols, for the kernel's tile widths, partial slivers (r not a
 // multiple of w), depths that are not multiples of the transpose block, and
 // row strides with padding and 4 KiB multiples. The destination is larger
-// than the packed slivers and its tail must keep a guard value.
+// than the packed slivers and its tail must keep a guard value. The
+// AVX-512 6×64 kernel (avx512Wide) is checked on every AVX-512 CPU, whether
+// or not this one uses it.
 func TestPackersMatchGo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, kn := range availableKernels() {
+	kernels := availableKernels()
+	if avx512Wide != nil {
+		kernels = append(kernels, avx512Wide)
+	}
+	for _, kn := range kernels {
 		for _, w := range []int{kn.mr, kn.nr} {
 			for _, r := range []int{0, 1, w - 1, w, w + 1, 2*w + 3} {
 				for _, kc := range []int{1, 7, 15, 16, 17, 33, 255, 256} {
