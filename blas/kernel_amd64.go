@@ -666,8 +666,8 @@ func sscalAVX2(alpha float32, x *float32, n int)
 
 // packRowsAVX512 is packRows with 16×16 in-register transposes for the
 // slivers of the AVX-512 kernels: 32 and 64 rows (op(B) = Bᵀ, 12×32 and
-// 6×64 tiles), 12 and 6 rows (op(A) = A, when it is packed); other widths
-// and the partial last sliver go to packRows.
+// 6×64 tiles), 12 and 6 rows (op(A) = A, when it is packed; 6-row slivers
+// two at a time); other widths and the partial last sliver go to packRows.
 func packRowsAVX512(dst, src []float32, ld, r, kc, w int) {
 	if w != 6 && w != 12 && w != 32 && w != 64 {
 		packRows(dst, src, ld, r, kc, w)
@@ -679,12 +679,20 @@ func packRowsAVX512(dst, src []float32, ld, r, kc, w int) {
 		d := dst[s*kc : (s+w)*kc]
 		if nb > 0 {
 			_ = src[(s+w-1)*ld+nb*16-1]
-			switch w {
-			case 6:
+			switch {
+			case w == 6 && s%12 != 0:
+				// The second sliver of a pair: transposed with the first.
+			case w == 6 && s+12 <= full:
+				// Two slivers in one pass: this one and the next.
+				_ = src[(s+11)*ld+nb*16-1]
+				_ = dst[(s+12)*kc-1]
+				transposeRows6PairAVX512(&d[0], &src[s*ld], ld, nb, kc)
+			case w == 6:
+				// A last, odd sliver.
 				transposeRows6AVX512(&d[0], &src[s*ld], ld, nb)
-			case 12:
+			case w == 12:
 				transposeRows12AVX512(&d[0], &src[s*ld], ld, nb)
-			case 32:
+			case w == 32:
 				transposeBlocksAVX512(&d[0], &src[s*ld], ld, 32, nb)
 				transposeBlocksAVX512(&d[16], &src[(s+16)*ld], ld, 32, nb)
 			default:
@@ -733,6 +741,21 @@ func transposeBlocksAVX512(dst, src *float32, ld, ldd, nb int)
 //
 //go:noescape
 func transposeRows12AVX512(dst, src *float32, ld, nb int)
+
+// transposeRows6PairAVX512 is transposeRows6AVX512 for two adjacent
+// slivers, rows 0..5 into dst and rows 6..11 into dst[6*kc:], in one pass
+// of 12-row transposes:
+//
+//	for b := 0; b < nb; b++ {
+//		for p := 0; p < 16; p++ {
+//			for i := 0; i < 12; i++ {
+//				dst[(i/6)*6*kc+(b*16+p)*6+i%6] = src[i*ld+b*16+p]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func transposeRows6PairAVX512(dst, src *float32, ld, nb, kc int)
 
 // transposeRows6AVX512 is the same for 6 rows into the 6-wide sliver
 // layout of the 6×64 kernel's A operand:

@@ -1195,6 +1195,87 @@ transpose6_loop:
 transpose6_done:
 	RET
 
+// func transposeRows6PairAVX512(dst, src *float32, ld, nb, kc int)
+// transposeRows6AVX512 for two adjacent 6-row slivers at once, at the
+// cost of one 12-row transpose: for nb blocks of 16 columns, dst[p*6+i] =
+// src[i*ld+p] and dst[6*kc+p*6+i] = src[(6+i)*ld+p] for i < 6, p < 16,
+// then src += 16 floats and both slivers on 16·6 floats. Column p of the
+// transposed block goes out as lanes 0..5 (mask K1) to the first sliver
+// and lanes 6..11 (mask K2, from 24 bytes before its place) to the second.
+// Registers: SI, R9, R10 = rows 0, 4, 8 (row i at +(i%4)·ld: DX = ld·4,
+// R8 = 3·ld·4), DI, R13 = the two slivers, CX = blocks left.
+TEXT ·transposeRows6PairAVX512(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ ld+16(FP), DX
+	MOVQ nb+24(FP), CX
+	MOVQ kc+32(FP), R13
+	SHLQ $2, DX
+	LEAQ (R13)(R13*2), R13 // 3·kc
+	SHLQ $3, R13           // 6·kc floats, in bytes
+	ADDQ DI, R13
+	ROWPTRS(SI, DX, R8, R9, R10, R11) // R11 unused: 12 rows
+	MOVL $0x3f, AX
+	KMOVW AX, K1
+	MOVL $0xfc0, AX
+	KMOVW AX, K2
+	TESTQ CX, CX
+	JLE  transpose6p_done
+
+transpose6p_loop:
+	// Z(i) = row i, columns 0..15 of the block; rows 12..15 zero
+	LOADROWS4(SI, Z0, Z1, Z2, Z3)
+	LOADROWS4(R9, Z4, Z5, Z6, Z7)
+	LOADROWS4(R10, Z8, Z9, Z10, Z11)
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	TRANSPOSE16
+	VMOVUPS Z0, K1, 0(DI)
+	VMOVUPS Z0, K2, -24(R13)
+	VMOVUPS Z1, K1, 24(DI)
+	VMOVUPS Z1, K2, 0(R13)
+	VMOVUPS Z2, K1, 48(DI)
+	VMOVUPS Z2, K2, 24(R13)
+	VMOVUPS Z3, K1, 72(DI)
+	VMOVUPS Z3, K2, 48(R13)
+	VMOVUPS Z4, K1, 96(DI)
+	VMOVUPS Z4, K2, 72(R13)
+	VMOVUPS Z5, K1, 120(DI)
+	VMOVUPS Z5, K2, 96(R13)
+	VMOVUPS Z6, K1, 144(DI)
+	VMOVUPS Z6, K2, 120(R13)
+	VMOVUPS Z7, K1, 168(DI)
+	VMOVUPS Z7, K2, 144(R13)
+	VMOVUPS Z8, K1, 192(DI)
+	VMOVUPS Z8, K2, 168(R13)
+	VMOVUPS Z9, K1, 216(DI)
+	VMOVUPS Z9, K2, 192(R13)
+	VMOVUPS Z10, K1, 240(DI)
+	VMOVUPS Z10, K2, 216(R13)
+	VMOVUPS Z11, K1, 264(DI)
+	VMOVUPS Z11, K2, 240(R13)
+	VMOVUPS Z12, K1, 288(DI)
+	VMOVUPS Z12, K2, 264(R13)
+	VMOVUPS Z13, K1, 312(DI)
+	VMOVUPS Z13, K2, 288(R13)
+	VMOVUPS Z14, K1, 336(DI)
+	VMOVUPS Z14, K2, 312(R13)
+	VMOVUPS Z15, K1, 360(DI)
+	VMOVUPS Z15, K2, 336(R13)
+	ADDQ $64, SI
+	ADDQ $64, R9
+	ADDQ $64, R10
+	ADDQ $384, DI
+	ADDQ $384, R13
+	DECQ CX
+	JNZ  transpose6p_loop
+	VZEROUPPER
+
+transpose6p_done:
+	RET
+
 // func copyRows64AVX512(dst, src *float32, ld, kc int)
 // for p < kc: dst[p*64 : p*64+64] = src[p*ld : p*ld+64], four zmm per row,
 // prefetching the row eight steps ahead. DX = ld·4, CX = rows left.

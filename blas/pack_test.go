@@ -22,7 +22,7 @@ func TestPackersMatchGo(t *testing.T) {
 	}
 	for _, kn := range kernels {
 		for _, w := range []int{kn.mr, kn.nr} {
-			for _, r := range []int{0, 1, w - 1, w, w + 1, 2*w + 3} {
+			for _, r := range []int{0, 1, w - 1, w, w + 1, 2*w + 3, 3*w + 1} {
 				for _, kc := range []int{1, 7, 15, 16, 17, 33, 255, 256} {
 					for _, ld := range []int{kc, kc + 3, 1024} {
 						if ld < kc {
