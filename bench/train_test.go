@@ -3,7 +3,9 @@ package bench
 import (
 	"math/rand/v2"
 	"runtime"
+	"sort"
 	"testing"
+	"time"
 
 	"github.com/counter-current/ccl/blas"
 	"github.com/counter-current/ccl/bp"
@@ -197,4 +199,79 @@ func BenchmarkTrainStep(b *testing.B) {
 		}
 		runSteps(b, bpAEStep{m}, 32, 96*96*3, 10)
 	})
+}
+
+// BenchmarkCCLOverBP times the CCL and the BP step of each MLP in
+// alternating blocks of ccloverbpSteps steps (one block of each per
+// iteration), so that both see the same state of a shared host, and
+// reports their medians over the blocks (ccl-ms/step, bp-ms/step) and the
+// median of the blocks' ratios (ccl/bp): the fair form of issue #8's "CCL
+// step time ≤ BP step time", which BenchmarkTrainStep's cases, run one
+// after the other, leave exposed to the host's slow spells. Run it with
+// -benchtime 30x or more.
+func BenchmarkCCLOverBP(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		sizes []int
+	}{{"fmnist_mlp", mlpSizes(784, 256, 5)}, {"cifar10_mlp", mlpSizes(3072, 1024, 3)}} {
+		b.Run(c.name, func(b *testing.B) {
+			mc, err := ccl.NewMLP(ccl.MLPConfig{Sizes: c.sizes, ActF: net.ELU, ActB: net.ELU, LossScaleC: 0.5,
+				MaxBatch: 256, Forward: mlpOpt, Feedback: mlpOpt})
+			if err != nil {
+				b.Fatal(err)
+			}
+			mb, err := bp.NewMLP(bp.MLPConfig{Sizes: c.sizes, Act: net.ELU, MaxBatch: 256, Opt: mlpOpt.Optimizer()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(1, 2))
+			x := make([]float32, 256*c.sizes[0])
+			for i := range x {
+				x[i] = float32(rng.NormFloat64())
+			}
+			y := make([]int32, 256)
+			for i := range y {
+				y[i] = int32(rng.IntN(10))
+			}
+			models := [2]stepper{cclStep{mc}, bpStep{mb}}
+			for _, m := range models {
+				for range 3 {
+					m.Step(x, y, 256, 1)
+				}
+			}
+			var ms [2][]float64
+			var ratio []float64
+			b.ResetTimer()
+			for b.Loop() {
+				var t [2]float64
+				for i, m := range models {
+					t0 := time.Now()
+					for range ccloverbpSteps {
+						m.Step(x, y, 256, 1)
+					}
+					t[i] = time.Since(t0).Seconds() * 1000 / ccloverbpSteps
+					ms[i] = append(ms[i], t[i])
+				}
+				ratio = append(ratio, t[0]/t[1])
+			}
+			b.ReportMetric(median(ms[0]), "ccl-ms/step")
+			b.ReportMetric(median(ms[1]), "bp-ms/step")
+			b.ReportMetric(median(ratio), "ccl/bp")
+		})
+	}
+}
+
+// ccloverbpSteps is the number of steps in each block of
+// BenchmarkCCLOverBP.
+const ccloverbpSteps = 5
+
+// median returns the median of s (the mean of the middle two when len(s)
+// is even), sorting s.
+func median(s []float64) float64 {
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }

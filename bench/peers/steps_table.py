@@ -21,7 +21,10 @@ ms/step, speed-up (PyTorch ms / Go ms: above 1 means Go is faster), Go
 GFLOP/s, % of the measured peak and live heap (MB) when the Go benchmark
 reports them, Go allocations per step. ccl-lean (Go's memory-lean CCL mode,
 same arithmetic) is compared with PyTorch's ccl step. A last line gives Go's
-CCL/BP step-time ratio per case.
+CCL/BP step-time ratio per case, from the table's figures; for the MLPs
+another gives it from BenchmarkCCLOverBP (--ratio-benchtime blocks of CCL
+and BP steps alternated in one process, the median of the blocks' ratios),
+which a slow spell of a shared host cannot land on one method only.
 A case missing on one side (not built, filtered out, or a failed run) shows
 "–". Both raw outputs go to standard error; the table to standard output.
 """
@@ -36,6 +39,10 @@ import sys
 # (shorter) step counts.
 CASES = ["fmnist_mlp", "cifar10_mlp", "cifar10_cnn_pool", "stl10_ae", "fmnist_cnn"]
 HEAVY = {"stl10_ae"}
+# The cases BenchmarkCCLOverBP runs, and the steps per block in it
+# (ccloverbpSteps in bench/train_test.go).
+RATIO_CASES = ["fmnist_mlp", "cifar10_mlp"]
+RATIO_BLOCK = 5
 # ccl-lean is Go's memory-lean CCL mode (same arithmetic as ccl); PyTorch has
 # no such mode, so its row is compared with PyTorch's ccl step.
 METHODS = ["ccl", "ccl-lean", "bp"]
@@ -132,6 +139,8 @@ def main():
                    help="only the case_method names containing this, e.g. mlp, stl10_ae, _bp (default: all)")
     p.add_argument("--rounds", type=int, default=1,
                    help="alternating runs of each side; each keeps its fastest per case (default 1)")
+    p.add_argument("--ratio-benchtime", default="30x",
+                   help="go test -benchtime for BenchmarkCCLOverBP (default 30x; 0x: not run)")
     p.add_argument("--no-go", action="store_true", help="skip the Go benchmarks")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch")
     args = p.parse_args()
@@ -195,6 +204,20 @@ def main():
         ratios.append("%s %s" % (c, "%.2f" % (a / b) if a and b else DASH))
     print()
     print("Go CCL/BP step-time ratio: " + ", ".join(ratios))
+
+    mlps = [c for c in dict.fromkeys(k[0] for k in keys) if c in RATIO_CASES
+            and (c, "ccl") in selected and (c, "bp") in selected]
+    if mlps and not args.no_go and args.ratio_benchtime not in ("0", "0x"):
+        env = dict(os.environ, GOMAXPROCS=str(args.threads))
+        out = run(["go", "test", "-run", "^$", "-bench", "^BenchmarkCCLOverBP$/^(?:%s)$" % "|".join(mlps),
+                   "-benchtime", args.ratio_benchtime, "-cpu", str(args.threads), "./bench"], env=env)
+        got = {}
+        for line in out.splitlines():
+            m = re.match(r"BenchmarkCCLOverBP/(\w+?)(?:-\d+)?\s.*?([\d.]+) ccl/bp", line)
+            if m:
+                got[m.group(1)] = float(m.group(2))
+        print("Go CCL/BP, alternated blocks of %d steps in one process (BenchmarkCCLOverBP, -benchtime %s, median ratio): %s" % (
+            RATIO_BLOCK, args.ratio_benchtime, ", ".join("%s %s" % (c, "%.2f" % got[c] if c in got else DASH) for c in mlps)))
 
 
 if __name__ == "__main__":
