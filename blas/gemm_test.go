@@ -56,7 +56,7 @@ func randFloats(rng *rand.Rand, n int) []float32 {
 
 // forEachKernel runs f once per kernel available on this build and CPU,
 // forcing it by clearing the switches of the better ones, and the AVX-512
-// kernel in both forms (-short: in the form this CPU chose, which keeps
+// kernel in each form (-short: in the form this CPU chose, which keeps
 // the race detector's run of the package within CI's time). Aᵀ is read in
 // place where the rule allows (directColsLd 512, as on AMD) whatever this
 // CPU chose, so that the cases meant for that layout take it;
@@ -79,8 +79,8 @@ func forEachKernel(t *testing.T, f func(t *testing.T, kn *kernel)) {
 		}
 		// The AVX-512 kernel in each of its forms: the 12×32 tiles with
 		// either k step (avx512Embedded), and the 6×64 tiles that replace
-		// them on Intel for products whose op(A) is not gathered
-		// (kernel.wide). Under -short, only the form this CPU chose.
+		// them on Intel for the products of stored matrices (kernel.wide).
+		// Under -short, only the form this CPU chose.
 		forms := []struct {
 			name string
 			emb  bool

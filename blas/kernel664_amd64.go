@@ -3,8 +3,8 @@
 package blas
 
 // avx512Wide is the AVX-512 kernel with 6×64 tiles, which Intel CPUs use
-// for every product whose op(A) is not gathered (see kernel.wide and init
-// in kernel_amd64.go). Its k step loads B as four vectors and broadcasts
+// for the products of stored matrices, Sgemm and SgemmSym (see kernel.wide
+// and init in kernel_amd64.go). Its k step loads B as four vectors and broadcasts
 // six elements of A: 10 loads for 24 FMAs, against 14 in the 12×32 step.
 // Its blocks are the 12×32 kernel's, so that each element of C sees the
 // same operations in the same order: the two give the same bits.

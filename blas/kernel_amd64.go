@@ -41,8 +41,9 @@ var (
 // than packed (1 thread, interleaved runs), where family 6 model 207
 // (Intel) measured packing 1.3× faster. Other CPUs, not measured, pack.
 // The vendor also picks the form of the AVX-512 k step (avx512Embedded:
-// AMD's) and whether Aᵀ may be read in place (directColsLd: 0, never, on
-// every CPU not from AMD, Intel's being the ones measured).
+// AMD's), whether Aᵀ may be read in place (directColsLd: 0, never, on
+// every CPU not from AMD, Intel's being the ones measured) and the tiles of
+// the products of stored matrices (kernel.wide: 6×64 on those CPUs).
 func init() {
 	_, b, c, d := cpuid(0)
 	amd := b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163 // "AuthenticAMD"
