@@ -5,6 +5,7 @@ import (
 
 	"github.com/counter-current/ccl/blas"
 	"github.com/counter-current/ccl/internal/hugepage"
+	"github.com/counter-current/ccl/net"
 )
 
 // normEps is added to every row norm before dividing (spec §4).
@@ -97,11 +98,11 @@ func (c *CNNLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k,
 	}
 	var lp, lq, lr float64
 	for i := range n {
-		lp += sumSq(g[(k+i)*t : (k+i)*t+k])
-		lq += sumSq(g[(k+i)*t+k : (k+i+1)*t])
+		lp += net.SumSq64(g[(k+i)*t : (k+i)*t+k])
+		lq += net.SumSq64(g[(k+i)*t+k : (k+i+1)*t])
 	}
 	for j := range k {
-		lr += sumSq(g[j*t : j*t+k])
+		lr += net.SumSq64(g[j*t : j*t+k])
 	}
 	lp /= float64(n * k)
 	lq /= float64(n * n)
@@ -137,40 +138,6 @@ func (c *CNNLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k,
 	return loss
 }
 
-// sumSq returns Σ x², accumulated in float64 in four interleaved partial
-// sums (elements 4i+r into sum r), added pairwise at the end: four
-// independent chains instead of one, whose add latency bounded the loop.
-func sumSq(x []float32) float64 {
-	var s0, s1, s2, s3 float64
-	for ; len(x) >= 4; x = x[4:] {
-		a, b, c, d := float64(x[0]), float64(x[1]), float64(x[2]), float64(x[3])
-		s0 += a * a
-		s1 += b * b
-		s2 += c * c
-		s3 += d * d
-	}
-	for _, v := range x {
-		s0 += float64(v) * float64(v)
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
-// dot returns Σ x·y over len(x) elements, summed as sumSq sums.
-func dot(x, y []float32) float64 {
-	y = y[:len(x)]
-	var s0, s1, s2, s3 float64
-	for ; len(x) >= 4; x, y = x[4:], y[4:] {
-		s0 += float64(x[0]) * float64(y[0])
-		s1 += float64(x[1]) * float64(y[1])
-		s2 += float64(x[2]) * float64(y[2])
-		s3 += float64(x[3]) * float64(y[3])
-	}
-	for i, v := range x {
-		s0 += float64(v) * float64(y[i])
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
 // normalizeRows writes Â_i = X_i/(‖X_i‖ + ε) (row i of out at i·ld) and
 // the norms ‖X_i‖; rows with filtered[i] become zero (norm 0).
 func normalizeRows(out []float32, ld int, norms []float64, x []float32, rows, d int, filtered []bool) {
@@ -181,12 +148,9 @@ func normalizeRows(out []float32, ld int, norms []float64, x []float32, rows, d 
 			norms[i] = 0
 			continue
 		}
-		nrm := math.Sqrt(sumSq(xr))
+		nrm := math.Sqrt(net.SumSq64(xr))
 		norms[i] = nrm
-		inv := 1 / (nrm + normEps)
-		for j, v := range xr {
-			or[j] = float32(float64(v) * inv)
-		}
+		net.Scale64(or, xr, 1/(nrm+normEps))
 	}
 }
 
@@ -207,15 +171,11 @@ func normalizeRowsBackward(dx, dxn, xn []float32, ld int, norms []float64, rows,
 		nrm := norms[i]
 		inv := 1 / (nrm + normEps)
 		if nrm == 0 {
-			for j, g := range gr {
-				dr[j] = float32(float64(g) * inv)
-			}
+			net.Scale64(dr, gr, inv)
 			continue
 		}
 		// X_i/‖X_i‖ = X̂_i·(‖X_i‖ + ε)/‖X_i‖
-		f := dot(gr, nr) * (nrm + normEps) / nrm
-		for j, g := range gr {
-			dr[j] = float32((float64(g) - float64(nr[j])*f) * inv)
-		}
+		f := net.Dot64(gr, nr) * (nrm + normEps) / nrm
+		net.SubScale64(dr, gr, nr, f, inv)
 	}
 }

@@ -493,6 +493,112 @@ store:
 	VZEROUPPER
 	RET
 
+// func dotLanes512(x, y *float32, n int, acc *lanes)
+// Lanes as sumLanes512; x·y is exact in float64, so the fused
+// multiply-add rounds once, as Go's acc += x·y does.
+TEXT ·dotLanes512(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), BX
+	MOVQ n+16(FP), CX
+	MOVQ acc+24(FP), DI
+	VMOVUPD (DI), Z0
+	VMOVUPD 64(DI), Z1
+	VMOVUPD 128(DI), Z2
+	VMOVUPD 192(DI), Z3
+dotloop:
+	CMPQ CX, $32
+	JL dotstore
+	VCVTPS2PD (SI), Z4
+	VCVTPS2PD 32(SI), Z5
+	VCVTPS2PD 64(SI), Z6
+	VCVTPS2PD 96(SI), Z7
+	VCVTPS2PD (BX), Z8
+	VCVTPS2PD 32(BX), Z9
+	VCVTPS2PD 64(BX), Z10
+	VCVTPS2PD 96(BX), Z11
+	VFMADD231PD Z4, Z8, Z0
+	VFMADD231PD Z5, Z9, Z1
+	VFMADD231PD Z6, Z10, Z2
+	VFMADD231PD Z7, Z11, Z3
+	ADDQ $128, SI
+	ADDQ $128, BX
+	SUBQ $32, CX
+	JMP dotloop
+dotstore:
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VZEROUPPER
+	RET
+
+// func scale64x512(dst, x *float32, n int, s float64)
+TEXT ·scale64x512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSD s+24(FP), Z29
+	MASK_INIT
+loop:
+	MASK_TAIL(body, done)
+body:
+	VMOVUPS.Z (SI), K1, Z0
+	VCVTPS2PD Y0, Z1
+	VEXTRACTF64X4 $1, Z0, Y2
+	VCVTPS2PD Y2, Z2
+	VMULPD Z29, Z1, Z1
+	VMULPD Z29, Z2, Z2
+	VCVTPD2PS Z1, Y0
+	VCVTPD2PS Z2, Y2
+	VINSERTF64X4 $1, Y2, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP loop
+done:
+	VZEROUPPER
+	RET
+
+// func subScale64x512(dst, gr, x *float32, n int, f, s float64)
+TEXT ·subScale64x512(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ x+16(FP), BX
+	MOVQ n+24(FP), CX
+	VBROADCASTSD f+32(FP), Z28
+	VBROADCASTSD s+40(FP), Z29
+	MASK_INIT
+loop:
+	MASK_TAIL(body, done)
+body:
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (BX), K1, Z3
+	VCVTPS2PD Y0, Z1
+	VEXTRACTF64X4 $1, Z0, Y2
+	VCVTPS2PD Y2, Z2
+	VCVTPS2PD Y3, Z4
+	VEXTRACTF64X4 $1, Z3, Y5
+	VCVTPS2PD Y5, Z5
+	VMULPD Z28, Z4, Z4     // x·f, rounded
+	VMULPD Z28, Z5, Z5
+	VSUBPD Z4, Z1, Z1      // g − x·f
+	VSUBPD Z5, Z2, Z2
+	VMULPD Z29, Z1, Z1     // ·s
+	VMULPD Z29, Z2, Z2
+	VCVTPD2PS Z1, Y0
+	VCVTPD2PS Z2, Y2
+	VINSERTF64X4 $1, Y2, Z0, Z0
+	VMOVUPS Z0, K1, (DI)
+	ADDQ $64, SI
+	ADDQ $64, BX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP loop
+done:
+	VZEROUPPER
+	RET
+
 // ---------------------------------------------------------------------
 // AVX2 + FMA: 8 lanes, n a multiple of 8 (the Go caller does the rest).
 // Constants as 8-lane vectors for memory operands.
@@ -1127,5 +1233,123 @@ store:
 	VMOVUPD Y5, 160(DI)
 	VMOVUPD Y6, 192(DI)
 	VMOVUPD Y7, 224(DI)
+	VZEROUPPER
+	RET
+
+// func dotLanes256(x, y *float32, n int, acc *lanes)
+// Lanes as sumLanes256.
+TEXT ·dotLanes256(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), BX
+	MOVQ n+16(FP), CX
+	MOVQ acc+24(FP), DI
+	VMOVUPD (DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 64(DI), Y2
+	VMOVUPD 96(DI), Y3
+	VMOVUPD 128(DI), Y4
+	VMOVUPD 160(DI), Y5
+	VMOVUPD 192(DI), Y6
+	VMOVUPD 224(DI), Y7
+dotloop:
+	CMPQ CX, $32
+	JL dotstore
+	VCVTPS2PD (SI), Y8
+	VCVTPS2PD 16(SI), Y9
+	VCVTPS2PD 32(SI), Y10
+	VCVTPS2PD 48(SI), Y11
+	VCVTPS2PD (BX), Y12
+	VCVTPS2PD 16(BX), Y13
+	VCVTPS2PD 32(BX), Y14
+	VCVTPS2PD 48(BX), Y15
+	VFMADD231PD Y8, Y12, Y0
+	VFMADD231PD Y9, Y13, Y1
+	VFMADD231PD Y10, Y14, Y2
+	VFMADD231PD Y11, Y15, Y3
+	VCVTPS2PD 64(SI), Y8
+	VCVTPS2PD 80(SI), Y9
+	VCVTPS2PD 96(SI), Y10
+	VCVTPS2PD 112(SI), Y11
+	VCVTPS2PD 64(BX), Y12
+	VCVTPS2PD 80(BX), Y13
+	VCVTPS2PD 96(BX), Y14
+	VCVTPS2PD 112(BX), Y15
+	VFMADD231PD Y8, Y12, Y4
+	VFMADD231PD Y9, Y13, Y5
+	VFMADD231PD Y10, Y14, Y6
+	VFMADD231PD Y11, Y15, Y7
+	ADDQ $128, SI
+	ADDQ $128, BX
+	SUBQ $32, CX
+	JMP dotloop
+dotstore:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VMOVUPD Y4, 128(DI)
+	VMOVUPD Y5, 160(DI)
+	VMOVUPD Y6, 192(DI)
+	VMOVUPD Y7, 224(DI)
+	VZEROUPPER
+	RET
+
+// func scale64x256(dst, x *float32, n int, s float64)
+// 8 values per iteration, n a multiple of 8.
+TEXT ·scale64x256(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSD s+24(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL done
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VMULPD Y15, Y0, Y0
+	VMULPD Y15, Y1, Y1
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VMOVUPS X0, (DI)
+	VMOVUPS X1, 16(DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loop
+done:
+	VZEROUPPER
+	RET
+
+// func subScale64x256(dst, gr, x *float32, n int, f, s float64)
+TEXT ·subScale64x256(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ x+16(FP), BX
+	MOVQ n+24(FP), CX
+	VBROADCASTSD f+32(FP), Y14
+	VBROADCASTSD s+40(FP), Y15
+loop:
+	CMPQ CX, $8
+	JL done
+	VCVTPS2PD (SI), Y0
+	VCVTPS2PD 16(SI), Y1
+	VCVTPS2PD (BX), Y2
+	VCVTPS2PD 16(BX), Y3
+	VMULPD Y14, Y2, Y2
+	VMULPD Y14, Y3, Y3
+	VSUBPD Y2, Y0, Y0
+	VSUBPD Y3, Y1, Y1
+	VMULPD Y15, Y0, Y0
+	VMULPD Y15, Y1, Y1
+	VCVTPD2PSY Y0, X0
+	VCVTPD2PSY Y1, X1
+	VMOVUPS X0, (DI)
+	VMOVUPS X1, 16(DI)
+	ADDQ $32, SI
+	ADDQ $32, BX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP loop
+done:
 	VZEROUPPER
 	RET
