@@ -203,13 +203,18 @@ func (kn *kernel) plain() *kernel {
 
 // alias4KCheap is set on CPUs where reading A in place costs no more than
 // packing it even when its rows are a multiple of 4 KiB apart (see block).
-var alias4KCheap bool
+// alias4KRows is the tallest A sliver read in place there on the other
+// CPUs (0: none; set at start-up in kernel_amd64.go).
+var (
+	alias4KCheap bool
+	alias4KRows  int
+)
 
 // readsAInPlace reports whether block reads full A slivers of op(A) in
 // place rather than packing them.
 func (kn *kernel) readsAInPlace(tA Transpose, lda int) bool {
 	if tA == NoTrans {
-		return kn.inPlace&rowsA != 0 && (lda%1024 != 0 || alias4KCheap)
+		return kn.inPlace&rowsA != 0 && (lda%1024 != 0 || alias4KCheap || kn.mr <= alias4KRows)
 	}
 	return kn.inPlace&colsA != 0 && lda <= directColsLd
 }
@@ -587,7 +592,7 @@ func streams(kern *kernel, m, n, k int, beta float32, c []float32, ldc int) bool
 // its A operand (n·k), computes roundUp(n, MR)·roundUp(m, NR) products per
 // step and transposes the m·n result. Packing a value is counted as
 // packFlops flops. So linear layers' forward products X·Wᵀ with fewer
-// samples than weights (256×1024×3072) and products with a narrow result
+// samples than weights (256×1024×3072; on AMD, see swapMinGain) and products with a narrow result
 // (256×10, in the CCL steps of the MLPs: one column per class) are
 // swapped, while those with few rows (10×256: C would become 10 columns of
 // 32-wide tiles) are not: on Zen 4 the swapped 10×256×256 product took 52
@@ -604,8 +609,16 @@ func swapPays(kn *kernel, tA Transpose, m, n, k, lda, ldb int) bool {
 	if !kn.readsAInPlace(NoTrans, ldb) {
 		swapped += packFlops * fn * fk
 	}
-	return swapped < direct
+	return swapped < direct*(1-swapMinGain)
 }
+
+// swapMinGain is the least fraction of the direct form's cost that the
+// swapped form must save to be chosen (0, set at start-up in
+// kernel_amd64.go). The cost model is only an estimate: on Intel, with the
+// linear layers' inputs read in place, it put the swapped 256×1024×1024
+// and 256×1024×3072 products (Cᵀ = W·Xᵀ) 2 % ahead of the direct ones,
+// which measured 11 and 9 % faster.
+var swapMinGain float64
 
 // packFlops is the cost of packing (or transposing) one value, in flops of
 // the micro-kernel: a 256×256 transposing pack took about 10 µs on one Zen 4
@@ -694,7 +707,9 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	// layers) on CPUs where that costs (alias4KCheap false): then all MR
 	// rows fall in one L1 set and evict each other and the B sliver;
 	// packed, the 256×1024×3072 product measured about 1.3× faster (one
-	// and two threads, family 6 model 207).
+	// and two threads, family 6 model 207, 12×32 tiles). Slivers of at
+	// most alias4KRows rows are read in place all the same: 6 rows take
+	// half of the 12 ways of an Intel L1 set (see kernel_amd64.go).
 	// A transposed with short stored rows (weight gradients: dOutᵀ·X) is
 	// read in place too, a sliver being MR adjacent floats per k step.
 	p.directA = j.tA == NoTrans && j.directA()

@@ -39,7 +39,17 @@ var (
 // when its rows are a multiple of 4 KiB apart (see gemmJob.block): there
 // the 256×1024×{1024,3072} products measured 2-3 % faster read in place
 // than packed (1 thread, interleaved runs), where family 6 model 207
-// (Intel) measured packing 1.3× faster. Other CPUs, not measured, pack.
+// (Intel) measured packing 1.3× faster with 12-row slivers. On the other
+// CPUs, slivers of at most alias4KRows = 6 rows (the 6×64 and AVX2 6×16
+// tiles) are read in place all the same: they take half of the 12 ways of
+// the L1 set. On Ice Lake (family 6 model 106, 2 threads, medians of 20-40
+// calls alternated in one process), against packing: 6×64 2048³ +15 to
+// +21 %, 1024³ +13 to +49 %, 256×1024×3072 +7 to +16 %, 256×1024×1024 +3
+// to +8 %; AVX2 +6 to +39 % on the same shapes; one thread +4 to +16 %.
+// With A read in place the cost model of swapPays put the swapped forms of
+// the linear layers' X·Wᵀ 2 % ahead, which measured 9-11 % slower: there
+// swapping must save swapMinGain = 5 % of the estimate. Other CPUs, not
+// measured, pack.
 // The vendor also picks the form of the AVX-512 k step (avx512Embedded:
 // AMD's), whether Aᵀ may be read in place (directColsLd: 0, never, on
 // every CPU not from AMD, Intel's being the ones measured) and the tiles of
@@ -55,6 +65,7 @@ func init() {
 	alias4KCheap = amd && family >= 26
 	avx512Embedded = amd
 	if !amd {
+		alias4KRows, swapMinGain = 6, 0.05
 		directColsLd = 0
 		if avx512Kernel != nil {
 			avx512Kernel.wide = avx512Wide
