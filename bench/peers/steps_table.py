@@ -6,7 +6,7 @@ of the two side by side.
 Run from the module root, with Debian's PyTorch (python3-torch):
 
     /usr/bin/python3 bench/peers/steps_table.py [--threads 2] [--benchtime 10x] [--steps 10]
-        [--ae-benchtime 3x] [--ae-steps 3] [--only mlp] [--rounds 1]
+        [--ae-benchtime 3x] [--ae-steps 3] [--only mlp] [--rounds 1] [--pairs 8]
 
 Go runs with GOMAXPROCS = --threads (the environment variable and -cpu) and
 -benchmem; PyTorch with torch.set_num_threads(--threads). The autoencoder
@@ -25,6 +25,15 @@ CCL/BP step-time ratio per case, from the table's figures; for the MLPs
 another gives it from BenchmarkCCLOverBP (--ratio-benchtime blocks of CCL
 and BP steps alternated in one process, the median of the blocks' ratios),
 which a slow spell of a shared host cannot land on one method only.
+
+With --pairs N, each of the --pair-cases (among the selected) is then also timed in N
+pairs of runs, Go and PyTorch one right after the other (Go first in odd
+pairs, PyTorch first in even ones), and a last block of lines gives the
+median of the pairs' speed-ups (PyTorch ms / Go ms) with their range: on a
+host whose speed drifts from minute to minute, the fair form of the
+table's speed-up column, whose two sides come from runs minutes apart.
+A pair's Go figure is the mean over --pair-benchtime steps (a test binary
+built once), PyTorch's the median of --pair-steps steps in a fresh process.
 A case missing on one side (not built, filtered out, or a failed run) shows
 "–". Both raw outputs go to standard error; the table to standard output.
 """
@@ -32,8 +41,10 @@ A case missing on one side (not built, filtered out, or a failed run) shows
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
+import tempfile
 
 # Case order of the table; the cases whose steps take seconds get their own
 # (shorter) step counts.
@@ -42,6 +53,8 @@ HEAVY = {"stl10_ae"}
 # ccl-lean is Go's memory-lean CCL mode (same arithmetic as ccl); PyTorch has
 # no such mode, so its row is compared with PyTorch's ccl step.
 METHODS = ["ccl", "ccl-lean", "bp"]
+# The cases --pairs times by default: issue #8's targets against PyTorch.
+PAIR_CASES = ["fmnist_mlp_ccl", "cifar10_mlp_ccl", "cifar10_cnn_pool_ccl"]
 TORCH_PEER = {"ccl-lean": "ccl"}
 # Optional Go metrics, shown as columns when any selected case reports them.
 GO_EXTRA = [("GFLOP/s", "Go GFLOP/s", 0), ("%peak", "Go % peak", 0), ("heap-MB", "Go heap MB", 0)]
@@ -52,12 +65,12 @@ GO_LINE = re.compile(r"BenchmarkTrainStep/(\S+)/(\S+?)(?:-\d+)?\s+(\d+)\s+(.*)$"
 TORCH_LINE = re.compile(r"(\S+)_(ccl|bp)\s+([\d.]+) ms/step")
 
 
-def run(cmd, env=None):
+def run(cmd, env=None, cwd=None):
     """Runs cmd, echoes its output to stderr, and returns stdout ("" on failure, with a warning)."""
     sys.stderr.write("$ %s\n" % " ".join(cmd))
     sys.stderr.flush()
     try:
-        p = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        p = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
     except OSError as e:
         sys.stderr.write("steps_table: cannot run %s: %s\n" % (cmd[0], e))
         return ""
@@ -137,6 +150,14 @@ def main():
                    help="alternating runs of each side; each keeps its fastest per case (default 1)")
     p.add_argument("--ratio-benchtime", default="30x",
                    help="go test -benchtime for BenchmarkCCLOverBP (default 30x; 0x: not run)")
+    p.add_argument("--pairs", type=int, default=0,
+                   help="also time each case in this many alternated Go/PyTorch pairs of runs (default 0: not)")
+    p.add_argument("--pair-cases", default=",".join(PAIR_CASES),
+                   help="comma-separated case_method names timed in pairs (default: %s, the cases issue #8 "
+                        "sets PyTorch targets for)" % ",".join(PAIR_CASES))
+    p.add_argument("--pairs-only", action="store_true", help="with --pairs: only the pairs, no table")
+    p.add_argument("--pair-benchtime", default="10x", help="go test -benchtime of a pair's Go run (default 10x)")
+    p.add_argument("--pair-steps", type=int, default=10, help="PyTorch timed steps of a pair's run (default 10)")
     p.add_argument("--no-go", action="store_true", help="skip the Go benchmarks")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch")
     args = p.parse_args()
@@ -144,6 +165,19 @@ def main():
     selected = [(c, m) for c in CASES for m in METHODS if args.only in "%s_%s" % (c, m)]
     if not selected:
         p.error("--only %r matches no case (cases: %s; methods: %s)" % (args.only, ", ".join(CASES), ", ".join(METHODS)))
+    if args.pairs < 0 or args.pair_steps < 1:
+        p.error("--pairs must be ≥ 0 and --pair-steps ≥ 1")
+    if args.pairs and (args.no_go or args.no_torch):
+        p.error("--pairs needs both sides: drop --no-go and --no-torch")
+    names = {"%s_%s" % k: k for k in selected}
+    pair_sel = [names[c] for c in args.pair_cases.split(",") if c in names]
+    if args.pairs and not pair_sel:
+        p.error("--pair-cases %r names no selected case_method (selected: %s)" % (args.pair_cases, ", ".join(names)))
+    if args.pairs_only:
+        if not args.pairs:
+            p.error("--pairs-only needs --pairs N")
+        print_pairs(args, pair_sel)
+        return
 
     # The two sides alternate --rounds times, so that a slow spell of a
     # shared machine does not land on one side only; each keeps its fastest
@@ -216,6 +250,58 @@ def main():
         if got:
             print("Go CCL/BP, alternated blocks of steps in one process (BenchmarkCCLOverBP, -benchtime %s, median ratio): %s" % (
                 args.ratio_benchtime, ", ".join("%s %.2f" % (c, got[c]) for c in pairs if c in got)))
+
+    if args.pairs:
+        print()
+        print_pairs(args, pair_sel)
+
+
+def print_pairs(args, selected):
+    """Prints the block of lines of --pairs."""
+    print("Go over PyTorch in %d alternated pairs of runs (Go: -benchtime %s, mean; PyTorch: %d steps, median), "
+          "median speed-up [range]:" % (args.pairs, args.pair_benchtime, args.pair_steps), flush=True)
+    for line in paired(args, selected):
+        print("- " + line, flush=True)
+
+
+def paired(args, selected):
+    """Times each (case, method) in args.pairs alternated Go/PyTorch pairs of runs; yields one summary line each."""
+    env = dict(os.environ, GOMAXPROCS=str(args.threads))
+    here = os.path.dirname(os.path.abspath(__file__))
+    bench_dir = os.path.dirname(here)
+    with tempfile.TemporaryDirectory() as tmp:
+        binary = os.path.join(tmp, "bench.test")
+        run(["go", "test", "-c", "-o", binary, bench_dir], env=env)
+        if not os.path.exists(binary):
+            yield "the Go benchmarks did not build (see standard error)"
+            return
+        for case, method in selected:
+            peer = TORCH_PEER.get(method, method)
+            go_cmd = [binary, "-test.run", "^$", "-test.bench", "^BenchmarkTrainStep$/^%s$/^%s$" % (case, method),
+                      "-test.benchtime", args.pair_benchtime, "-test.cpu", str(args.threads)]
+            torch_cmd = ["/usr/bin/python3", os.path.join(here, "torch_steps.py"), "--threads", str(args.threads),
+                         "--steps", str(args.pair_steps), "--ae-steps", str(args.pair_steps),
+                         "--only", "%s_%s" % (case, peer)]
+            speedups, gos, torches = [], [], []
+            for i in range(args.pairs):
+                got = {}
+                for side in (("go", "torch") if i % 2 == 0 else ("torch", "go")):
+                    if side == "go":
+                        # Run from bench/, as go test would.
+                        out = run(go_cmd, env=env, cwd=bench_dir)
+                        got[side] = go_ms(parse_go(out).get((case, method), {}))
+                    else:
+                        got[side] = parse_torch(run(torch_cmd)).get((case, peer))
+                if got.get("go") and got.get("torch"):
+                    gos.append(got["go"])
+                    torches.append(got["torch"])
+                    speedups.append(got["torch"] / got["go"])
+            if not speedups:
+                yield "%s %s: no pair completed (see standard error)" % (case, method)
+                continue
+            yield "%s %s: %s× [%s–%s] over %d pairs (Go %s ms, PyTorch %s ms: medians)" % (
+                case, method, fmt(statistics.median(speedups)), fmt(min(speedups)), fmt(max(speedups)),
+                len(speedups), fmt(statistics.median(gos)), fmt(statistics.median(torches)))
 
 
 if __name__ == "__main__":
