@@ -232,6 +232,10 @@ func FromTapMajor(dst, src []float32, g Geometry, beta float32) {
 
 // toTap is ToTapMajor for output channels [lo, hi).
 func toTap(dst, src []float32, g Geometry, lo, hi int) {
+	if g.K == 3 {
+		toTap3(dst, src, g.Cin, lo, hi)
+		return
+	}
 	kk, ci := g.K*g.K, g.Cin
 	d := kk * ci
 	for o := lo; o < hi; o++ {
@@ -244,8 +248,32 @@ func toTap(dst, src []float32, g Geometry, lo, hi int) {
 	}
 }
 
+// toTap3 is toTap for 3×3 kernels (every convolution of the paper's
+// networks): each input channel's nine weights go to the nine tap rows in
+// one step. Alternated with the loop above on 512×256×3×3 weights, 1.1-1.3
+// ns per weight against 2.0-2.2.
+func toTap3(dst, src []float32, ci, lo, hi int) {
+	d := 9 * ci
+	for o := lo; o < hi; o++ {
+		s, t := src[o*d:][:d], dst[o*d:][:d]
+		t0, t1, t2 := t[0*ci:1*ci], t[1*ci:2*ci], t[2*ci:3*ci]
+		t3, t4, t5 := t[3*ci:4*ci], t[4*ci:5*ci], t[5*ci:6*ci]
+		t6, t7, t8 := t[6*ci:7*ci], t[7*ci:8*ci], t[8*ci:9*ci]
+		for c := range t0 {
+			v := (*[9]float32)(s[c*9:])
+			t0[c], t1[c], t2[c] = v[0], v[1], v[2]
+			t3[c], t4[c], t5[c] = v[3], v[4], v[5]
+			t6[c], t7[c], t8[c] = v[6], v[7], v[8]
+		}
+	}
+}
+
 // fromTap is FromTapMajor for output channels [lo, hi).
 func fromTap(dst, src []float32, g Geometry, beta float32, lo, hi int) {
+	if g.K == 3 {
+		fromTap3(dst, src, g.Cin, beta, lo, hi)
+		return
+	}
 	kk, ci := g.K*g.K, g.Cin
 	d := kk * ci
 	for o := lo; o < hi; o++ {
@@ -259,6 +287,34 @@ func fromTap(dst, src []float32, g Geometry, beta float32, lo, hi int) {
 				}
 				r[k] = v
 			}
+		}
+	}
+}
+
+// fromTap3 is fromTap for 3×3 kernels, nine weights of an input channel
+// at a time, with the same operations per weight (0.8-0.9 ns per weight
+// against 2.4 for the loop above).
+func fromTap3(dst, src []float32, ci int, beta float32, lo, hi int) {
+	d := 9 * ci
+	for o := lo; o < hi; o++ {
+		s, t := src[o*d:][:d], dst[o*d:][:d]
+		s0, s1, s2 := s[0*ci:1*ci], s[1*ci:2*ci], s[2*ci:3*ci]
+		s3, s4, s5 := s[3*ci:4*ci], s[4*ci:5*ci], s[5*ci:6*ci]
+		s6, s7, s8 := s[6*ci:7*ci], s[7*ci:8*ci], s[8*ci:9*ci]
+		if beta == 0 {
+			for c := range s0 {
+				r := (*[9]float32)(t[c*9:])
+				r[0], r[1], r[2] = s0[c], s1[c], s2[c]
+				r[3], r[4], r[5] = s3[c], s4[c], s5[c]
+				r[6], r[7], r[8] = s6[c], s7[c], s8[c]
+			}
+			continue
+		}
+		for c := range s0 {
+			r := (*[9]float32)(t[c*9:])
+			r[0], r[1], r[2] = s0[c]+beta*r[0], s1[c]+beta*r[1], s2[c]+beta*r[2]
+			r[3], r[4], r[5] = s3[c]+beta*r[3], s4[c]+beta*r[4], s5[c]+beta*r[5]
+			r[6], r[7], r[8] = s6[c]+beta*r[6], s7[c]+beta*r[7], s8[c]+beta*r[8]
 		}
 	}
 }
