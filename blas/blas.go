@@ -19,7 +19,11 @@
 // The package knows nothing of layers, models or files.
 package blas
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/counter-current/ccl/internal/gemmtrace"
+)
 
 // Transpose selects op(X) in Sgemm: X itself or its transpose.
 type Transpose byte
@@ -47,6 +51,8 @@ const (
 // or a slice is too short for the shape: these are programmer errors.
 func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkGemm(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+	gemmtrace.Record(gemmtrace.Call{TransA: tA == Trans, TransB: tB == Trans, M: m, N: n, K: k,
+		Lda: lda, Ldb: ldb, Ldc: ldc, Alpha: alpha, Beta: beta})
 	if begin(m, n, k, alpha, beta, c, ldc) {
 		sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
@@ -65,6 +71,7 @@ func Sgemm(tA, tB Transpose, m, n, k int, alpha float32, a []float32, lda int, b
 // n·(n+1)·k, the work of the lower triangle.
 func SgemmSym(n, k int, alpha float32, a []float32, lda int, c []float32, ldc int) {
 	checkGemm(NoTrans, Trans, n, n, k, a, lda, a, lda, c, ldc)
+	gemmtrace.Record(gemmtrace.Call{Sym: true, TransB: true, M: n, N: n, K: k, Lda: lda, Ldb: lda, Ldc: ldc, Alpha: alpha})
 	if n == 0 {
 		return
 	}

@@ -24,7 +24,12 @@ same arithmetic) is compared with PyTorch's ccl step. A last line gives Go's
 CCL/BP step-time ratio per case, from the table's figures; for the MLPs
 another gives it from BenchmarkCCLOverBP (--ratio-benchtime blocks of CCL
 and BP steps alternated in one process, the median of the blocks' ratios),
-which a slow spell of a shared host cannot land on one method only.
+which a slow spell of a shared host cannot land on one method only. Another
+line splits each MLP step into its matrix products and the rest, from
+BenchmarkStepGEMMs (--gemm-benchtime blocks of steps alternated with blocks
+of the step's products replayed alone): the products' work over their own
+time (issue #8's "GEMM work", GFLOP/s and % of peak), the step's % of peak
+and the rest's ms, medians over the blocks.
 
 With --pairs N, each of the --pair-cases (among the selected) is then also timed in N
 pairs of runs, Go and PyTorch one right after the other (Go first in odd
@@ -50,6 +55,8 @@ import tempfile
 # (shorter) step counts.
 CASES = ["fmnist_mlp", "cifar10_mlp", "cifar10_cnn_pool", "stl10_ae", "fmnist_cnn"]
 HEAVY = {"stl10_ae"}
+# The cases of BenchmarkCCLOverBP and BenchmarkStepGEMMs.
+MLP_CASES = ("fmnist_mlp", "cifar10_mlp")
 # ccl-lean is Go's memory-lean CCL mode (same arithmetic as ccl); PyTorch has
 # no such mode, so its row is compared with PyTorch's ccl step.
 METHODS = ["ccl", "ccl-lean", "bp"]
@@ -150,6 +157,8 @@ def main():
                    help="alternating runs of each side; each keeps its fastest per case (default 1)")
     p.add_argument("--ratio-benchtime", default="30x",
                    help="go test -benchtime for BenchmarkCCLOverBP (default 30x; 0x: not run)")
+    p.add_argument("--gemm-benchtime", default="10x",
+                   help="go test -benchtime for BenchmarkStepGEMMs (default 10x; 0x: not run)")
     p.add_argument("--pairs", type=int, default=0,
                    help="also time each case in this many alternated Go/PyTorch pairs of runs (default 0: not)")
     p.add_argument("--pair-cases", default=",".join(PAIR_CASES),
@@ -250,6 +259,28 @@ def main():
         if got:
             print("Go CCL/BP, alternated blocks of steps in one process (BenchmarkCCLOverBP, -benchtime %s, median ratio): %s" % (
                 args.ratio_benchtime, ", ".join("%s %.2f" % (c, got[c]) for c in pairs if c in got)))
+
+    gemm = [k for k in keys if k[0] in MLP_CASES and k[1] in ("ccl", "bp")]
+    if gemm and not args.no_go and args.gemm_benchtime not in ("0", "0x"):
+        env = dict(os.environ, GOMAXPROCS=str(args.threads))
+        out = run(["go", "test", "-run", "^$", "-bench",
+                   "^BenchmarkStepGEMMs$/^(?:%s)$/^(?:ccl|bp)$" % "|".join(dict.fromkeys(k[0] for k in gemm)),
+                   "-benchtime", args.gemm_benchtime, "-cpu", str(args.threads), "./bench"], env=env)
+        got = {}
+        for line in out.splitlines():
+            m = re.match(r"BenchmarkStepGEMMs/(\w+?)/(\w+?)(?:-\d+)?\s+\d+\s+\d+ ns/op(.*)", line)
+            if m:
+                got[(m.group(1), m.group(2))] = {u: float(v) for v, u in re.findall(r"([-\d.]+) (\S+)", m.group(3))}
+        parts = []
+        for k in gemm:
+            g = got.get(k)
+            if g:
+                parts.append("%s %s %.0f GFLOP/s = %s %% peak (step %s %%, rest %.1f ms of %.1f)" % (
+                    k[0], k[1], g["gemm-GFLOP/s"], fmt(g.get("gemm-%peak"), 0), fmt(g.get("step-%peak"), 0),
+                    g["rest-ms"], g["step-ms"]))
+        if parts:
+            print("Go step's matrix products replayed alone, alternated with steps (BenchmarkStepGEMMs, -benchtime %s, medians): %s" % (
+                args.gemm_benchtime, "; ".join(parts)))
 
     if args.pairs:
         print()
