@@ -197,14 +197,62 @@ func poolRow(out []float32, argmax []int32, src []float32, base, w, c int) {
 	}
 }
 
-// poolBackward writes dIn for samples [lo, hi).
+// poolBackward writes dIn for samples [lo, hi) in one pass: each 2×2
+// window's four elements get its gradient at the arg-max and zero
+// elsewhere (the windows do not overlap; a last row or column outside
+// every window, when h or w is odd, gets zero). The gradient is written as
+// g + 0, the value of 0 + g that clearing dIn and adding into it gave
+// (−0 becomes +0), so the bits did not change with the one pass.
 func poolBackward(dIn, dOut []float32, argmax []int32, h, w, c, lo, hi int) {
-	ol := (h / 2) * (w / 2) * c
-	il := h * w * c
-	dInS := dIn[lo*il : hi*il]
-	clear(dInS)
-	for i := lo * ol; i < hi*ol; i++ {
-		dIn[argmax[i]] += dOut[i]
+	ho, wo := h/2, w/2
+	wc := w * c
+	for n := lo; n < hi; n++ {
+		for oy := 0; oy < ho; oy++ {
+			base := (n*h + 2*oy) * wc
+			r0, r1 := dIn[base:base+wc], dIn[base+wc:base+2*wc]
+			o := (n*ho + oy) * wo * c
+			poolBackRow(r0, r1, dOut[o:o+wo*c], argmax[o:o+wo*c], base, w, c)
+			if w%2 == 1 {
+				clear(r0[(w-1)*c:])
+				clear(r1[(w-1)*c:])
+			}
+		}
+		if h%2 == 1 {
+			last := (n*h + h - 1) * wc
+			clear(dIn[last : last+wc])
+		}
+	}
+}
+
+// poolBackRow writes the two input rows r0, r1 (w·c floats each; r0[0] is
+// element base of dIn) of one output row's windows from its gradients g
+// and arg-max indices am (⌊w/2⌋·c each).
+func poolBackRow(r0, r1, g []float32, am []int32, base, w, c int) {
+	for ox := 0; ox < w/2; ox++ {
+		l00 := 2 * ox * c
+		a00, a01 := r0[l00:l00+c], r0[l00+c:l00+2*c]
+		a10, a11 := r1[l00:l00+c], r1[l00+c:l00+2*c]
+		gs, ams := g[ox*c:ox*c+c], am[ox*c:ox*c+c]
+		at := int32(base + l00)
+		if poolBack4(a00, a01, a10, a11, gs, ams, int(at), int(at)+c, int(at)+w*c, int(at)+w*c+c) {
+			continue
+		}
+		for k := range gs {
+			v := gs[k] + 0
+			d := ams[k] - at - int32(k) // 0, c, w·c or w·c + c
+			var v00, v01, v10, v11 float32
+			switch d {
+			case 0:
+				v00 = v
+			case int32(c):
+				v01 = v
+			case int32(w * c):
+				v10 = v
+			default:
+				v11 = v
+			}
+			a00[k], a01[k], a10[k], a11[k] = v00, v01, v10, v11
+		}
 	}
 }
 

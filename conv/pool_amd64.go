@@ -29,6 +29,26 @@ func pool4(out []float32, am []int32, a, b, d, e []float32, i0, i1, i2, i3 int) 
 	return true
 }
 
+// poolBack4AVX512 is the AVX-512 version of one output pixel of
+// poolBackward: for k < n, the four window positions a[k], b[k], d[k],
+// e[k] (flat input indices i0+k … i3+k) receive g[k] + 0 where am[k] is
+// their index, and zero elsewhere.
+//
+//go:noescape
+func poolBack4AVX512(a, b, d, e, grad *float32, am *int32, n int, i0, i1, i2, i3 int32)
+
+// poolBack4 runs the kernel on one output pixel's c channels and reports
+// whether it did (with poolAsm, as pool4).
+func poolBack4(a, b, d, e, g []float32, am []int32, i0, i1, i2, i3 int) bool {
+	if !poolAsm || len(g) == 0 {
+		return false
+	}
+	n := len(g)
+	_, _, _, _, _ = am[n-1], a[n-1], b[n-1], d[n-1], e[n-1]
+	poolBack4AVX512(&a[0], &b[0], &d[0], &e[0], &g[0], &am[0], n, int32(i0), int32(i1), int32(i2), int32(i3))
+	return true
+}
+
 // gather32AVX512 copies n rows of 32 floats: dst[32p : 32p+32] =
 // src[offs[p] : offs[p]+32], or zeros when offs[p] < 0.
 //

@@ -131,3 +131,74 @@ gnext:
 gdone:
 	VZEROUPPER
 	RET
+
+// ROUTE stores Z5 (the window's gradients) where the arg-max indices Z1
+// equal the position's indices I, and zero elsewhere, to the n (K1) lanes
+// at P.
+#define ROUTE(I, P) \
+	VPCMPEQD I, Z1, K1, K2; \
+	VMOVUPS.Z Z5, K2, Z6; \
+	VMOVUPS Z6, K1, (P)
+
+// func poolBack4AVX512(a, b, d, e, grad *float32, am *int32, n int, i0, i1, i2, i3 int32)
+TEXT ·poolBack4AVX512(SB), NOSPLIT, $0-72
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), BX
+	MOVQ d+16(FP), DX
+	MOVQ e+24(FP), R9
+	MOVQ grad+32(FP), DI
+	MOVQ am+40(FP), R8
+	MOVQ n+48(FP), CX
+	VMOVDQU32 lanes<>(SB), Z24
+	MOVL i0+56(FP), AX
+	VPBROADCASTD AX, Z20
+	MOVL i1+60(FP), AX
+	VPBROADCASTD AX, Z21
+	MOVL i2+64(FP), AX
+	VPBROADCASTD AX, Z22
+	MOVL i3+68(FP), AX
+	VPBROADCASTD AX, Z23
+	VPADDD Z24, Z20, Z20
+	VPADDD Z24, Z21, Z21
+	VPADDD Z24, Z22, Z22
+	VPADDD Z24, Z23, Z23
+	MOVL $16, AX
+	VPBROADCASTD AX, Z25
+	VPXORD Z26, Z26, Z26
+	MOVL $0xffff, AX
+	KMOVW AX, K1
+
+bloop:
+	CMPQ CX, $16
+	JGE bbody
+	TESTQ CX, CX
+	JLE bdone
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+
+bbody:
+	VMOVUPS.Z (DI), K1, Z5
+	VADDPS Z26, Z5, Z5 // g + 0: −0 becomes +0, as 0 + g did
+	VMOVDQU32.Z (R8), K1, Z1
+	ROUTE(Z20, SI)
+	ROUTE(Z21, BX)
+	ROUTE(Z22, DX)
+	ROUTE(Z23, R9)
+	ADDQ $64, SI
+	ADDQ $64, BX
+	ADDQ $64, DX
+	ADDQ $64, R9
+	ADDQ $64, DI
+	ADDQ $64, R8
+	VPADDD Z25, Z20, Z20
+	VPADDD Z25, Z21, Z21
+	VPADDD Z25, Z22, Z22
+	VPADDD Z25, Z23, Z23
+	SUBQ $16, CX
+	JMP bloop
+
+bdone:
+	VZEROUPPER
+	RET

@@ -226,6 +226,53 @@ func TestMaxPool2KernelMatchesGo(t *testing.T) {
 	}
 }
 
+// TestMaxPool2BackwardKernelMatchesGo checks that the AVX-512 window
+// kernel of the backward pass gives the Go loop's bits, and both the bits
+// of the definition (dIn cleared, then dIn[argmax[i]] += dOut[i]: a −0
+// gradient lands as +0), with signed zeros, infinities and NaNs among the
+// gradients, odd maps, and channel counts around the vector width.
+func TestMaxPool2BackwardKernelMatchesGo(t *testing.T) {
+	r := rand.New(rand.NewPCG(43, 44))
+	special := []float32{0, float32(math.Copysign(0, -1)), 1, -1, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
+	for _, s := range []mapSize{{2, 6, 4, 1}, {2, 6, 4, 5}, {1, 4, 4, 15}, {2, 5, 7, 16}, {1, 7, 5, 17}, {2, 4, 6, 33}, {1, 4, 4, 128}, {1, 1, 3, 16}} {
+		in := randSlice(r, s.n*s.h*s.w*s.c)
+		for i := range in {
+			if r.IntN(4) == 0 {
+				in[i] = float32(r.IntN(3)) // ties
+			}
+		}
+		ol := s.n * (s.h / 2) * (s.w / 2) * s.c
+		out, idx := make([]float32, ol), make([]int32, ol)
+		MaxPool2Forward(out, idx, in, s.n, s.h, s.w, s.c)
+		dOut := randSlice(r, ol)
+		for i := range dOut {
+			if r.IntN(3) == 0 {
+				dOut[i] = special[r.IntN(len(special))]
+			}
+		}
+		def := make([]float32, len(in))
+		for i, j := range idx {
+			def[j] += dOut[i]
+		}
+		for _, asm := range []bool{true, false} {
+			saved := poolAsm
+			poolAsm = poolAsm && asm
+			got := make([]float32, len(in))
+			for i := range got {
+				got[i] = float32(math.NaN()) // every element is written
+			}
+			MaxPool2Backward(got, dOut, idx, s.n, s.h, s.w, s.c)
+			poolAsm = saved
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(def[i]) && !(got[i] != got[i] && def[i] != def[i]) {
+					t.Fatalf("%+v asm=%v: dIn[%d] = %v (%#x), want %v (%#x)", s, asm && poolAsm, i, got[i],
+						math.Float32bits(got[i]), def[i], math.Float32bits(def[i]))
+				}
+			}
+		}
+	}
+}
+
 // sinAct is a test Activator, deliberately not monotone.
 type sinAct struct{}
 
