@@ -148,7 +148,7 @@ func SgemmGatherA(m, n, k int, alpha float32, a Gather, tB Transpose, b []float3
 	}
 	if kn := currentKernel(); dotPays(kn, tB, m) {
 		buf := dotRowsA.Get()
-		*buf = grow(*buf, m*k, m*k)
+		*buf = hwDotA.Grow(*buf, m*k, m*k)
 		a.Block(*buf, k, 0, m, 0, k)
 		sgemmDot(kn.dot, NoTrans, m, n, k, alpha, *buf, k, b, ldb, beta, c, ldc)
 		dotRowsA.Put(buf)

@@ -66,7 +66,7 @@ func sgemmDot(kern dotKernel, tA Transpose, m, n, k int, alpha float32, a []floa
 	j.kern, j.k, j.alpha, j.beta, j.c, j.ldc = kern, k, alpha, beta, c, ldc
 	j.p, j.y, j.q, j.ldy = m, b, n, ldb
 	chunks := (k + 15) / 16
-	j.x = grow(j.x, chunks*dotRows*16, chunks*dotRows*16)
+	j.x = hwDotX.Grow(j.x, chunks*dotRows*16, chunks*dotRows*16)
 	clear(j.x)
 	for i := range m {
 		if tA == NoTrans {

@@ -260,6 +260,15 @@ func grow(s []float32, n, full int) []float32 {
 	return s[:n]
 }
 
+// Buffers whose size depends on the product (or on the kernel, when the
+// Gather products run another tile than the stored ones) grow to their
+// kind's high-water mark (hugepage.HighWater): jobs and participants'
+// buffers change hands from call to call (the free list gives a caller
+// whichever job is free, a participant's number is the order it joined
+// in), and with grow alone the cnn_pool CCL step still reallocated
+// buffers 8 times between its 4th and its 120th step.
+var hwA, hwB, hwAAll, hwBAll, hwRows, hwDotX, hwDotA, hwSwap hugepage.HighWater
+
 // gemmJob is one call of Sgemm, shared by the caller and the workers
 // helping it. Tasks are disjoint bands of C: row bands (splitM) or column
 // bands, each a multiple of the tile size, taken in turn by the
@@ -453,7 +462,7 @@ func (j *gemmJob) run() {
 	// The caller and up to threads−1 idle workers of the shared pool
 	// (internal/parallel) take the tasks one at a time.
 	if j.sharedB {
-		j.bAll = grow(j.bAll, nPad*k, nPad*k)
+		j.bAll = hwBAll.Grow(j.bAll, nPad*k, nPad*k)
 		nb, _ := kern.kBlocks(k)
 		npack := (n + kern.nc - 1) / kern.nc * nb
 		j.packing = true
@@ -636,10 +645,8 @@ func sgemmSwapped(kern *kernel, tA Transpose, m, n, k int, alpha float32, a []fl
 		flip = NoTrans
 	}
 	bp := swapBufs.Get()
-	if cap(*bp) < n*m {
-		*bp = hugepage.Floats(n * m)
-	}
-	t := (*bp)[:n*m]
+	*bp = hwSwap.Grow(*bp, n*m, n*m)
+	t := *bp
 	sgemmDirect(kern, NoTrans, flip, n, m, k, alpha, b, ldb, a, lda, 0, t, m)
 	transposeInto(c, ldc, t, m, n, kern.transpose16)
 	swapBufs.Put(bp)
@@ -693,10 +700,10 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 		panels := (j1 - j0 + 2*kn.nc - 1) / (2 * kn.nc)
 		nc = roundUp((j1-j0+panels-1)/panels, nr)
 	}
-	buf.a = grow(buf.a, mc*kcb, kn.mc*kn.kc)
+	buf.a = hwA.Grow(buf.a, mc*kcb, kn.mc*kn.kc)
 	buf.tmp = grow(buf.tmp, mr*nr, mr*nr)
 	if j.ga != nil {
-		buf.rows = grow(buf.rows, mr*kcb, mr*kn.kc)
+		buf.rows = hwRows.Grow(buf.rows, mr*kcb, mr*kn.kc)
 	}
 	p := blockPlan{pack: kn.packFunc(), packC: kn.packColsFunc()}
 	// Read A in place when it is not transposed. Packing it costs a pass
@@ -725,7 +732,7 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	p.mPad = roundUp(i1-i0, mr)
 	p.keepA = !p.directA && !p.directAT && j1-j0 > nc && p.mPad*j.k*4 <= keepABytes
 	if p.keepA {
-		buf.aAll = grow(buf.aAll, p.mPad*j.k, p.mPad*j.k)
+		buf.aAll = hwAAll.Grow(buf.aAll, p.mPad*j.k, p.mPad*j.k)
 	}
 
 	if j.kInner(i1-i0, j1-j0, nb) && !p.directB {
@@ -734,7 +741,7 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 		nPad := roundUp(j1-j0, nr)
 		bAll := j.bAll
 		if !j.sharedB {
-			buf.b = grow(buf.b, nPad*j.k, kn.nc*kn.kc)
+			buf.b = hwB.Grow(buf.b, nPad*j.k, kn.nc*kn.kc)
 			bAll = buf.b
 			for blk := range nb {
 				pc := blk * kcb
@@ -753,7 +760,7 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	}
 
 	if !j.sharedB {
-		buf.b = grow(buf.b, nc*kcb, kn.nc*kn.kc)
+		buf.b = hwB.Grow(buf.b, nc*kcb, kn.nc*kn.kc)
 	}
 	// With lower, columns past the band's last row hold nothing wanted.
 	jEnd := j1

@@ -321,17 +321,20 @@ func fromTap3(dst, src []float32, ci int, beta float32, lo, hi int) {
 
 // buf is a scratch slice from the free list scratch: weight-sized copies
 // in tap-major order. No allocation once as many exist, as large, as
-// concurrent calls need.
+// concurrent calls need; a buffer too small is reallocated at the largest
+// size any has had (scratchHW), so that each is reallocated at most once
+// after the first training step (the autoencoder's CCL step met a 72 MB
+// weight with a smaller buffer in its fourth step).
 type buf struct{ s []float32 }
 
-var scratch = parallel.NewFreeList[buf]()
+var (
+	scratch   = parallel.NewFreeList[buf]()
+	scratchHW hugepage.HighWater
+)
 
 func getBuf(n int) *buf {
 	b := scratch.Get()
-	if cap(b.s) < n {
-		b.s = hugepage.Floats(n)
-	}
-	b.s = b.s[:n]
+	b.s = scratchHW.Grow(b.s, n, n)
 	return b
 }
 

@@ -21,7 +21,10 @@
 // either way. Elsewhere Floats is make.
 package hugepage
 
-import "unsafe"
+import (
+	"sync/atomic"
+	"unsafe"
+)
 
 // MinBytes is the smallest buffer that Floats advises: smaller ones hold
 // at most one aligned 2 MiB page.
@@ -51,4 +54,31 @@ func Advise(s []float32) {
 	if hi > lo {
 		advise(b[lo:hi])
 	}
+}
+
+// A HighWater sizes the reusable scratch buffers of one kind (a field of
+// a job descriptor taken from a free list, say): Grow reallocates a buffer
+// that is too small at the largest size it has handed out for the kind so
+// far. Descriptors change hands from call to call, so with plain growth a
+// buffer can meet a larger shape for the first time many training steps
+// after the first; with a HighWater the first step shows every shape, and
+// each buffer is reallocated at most once after it. The zero HighWater is
+// ready to use and safe for concurrent use.
+type HighWater struct{ v atomic.Int64 }
+
+// Grow returns s[:n] when s has the capacity, else a new buffer (Floats)
+// of length n and capacity max(n, least, the largest capacity Grow has
+// made for h).
+func (h *HighWater) Grow(s []float32, n, least int) []float32 {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	size := max(n, least, int(h.v.Load()))
+	for {
+		old := h.v.Load()
+		if int64(size) <= old || h.v.CompareAndSwap(old, int64(size)) {
+			break
+		}
+	}
+	return Floats(size)[:n]
 }

@@ -26,3 +26,50 @@ func TestAdviseKeepsContents(t *testing.T) {
 		}
 	}
 }
+
+// TestHighWater: a buffer with the capacity is resliced in place; one too
+// small is reallocated at the largest size the HighWater has made (or
+// least, or n, whichever is largest), so that a buffer that first meets a
+// small request and then the large one is reallocated only once.
+func TestHighWater(t *testing.T) {
+	var h HighWater
+	a := h.Grow(nil, 100, 10)
+	if len(a) != 100 || cap(a) != 100 {
+		t.Fatalf("first Grow(nil, 100, 10): len %d cap %d, want 100 100", len(a), cap(a))
+	}
+	a[0] = 7
+	if b := h.Grow(a, 60, 0); &b[0] != &a[0] || len(b) != 60 {
+		t.Fatalf("Grow within capacity reallocated or gave len %d", len(b))
+	}
+	// Another buffer of the kind, met first with a small request, gets the
+	// high-water capacity at once.
+	c := h.Grow(nil, 5, 0)
+	if len(c) != 5 || cap(c) != 100 {
+		t.Fatalf("Grow(nil, 5, 0) after 100: len %d cap %d, want 5 100", len(c), cap(c))
+	}
+	if d := h.Grow(c, 100, 0); &d[0] != &c[0] {
+		t.Fatal("Grow to the high-water mark reallocated the buffer made at it")
+	}
+	// least and n above the mark raise it.
+	if e := h.Grow(nil, 20, 300); cap(e) != 300 || len(e) != 20 {
+		t.Fatalf("Grow(nil, 20, 300): len %d cap %d, want 20 300", len(e), cap(e))
+	}
+	if f := h.Grow(nil, 400, 0); cap(f) != 400 {
+		t.Fatalf("Grow(nil, 400, 0): cap %d, want 400", cap(f))
+	}
+	if g := h.Grow(nil, 1, 0); cap(g) != 400 {
+		t.Fatalf("Grow(nil, 1, 0) after 400: cap %d, want 400", cap(g))
+	}
+	// Concurrent growth leaves the largest size as the mark.
+	var h2 HighWater
+	done := make(chan struct{})
+	for i := 1; i <= 8; i++ {
+		go func() { h2.Grow(nil, i*1000, 0); done <- struct{}{} }()
+	}
+	for range 8 {
+		<-done
+	}
+	if g := h2.Grow(nil, 1, 0); cap(g) != 8000 {
+		t.Fatalf("after concurrent Grows up to 8000: cap %d, want 8000", cap(g))
+	}
+}
