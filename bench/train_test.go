@@ -10,6 +10,7 @@ import (
 	"github.com/counter-current/ccl/blas"
 	"github.com/counter-current/ccl/bp"
 	"github.com/counter-current/ccl/ccl"
+	"github.com/counter-current/ccl/internal/parallel"
 	"github.com/counter-current/ccl/net"
 )
 
@@ -21,9 +22,11 @@ import (
 // time (GFLOP/s) and as a percentage of the measured all-core FMA peak of
 // the kernel's instruction set (%peak), and the live heap after warm-up
 // (heap-MB: the model, its buffers and the batch; the "lean" cases use
-// ccl's memory-lean mode); -benchmem shows allocations per step, which
-// must be 0. Compare with bench/peers/torch_steps.py (same
-// networks, batch sizes and threads); bench/peers/steps_table.py runs both.
+// ccl's memory-lean mode), and the allocations per timed step, which must
+// be 0: mallocs/step exactly (the runtime's count over the timed steps
+// over their number), allocs/op rounded down. Compare with
+// bench/peers/torch_steps.py (same networks, batch sizes and threads);
+// bench/peers/steps_table.py runs both.
 
 type stepper interface {
 	Step(x []float32, y []int32, n int, scale float32)
@@ -45,6 +48,13 @@ func (s bpAEStep) Step(x []float32, _ []int32, n int, scale float32) { s.m.Step(
 
 func (s bpStep) Step(x []float32, y []int32, n int, scale float32) { s.m.Step(x, y, n, scale) }
 
+// warmFor is the least warm-up of runSteps, warmExtra the most steps it
+// adds until one allocates nothing.
+const (
+	warmFor   = time.Second
+	warmExtra = 10
+)
+
 func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	x := make([]float32, batch*dim)
@@ -58,28 +68,50 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 	// Collect first, then warm up: lazily sized scratch, job descriptors of
 	// the concurrent streams. A collection empties the runtime's central
 	// cache of records for blocked goroutines (sudogs), which the thread
-	// pool's waits then allocate again over the next steps, so none is
-	// forced between the warm-up and the timed steps. (The autoencoder
-	// cases, whose few long steps wait rarely, can still show a few sudogs
-	// per step: bench/README.md, session 4.) The steps allocate nothing,
-	// so the heap after the warm-up is live data: the model, its buffers
-	// and the batch.
+	// pool's waits would then allocate again over the next steps (for
+	// about a hundred steps of cnn_pool, whose waits are few), so none is
+	// forced between the warm-up and the timed steps, and PrimeWaits
+	// fills the caches at once. The steps allocate nothing, so the heap
+	// after the warm-up is live data: the model, its buffers and the batch.
+	// The warm-up is 3 steps and at least warmFor, then up to warmExtra
+	// more until a step allocates nothing: the free lists of job
+	// descriptors and scratch buffers grow to the most calls ever in flight
+	// at once, which a step of a few milliseconds can first reach after
+	// dozens of steps (the Fashion-MNIST MLP's CCL step: a third
+	// concurrent dot-product job at step 53 of 400, its only allocations
+	// after step 3), a step of seconds after a few (the autoencoder's CCL
+	// step: one more weight-sized scratch buffer at step 4).
 	runtime.GC()
-	for range 3 {
+	parallel.PrimeWaits()
+	for t0, i := time.Now(), 0; i < 3 || time.Since(t0) < warmFor; i++ {
 		m.Step(x, y, batch, 1)
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	for range warmExtra {
+		before := ms.Mallocs
+		m.Step(x, y, batch, 1)
+		runtime.ReadMemStats(&ms)
+		if ms.Mallocs == before {
+			break
+		}
+	}
 	heap := float64(ms.HeapAlloc) / (1 << 20)
 	f0 := blas.Flops()
 	m.Step(x, y, batch, 1)
 	work := float64(blas.Flops() - f0)
 	peak := AllCorePeak(blas.Kernel())
 	b.ReportAllocs()
+	runtime.ReadMemStats(&ms)
+	mallocs := ms.Mallocs
 	b.ResetTimer()
 	for b.Loop() {
 		m.Step(x, y, batch, 1)
 	}
+	// allocs/op is the count rounded down: mallocs/step is exact, so that
+	// one allocation in 20 steps shows.
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.Mallocs-mallocs)/float64(b.N), "mallocs/step")
 	sec := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(float64(batch)/sec, "samples/s")
 	b.ReportMetric(sec*1000, "ms/step")
