@@ -77,10 +77,10 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 	// more until a step allocates nothing: the free lists of job
 	// descriptors and scratch buffers grow to the most calls ever in flight
 	// at once, which a step of a few milliseconds can first reach after
-	// dozens of steps (the Fashion-MNIST MLP's CCL step: a third
-	// concurrent dot-product job at step 53 of 400, its only allocations
-	// after step 3), a step of seconds after a few (the autoencoder's CCL
-	// step: one more weight-sized scratch buffer at step 4).
+	// dozens of steps (the Fashion-MNIST MLP's CCL step: a new
+	// dot-product job at step 53 of 400, its only allocations after step
+	// 3), a step of seconds after a few (the autoencoder's CCL step: one
+	// more weight-sized scratch buffer at step 4).
 	runtime.GC()
 	parallel.PrimeWaits()
 	for t0, i := time.Now(), 0; i < 3 || time.Since(t0) < warmFor; i++ {
