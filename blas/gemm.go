@@ -248,26 +248,14 @@ type gemmBuf struct {
 	runs [12][]float32 // the rows' current runs (gatherRunsA)
 }
 
-// grow returns s resized to n, reallocated (with capacity at least full)
-// when it is too small. Packing buffers are made at once as large as the
-// kernel's blocks allow, so that a job descriptor that served a small
-// product and then a large one (jobs are shared by all callers) is
-// reallocated at most once.
-func grow(s []float32, n, full int) []float32 {
-	if cap(s) < n {
-		return hugepage.Floats(max(n, full))[:n]
-	}
-	return s[:n]
-}
-
-// Buffers whose size depends on the product (or on the kernel, when the
-// Gather products run another tile than the stored ones) grow to their
-// kind's high-water mark (hugepage.HighWater): jobs and participants'
-// buffers change hands from call to call (the free list gives a caller
-// whichever job is free, a participant's number is the order it joined
-// in), and with grow alone the cnn_pool CCL step still reallocated
+// The packing and scratch buffers of jobs grow to their kind's
+// high-water mark (hugepage.HighWater), at least as large as the kernel's
+// blocks allow: jobs and participants' buffers change hands from call to
+// call (the free list gives a caller whichever job is free, a
+// participant's number is the order it joined in), and growing each to
+// its own largest request only, the cnn_pool CCL step still reallocated
 // buffers 8 times between its 4th and its 120th step.
-var hwA, hwB, hwAAll, hwBAll, hwRows, hwDotX, hwDotA, hwSwap hugepage.HighWater
+var hwA, hwB, hwAAll, hwBAll, hwRows, hwTmp, hwDotX, hwDotA, hwSwap hugepage.HighWater
 
 // gemmJob is one call of Sgemm, shared by the caller and the workers
 // helping it. Tasks are disjoint bands of C: row bands (splitM) or column
@@ -701,7 +689,7 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 		nc = roundUp((j1-j0+panels-1)/panels, nr)
 	}
 	buf.a = hwA.Grow(buf.a, mc*kcb, kn.mc*kn.kc)
-	buf.tmp = grow(buf.tmp, mr*nr, mr*nr)
+	buf.tmp = hwTmp.Grow(buf.tmp, mr*nr, mr*nr)
 	if j.ga != nil {
 		buf.rows = hwRows.Grow(buf.rows, mr*kcb, mr*kn.kc)
 	}
