@@ -85,7 +85,9 @@ func sgemmDot(kern dotKernel, tA Transpose, m, n, k int, alpha float32, a []floa
 	if flops := 2 * float64(m) * float64(n) * float64(k); flops >= parallelFlops {
 		parts = parallel.Parts(pairs, int(flops), parallelFlops/2)
 	}
-	if t := parallel.Threads(parts); len(j.out) < t {
+	if t := parallel.Threads(1 << 30); len(j.out) < t {
+		// For all threads at once: a job first met with parts > 1 late
+		// would otherwise allocate then.
 		j.out = make([][2 * dotRows]float32, t)
 	}
 	parallel.Run(j, &j.g, pairs, parts, 1)

@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/counter-current/ccl/internal/hugepage"
@@ -309,11 +310,57 @@ func getJob() *gemmJob {
 }
 
 func putJob(j *gemmJob) {
+	j.settle()
 	j.a, j.b, j.c, j.kern, j.ga, j.gb = nil, nil, nil, nil, nil, nil
 	j.sharedB, j.lower = false, false
 	jobMu.Lock()
 	jobFree = append(jobFree, j)
 	jobMu.Unlock()
+}
+
+// mostThreads is the most participants any job has had.
+var mostThreads atomic.Int64
+
+// settle grows j's buffers, when a call is over, to what a later call may
+// need: as many participants as any job has had, and for each, every kind
+// of buffer that a participant of j has used, at its kind's mark (the
+// HighWaters). Which participant of a job packs with which buffers varies
+// from call to call (workers join in any order), so a participant could
+// otherwise meet a kind of buffer its job uses for the first time long
+// after the first training step: the cnn_pool CCL step grew a 2 MB
+// packing buffer at its 26th step. This way a job allocates only in the
+// calls that raise a mark or first use a kind: the first steps.
+func (j *gemmJob) settle() {
+	if t := int(mostThreads.Load()); len(j.bufs) < t {
+		j.bufs = append(j.bufs, make([]gemmBuf, t-len(j.bufs))...)
+	}
+	var a, b, aAll, tmp, rows bool
+	for i := range j.bufs {
+		u := &j.bufs[i]
+		a, b, aAll = a || u.a != nil, b || u.b != nil, aAll || u.aAll != nil
+		tmp, rows = tmp || u.tmp != nil, rows || u.rows != nil
+	}
+	for i := range j.bufs {
+		u := &j.bufs[i]
+		if a {
+			u.a = hwA.Settle(u.a)
+		}
+		if b {
+			u.b = hwB.Settle(u.b)
+		}
+		if aAll {
+			u.aAll = hwAAll.Settle(u.aAll)
+		}
+		if tmp {
+			u.tmp = hwTmp.Settle(u.tmp)
+		}
+		if rows {
+			u.rows = hwRows.Settle(u.rows)
+		}
+	}
+	if j.bAll != nil {
+		j.bAll = hwBAll.Settle(j.bAll)
+	}
 }
 
 // Do runs tasks [lo, hi) as participant w, with w's packing buffers
@@ -445,6 +492,9 @@ func (j *gemmJob) run() {
 	threads = parallel.Threads(j.ntasks)
 	if len(j.bufs) < threads {
 		j.bufs = append(j.bufs, make([]gemmBuf, threads-len(j.bufs))...)
+	}
+	if int64(threads) > mostThreads.Load() {
+		mostThreads.Store(int64(threads)) // a race only loses a raise to another
 	}
 
 	// The caller and up to threads−1 idle workers of the shared pool

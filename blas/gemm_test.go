@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"unsafe"
+
+	"github.com/counter-current/ccl/internal/hugepage"
 )
 
 // refGemm is the float64 triple loop that every kernel is checked against.
@@ -1011,4 +1013,56 @@ func TestSgemmKInner(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A job that a call ran with one participant leaves with as many sets of
+// buffers as any job has had participants, each holding the kinds it used
+// at their marks: the next participant to join it allocates nothing.
+func TestJobSettles(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	big := 384
+	a, b, c := make([]float32, big*big), make([]float32, big*big), make([]float32, big*big)
+	Sgemm(NoTrans, NoTrans, big, big, big, 1, a, big, b, big, 0, c, big)
+	if mostThreads.Load() < 2 {
+		t.Fatalf("a %d³ product on 2 threads left mostThreads %d", big, mostThreads.Load())
+	}
+	// Hide the existing jobs, so the next call makes a fresh one.
+	jobMu.Lock()
+	saved := jobFree
+	jobFree = nil
+	jobMu.Unlock()
+	defer func() {
+		jobMu.Lock()
+		jobFree = append(jobFree, saved...)
+		jobMu.Unlock()
+	}()
+	Sgemm(NoTrans, NoTrans, 13, 20, 70, 1, a, 70, b, 20, 0, c, 20) // one participant
+	jobMu.Lock()
+	if len(jobFree) != 1 {
+		jobMu.Unlock()
+		t.Fatalf("%d jobs in the free list after one call, want 1", len(jobFree))
+	}
+	j := jobFree[0]
+	jobMu.Unlock()
+	if len(j.bufs) < 2 {
+		t.Fatalf("job left with %d participants' buffers, want ≥ 2", len(j.bufs))
+	}
+	first := j.bufs[0]
+	if first.a == nil && first.b == nil {
+		t.Fatal("the call used neither packing buffer of participant 0")
+	}
+	for i, u := range j.bufs {
+		for _, k := range []struct {
+			name      string
+			s, first0 []float32
+			hw        *hugepage.HighWater
+		}{{"a", u.a, first.a, &hwA}, {"b", u.b, first.b, &hwB}, {"tmp", u.tmp, first.tmp, &hwTmp}} {
+			if (k.s != nil) != (k.first0 != nil) {
+				t.Errorf("participant %d: buffer %s present %v, participant 0's %v", i, k.name, k.s != nil, k.first0 != nil)
+			}
+			if k.s != nil && cap(k.s) < k.hw.Mark() {
+				t.Errorf("participant %d: buffer %s capacity %d below its mark %d", i, k.name, cap(k.s), k.hw.Mark())
+			}
+		}
+	}
 }

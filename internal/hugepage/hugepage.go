@@ -82,3 +82,16 @@ func (h *HighWater) Grow(s []float32, n, least int) []float32 {
 	}
 	return Floats(size)[:n]
 }
+
+// Mark returns the largest capacity Grow has made for h.
+func (h *HighWater) Mark() int { return int(h.v.Load()) }
+
+// Settle returns s when its capacity is at least the largest Grow has
+// made for h, else a new empty buffer of that capacity: a buffer grown
+// ahead of its next use, outside the calls that need it.
+func (h *HighWater) Settle(s []float32) []float32 {
+	if mark := h.Mark(); cap(s) < mark {
+		return Floats(mark)[:0]
+	}
+	return s
+}

@@ -60,6 +60,12 @@ func TestHighWater(t *testing.T) {
 	if g := h.Grow(nil, 1, 0); cap(g) != 400 {
 		t.Fatalf("Grow(nil, 1, 0) after 400: cap %d, want 400", cap(g))
 	}
+	// Settle brings a buffer to the mark ahead of use, and keeps one at it.
+	if s := h.Settle(a); cap(s) != 400 || len(s) != 0 {
+		t.Fatalf("Settle of a 100-float buffer at mark 400: len %d cap %d, want 0 400", len(s), cap(s))
+	} else if s2 := h.Settle(s); &s2[:1][0] != &s[:1][0] {
+		t.Fatal("Settle reallocated a buffer at the mark")
+	}
 	// Concurrent growth leaves the largest size as the mark.
 	var h2 HighWater
 	done := make(chan struct{})

@@ -77,19 +77,50 @@ func TestParts(t *testing.T) {
 	}
 }
 
-// A value put back is handed out again, so steady use allocates nothing.
+// A free list hands out its Spares values, then what is put back, in
+// order, so steady use allocates nothing, nor do up to Spares overlapping
+// callers.
 func TestFreeList(t *testing.T) {
 	type job struct{ n int }
 	f := NewFreeList[job]()
-	j := f.Get()
-	j.n = 7
-	f.Put(j)
-	if got := f.Get(); got != j {
-		t.Fatal("Get did not return the value Put back")
+	var held []*job
+	if a := testing.AllocsPerRun(1, func() {
+		held = held[:0]
+		for range Spares {
+			held = append(held, f.Get())
+		}
+		for _, j := range held {
+			f.Put(j)
+		}
+	}); a != 0 {
+		t.Errorf("%d overlapping Gets allocated %.1f times", Spares, a)
 	}
-	f.Put(j)
+	seen := map[*job]bool{}
+	for range Spares {
+		j := f.Get()
+		if seen[j] {
+			t.Fatalf("value %p handed out twice among the first %d", j, Spares)
+		}
+		seen[j] = true
+		j.n = 7
+		f.Put(j) // to the back: the other values come first
+	}
+	for range Spares {
+		if j := f.Get(); !seen[j] || j.n != 7 {
+			t.Fatalf("Get returned %p (n %d), not a value put back", j, j.n)
+		} else {
+			f.Put(j)
+		}
+	}
 	if a := testing.AllocsPerRun(100, func() { f.Put(f.Get()) }); a != 0 {
 		t.Errorf("%.1f allocations per Get/Put", a)
+	}
+	extra := make([]*job, Spares+1)
+	for i := range extra {
+		extra[i] = f.Get()
+	}
+	if seen[extra[Spares]] {
+		t.Errorf("Get %d of %d overlapping returned a value in use", Spares+1, Spares+1)
 	}
 }
 
