@@ -3,6 +3,7 @@ package bench
 import (
 	"math/rand/v2"
 	"runtime"
+	"runtime/metrics"
 	"sort"
 	"testing"
 	"time"
@@ -87,32 +88,32 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 	for t0, i := time.Now(), 0; i < 3 || time.Since(t0) < warmFor; i++ {
 		m.Step(x, y, batch, 1)
 	}
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
 	for range warmExtra {
-		before := ms.Mallocs
+		before := heapObjects()
 		m.Step(x, y, batch, 1)
-		runtime.ReadMemStats(&ms)
-		if ms.Mallocs == before {
+		if heapObjects() == before {
 			break
 		}
 	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
 	heap := float64(ms.HeapAlloc) / (1 << 20)
 	f0 := blas.Flops()
 	m.Step(x, y, batch, 1)
 	work := float64(blas.Flops() - f0)
 	peak := AllCorePeak(blas.Kernel())
 	b.ReportAllocs()
-	runtime.ReadMemStats(&ms)
-	mallocs := ms.Mallocs
 	b.ResetTimer()
-	for b.Loop() {
+	// allocs/op is the count rounded down: mallocs/step is exact, so that
+	// one allocation in 20 steps shows, and counts the steps alone.
+	// (b.Loop's first call and b.ResetTimer read runtime.MemStats, which
+	// stops the world; restarting it can start an OS thread, whose records,
+	// 6 objects, the count would then take for the steps'.)
+	objects := heapObjects()
+	for range b.N {
 		m.Step(x, y, batch, 1)
 	}
-	// allocs/op is the count rounded down: mallocs/step is exact, so that
-	// one allocation in 20 steps shows.
-	runtime.ReadMemStats(&ms)
-	b.ReportMetric(float64(ms.Mallocs-mallocs)/float64(b.N), "mallocs/step")
+	b.ReportMetric(float64(heapObjects()-objects)/float64(b.N), "mallocs/step")
 	sec := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(float64(batch)/sec, "samples/s")
 	b.ReportMetric(sec*1000, "ms/step")
@@ -123,6 +124,19 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 		b.ReportMetric(100*work/sec/1e9/peak, "%peak")
 	}
 }
+
+// heapObjects returns how many heap objects the program has allocated,
+// tiny ones included, read from runtime/metrics, which, unlike
+// runtime.ReadMemStats, does not stop the world.
+// Not safe for concurrent use.
+func heapObjects() uint64 {
+	metrics.Read(objectSamples)
+	return objectSamples[0].Value.Uint64() + objectSamples[1].Value.Uint64()
+}
+
+// objectSamples is heapObjects' buffer: made once, so that reading the
+// count allocates nothing.
+var objectSamples = []metrics.Sample{{Name: "/gc/heap/allocs:objects"}, {Name: "/gc/heap/tiny/allocs:objects"}}
 
 var (
 	aeOpt   = ccl.OptimConfig{LR: 0.01, Momentum: 0.9, WeightDecay: 1e-4, Centralize: true, Clip: 0.2} // configs/cnn_ae/stl10_ccl_legacy.yaml

@@ -151,6 +151,7 @@ func SgemmGatherA(m, n, k int, alpha float32, a Gather, tB Transpose, b []float3
 		*buf = hwDotA.Grow(*buf, m*k, m*k)
 		a.Block(*buf, k, 0, m, 0, k)
 		sgemmDot(kn.dot, NoTrans, m, n, k, alpha, *buf, k, b, ldb, beta, c, ldc)
+		*buf = hwDotA.Settle(*buf) // see sgemmDot
 		dotRowsA.Put(buf)
 		return
 	}

@@ -91,7 +91,9 @@ func sgemmDot(kern dotKernel, tA Transpose, m, n, k int, alpha float32, a []floa
 		j.out = make([][2 * dotRows]float32, t)
 	}
 	parallel.Run(j, &j.g, pairs, parts, 1)
-	j.x, j.y, j.c = j.x[:0], nil, nil
+	// Settled before going back: jobs are handed out in turn, so each is
+	// at the mark after its first use in the first steps.
+	j.x, j.y, j.c = hwDotX.Settle(j.x[:0]), nil, nil
 	dotJobs.Put(j)
 }
 

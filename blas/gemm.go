@@ -292,10 +292,18 @@ type gemmJob struct {
 
 // Free list of jobs, last in first out, so that a caller gets back the job
 // (and buffers) of its previous call: once as many jobs exist as
-// concurrent callers, Sgemm allocates nothing.
+// concurrent callers, Sgemm allocates nothing. It starts with
+// parallel.Spares jobs (see parallel.FreeList), kept settled (see settle)
+// while idle.
 var (
 	jobMu   sync.Mutex
-	jobFree []*gemmJob
+	jobFree = func() []*gemmJob {
+		s := make([]*gemmJob, parallel.Spares)
+		for i := range s {
+			s[i] = new(gemmJob)
+		}
+		return s
+	}()
 )
 
 func getJob() *gemmJob {
@@ -314,6 +322,9 @@ func putJob(j *gemmJob) {
 	j.a, j.b, j.c, j.kern, j.ga, j.gb = nil, nil, nil, nil, nil, nil
 	j.sharedB, j.lower = false, false
 	jobMu.Lock()
+	for _, idle := range jobFree {
+		idle.settle() // nothing to do unless a mark rose
+	}
 	jobFree = append(jobFree, j)
 	jobMu.Unlock()
 }
@@ -321,46 +332,27 @@ func putJob(j *gemmJob) {
 // mostThreads is the most participants any job has had.
 var mostThreads atomic.Int64
 
-// settle grows j's buffers, when a call is over, to what a later call may
-// need: as many participants as any job has had, and for each, every kind
-// of buffer that a participant of j has used, at its kind's mark (the
-// HighWaters). Which participant of a job packs with which buffers varies
-// from call to call (workers join in any order), so a participant could
-// otherwise meet a kind of buffer its job uses for the first time long
-// after the first training step: the cnn_pool CCL step grew a 2 MB
-// packing buffer at its 26th step. This way a job allocates only in the
-// calls that raise a mark or first use a kind: the first steps.
+// settle grows j's buffers, outside the calls that need them, to what a
+// later call may need: every kind of buffer any job has used, at its
+// kind's mark (the HighWaters), for as many participants as any job has
+// had. Which participant of a job packs with which buffers varies from
+// call to call (workers join in any order), and a second job is taken
+// only when two products overlap, which in a Fashion-MNIST MLP step can
+// first happen dozens of steps in: growing buffers only in the calls that
+// need them, the cnn_pool CCL step grew a 2 MB packing buffer at its
+// 26th step and the Fashion-MNIST MLP's a 1.4 MB one at its 60th. With
+// every job settled whenever one is put back, a product allocates only
+// when it raises a mark or when more products overlap than ever before.
 func (j *gemmJob) settle() {
 	if t := int(mostThreads.Load()); len(j.bufs) < t {
 		j.bufs = append(j.bufs, make([]gemmBuf, t-len(j.bufs))...)
 	}
-	var a, b, aAll, tmp, rows bool
 	for i := range j.bufs {
 		u := &j.bufs[i]
-		a, b, aAll = a || u.a != nil, b || u.b != nil, aAll || u.aAll != nil
-		tmp, rows = tmp || u.tmp != nil, rows || u.rows != nil
+		u.a, u.b, u.aAll = hwA.Settle(u.a), hwB.Settle(u.b), hwAAll.Settle(u.aAll)
+		u.tmp, u.rows = hwTmp.Settle(u.tmp), hwRows.Settle(u.rows)
 	}
-	for i := range j.bufs {
-		u := &j.bufs[i]
-		if a {
-			u.a = hwA.Settle(u.a)
-		}
-		if b {
-			u.b = hwB.Settle(u.b)
-		}
-		if aAll {
-			u.aAll = hwAAll.Settle(u.aAll)
-		}
-		if tmp {
-			u.tmp = hwTmp.Settle(u.tmp)
-		}
-		if rows {
-			u.rows = hwRows.Settle(u.rows)
-		}
-	}
-	if j.bAll != nil {
-		j.bAll = hwBAll.Settle(j.bAll)
-	}
+	j.bAll = hwBAll.Settle(j.bAll)
 }
 
 // Do runs tasks [lo, hi) as participant w, with w's packing buffers
@@ -687,6 +679,7 @@ func sgemmSwapped(kern *kernel, tA Transpose, m, n, k int, alpha float32, a []fl
 	t := *bp
 	sgemmDirect(kern, NoTrans, flip, n, m, k, alpha, b, ldb, a, lda, 0, t, m)
 	transposeInto(c, ldc, t, m, n, kern.transpose16)
+	*bp = hwSwap.Settle(*bp) // see sgemmDot
 	swapBufs.Put(bp)
 }
 

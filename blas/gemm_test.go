@@ -1015,9 +1015,10 @@ func TestSgemmKInner(t *testing.T) {
 	})
 }
 
-// A job that a call ran with one participant leaves with as many sets of
-// buffers as any job has had participants, each holding the kinds it used
-// at their marks: the next participant to join it allocates nothing.
+// Jobs leave a call, and wait in the free list, with as many sets of
+// buffers as any job has had participants, each holding every kind of
+// buffer any job has used at its mark: a participant joining a job, or a
+// job taken when products first overlap, allocates nothing.
 func TestJobSettles(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	big := 384
@@ -1026,43 +1027,45 @@ func TestJobSettles(t *testing.T) {
 	if mostThreads.Load() < 2 {
 		t.Fatalf("a %d³ product on 2 threads left mostThreads %d", big, mostThreads.Load())
 	}
-	// Hide the existing jobs, so the next call makes a fresh one.
+	// Replace the jobs by two fresh ones: the next call takes one, and
+	// the other waits in the list.
 	jobMu.Lock()
 	saved := jobFree
-	jobFree = nil
+	jobFree = []*gemmJob{new(gemmJob), new(gemmJob)}
+	idle, used := jobFree[0], jobFree[1]
 	jobMu.Unlock()
 	defer func() {
 		jobMu.Lock()
-		jobFree = append(jobFree, saved...)
+		jobFree = saved
 		jobMu.Unlock()
 	}()
 	Sgemm(NoTrans, NoTrans, 13, 20, 70, 1, a, 70, b, 20, 0, c, 20) // one participant
 	jobMu.Lock()
-	if len(jobFree) != 1 {
-		jobMu.Unlock()
-		t.Fatalf("%d jobs in the free list after one call, want 1", len(jobFree))
-	}
-	j := jobFree[0]
+	list := slices.Clone(jobFree)
 	jobMu.Unlock()
-	if len(j.bufs) < 2 {
-		t.Fatalf("job left with %d participants' buffers, want ≥ 2", len(j.bufs))
+	if len(list) != 2 || list[0] != idle || list[1] != used {
+		t.Fatalf("free list after one call: %p, want [%p %p]", list, idle, used)
 	}
-	first := j.bufs[0]
-	if first.a == nil && first.b == nil {
+	if used.bufs[0].a == nil && used.bufs[0].b == nil {
 		t.Fatal("the call used neither packing buffer of participant 0")
 	}
-	for i, u := range j.bufs {
-		for _, k := range []struct {
-			name      string
-			s, first0 []float32
-			hw        *hugepage.HighWater
-		}{{"a", u.a, first.a, &hwA}, {"b", u.b, first.b, &hwB}, {"tmp", u.tmp, first.tmp, &hwTmp}} {
-			if (k.s != nil) != (k.first0 != nil) {
-				t.Errorf("participant %d: buffer %s present %v, participant 0's %v", i, k.name, k.s != nil, k.first0 != nil)
+	for name, j := range map[string]*gemmJob{"used": used, "idle": idle} {
+		if len(j.bufs) < 2 {
+			t.Fatalf("%s job left with %d participants' buffers, want ≥ 2", name, len(j.bufs))
+		}
+		for i, u := range j.bufs {
+			for _, k := range []struct {
+				name string
+				s    []float32
+				hw   *hugepage.HighWater
+			}{{"a", u.a, &hwA}, {"b", u.b, &hwB}, {"aAll", u.aAll, &hwAAll}, {"tmp", u.tmp, &hwTmp}, {"rows", u.rows, &hwRows}} {
+				if cap(k.s) < k.hw.Mark() {
+					t.Errorf("%s job, participant %d: buffer %s capacity %d below its mark %d", name, i, k.name, cap(k.s), k.hw.Mark())
+				}
 			}
-			if k.s != nil && cap(k.s) < k.hw.Mark() {
-				t.Errorf("participant %d: buffer %s capacity %d below its mark %d", i, k.name, cap(k.s), k.hw.Mark())
-			}
+		}
+		if cap(j.bAll) < hwBAll.Mark() {
+			t.Errorf("%s job: shared B capacity %d below its mark %d", name, cap(j.bAll), hwBAll.Mark())
 		}
 	}
 }

@@ -200,7 +200,7 @@ func Forward(out, col, in, w, bias []float32, g Geometry) {
 		Im2col(col, in, g)
 		blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, col, d, wt.s, d, beta, out, g.Cout)
 	}
-	scratch.Put(wt)
+	putBuf(wt)
 }
 
 // ToTapMajor writes w (Cout × Cin·K·K, PyTorch's (Cout, Cin, K, K)) in the
@@ -338,8 +338,17 @@ func getBuf(n int) *buf {
 	return b
 }
 
+// putBuf returns b to scratch, first reallocated at the high-water mark if
+// it is smaller: the list hands its buffers out in turn, so each is
+// brought to the mark after its first use in the first steps, not when it
+// first meets the largest weight many steps later.
+func putBuf(b *buf) {
+	b.s = scratchHW.Settle(b.s)
+	scratch.Put(b)
+}
+
 // tapMajor returns a scratch copy of w in tap-major order (release it with
-// scratch.Put).
+// putBuf).
 func tapMajor(w []float32, g Geometry) *buf {
 	b := getBuf(g.WeightLen())
 	ToTapMajor(b.s, w, g)
@@ -399,12 +408,12 @@ func BackwardWeight(dW, dBias, dOut, in, col []float32, g Geometry, beta float32
 					row[q] = t.s[q*g.Cout+o]
 				}
 			}
-			scratch.Put(t)
+			putBuf(t)
 		default:
 			blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, 0, dwt.s, d)
 		}
 		FromTapMajor(dW, dwt.s, g, beta)
-		scratch.Put(dwt)
+		putBuf(dwt)
 	}
 	if dBias != nil {
 		if beta == 0 {
@@ -471,7 +480,7 @@ func BackwardInput(dIn, dcol, dOut, w []float32, g Geometry) {
 	}
 	wt := tapMajor(w, g)
 	blas.Sgemm(blas.NoTrans, blas.NoTrans, m, d, g.Cout, 1, dOut, g.Cout, wt.s, d, 0, dcol, d)
-	scratch.Put(wt)
+	putBuf(wt)
 	j := getJob()
 	j.kind, j.dst, j.src, j.g = kCol2im, dIn, dcol, g
 	run(j, g.N, g.ColLen()+g.InLen())

@@ -63,7 +63,7 @@ func forwardNarrow(out, col, in, w, bias []float32, g Geometry) {
 	wt := getBuf(g.WeightLen())
 	tapRows(wt.s, w, g)
 	blas.Sgemm(blas.NoTrans, blas.Trans, g.N*g.H*g.W, kkc, g.Cin, 1, in, g.Cin, wt.s, g.Cin, 0, col, kkc)
-	scratch.Put(wt)
+	putBuf(wt)
 	j := getJob()
 	j.kind, j.dst, j.src, j.bias, j.g = kGather, out, col, bias, g
 	run(j, g.N, g.ScratchLen()+g.OutLen())
@@ -77,7 +77,7 @@ func weightNarrow(dW, dOut, in, col []float32, g Geometry, beta float32) {
 	dwt := getBuf(g.WeightLen())
 	blas.Sgemm(blas.Trans, blas.NoTrans, kkc, g.Cin, g.N*g.H*g.W, 1, col, kkc, in, g.Cin, 0, dwt.s, g.Cin)
 	fromTapRows(dW, dwt.s, g, beta)
-	scratch.Put(dwt)
+	putBuf(dwt)
 }
 
 // inputNarrow computes dIn = E · Wt, with E spread into dcol.
@@ -87,7 +87,7 @@ func inputNarrow(dIn, dcol, dOut, w []float32, g Geometry) {
 	wt := getBuf(g.WeightLen())
 	tapRows(wt.s, w, g)
 	blas.Sgemm(blas.NoTrans, blas.NoTrans, g.N*g.H*g.W, g.Cin, kkc, 1, dcol, kkc, wt.s, g.Cin, 0, dIn, g.Cin)
-	scratch.Put(wt)
+	putBuf(wt)
 }
 
 // spreadAll writes the tap matrix E of dOut into e, over the worker pool.

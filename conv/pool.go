@@ -148,7 +148,7 @@ func poolForward(out []float32, argmax []int32, in []float32, h, w, c, lo, hi in
 	var sb *buf
 	if f != nil {
 		sb = getBuf(2 * w * c)
-		defer scratch.Put(sb)
+		defer putBuf(sb)
 	}
 	for n := lo; n < hi; n++ {
 		for oy := 0; oy < ho; oy++ {
