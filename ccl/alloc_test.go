@@ -83,8 +83,10 @@ func TestCIFARCNNPoolStepDoesNotAllocate(t *testing.T) {
 // The Fashion-MNIST MLP's CCL step at the reference's size allocates
 // nothing over hundreds of steps once warmed up, counted exactly
 // (testing.AllocsPerRun rounds the mean down). Descriptors and buffers
-// first needed when calls first overlap used to come late: a second
-// dot-product job at step 53 of 400 (see parallel.FreeList).
+// first needed when two products first overlap used to come late: a
+// second dot-product job 53 steps in, a second product job's 1.4 MB
+// packing buffer 4 to 59 steps after this warm-up (see parallel.FreeList
+// and blas' gemmJob.settle).
 func TestMLPStepsAllocateNothingLate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("hundreds of full-size steps; run without -short")
