@@ -76,13 +76,10 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 	// after the warm-up is live data: the model, its buffers and the batch.
 	// The warm-up is 3 steps and at least warmFor, then up to warmExtra
 	// more until a step allocates nothing: job descriptors and scratch
-	// buffers grow in the first steps to the most calls in flight at once
-	// and the largest shapes (the free lists start with two descriptors
-	// and the product's jobs settle their buffers after each call, so that
-	// this no longer happens dozens of steps in: see parallel.FreeList and
-	// blas' gemmJob.settle), and a step of seconds can take a few to get
-	// there (the autoencoder's CCL step: one more weight-sized scratch
-	// buffer at step 4).
+	// buffers reach their final sizes in the first steps (see
+	// parallel.FreeList, hugepage.Pool and blas' gemmJob.settle), which
+	// for a step of seconds can be a few (the autoencoder's CCL step: one
+	// more weight-sized scratch buffer at step 4).
 	runtime.GC()
 	parallel.PrimeWaits()
 	for t0, i := time.Now(), 0; i < 3 || time.Since(t0) < warmFor; i++ {

@@ -147,11 +147,9 @@ func SgemmGatherA(m, n, k int, alpha float32, a Gather, tB Transpose, b []float3
 		return
 	}
 	if kn := currentKernel(); dotPays(kn, tB, m) {
-		buf := dotRowsA.Get()
-		*buf = hwDotA.Grow(*buf, m*k, m*k)
-		a.Block(*buf, k, 0, m, 0, k)
-		sgemmDot(kn.dot, NoTrans, m, n, k, alpha, *buf, k, b, ldb, beta, c, ldc)
-		*buf = hwDotA.Settle(*buf) // see sgemmDot
+		buf := dotRowsA.Get(m * k)
+		a.Block(buf.S, k, 0, m, 0, k)
+		sgemmDot(kn.dot, NoTrans, m, n, k, alpha, buf.S, k, b, ldb, beta, c, ldc)
 		dotRowsA.Put(buf)
 		return
 	}

@@ -1,6 +1,9 @@
 package blas
 
-import "github.com/counter-current/ccl/internal/parallel"
+import (
+	"github.com/counter-current/ccl/internal/hugepage"
+	"github.com/counter-current/ccl/internal/parallel"
+)
 
 // Products C = alpha·op(A)·Bᵀ + beta·C (B stored with the reduction
 // dimension contiguous) with at most dotRows rows are computed as dot
@@ -57,7 +60,7 @@ type dotJob struct {
 var dotJobs = parallel.NewFreeList[dotJob]()
 
 // dotRowsA holds gathered operands A of SgemmGatherA's dot products.
-var dotRowsA = parallel.NewFreeList[[]float32]()
+var dotRowsA = hugepage.NewPool()
 
 // sgemmDot computes C = alpha·A·Bᵀ + beta·C (m×n, depth k) as dot products
 // (see dotPays); m, n, k > 0, m ≤ dotRows.

@@ -256,7 +256,7 @@ type gemmBuf struct {
 // participant's number is the order it joined in), and growing each to
 // its own largest request only, the cnn_pool CCL step still reallocated
 // buffers 8 times between its 4th and its 120th step.
-var hwA, hwB, hwAAll, hwBAll, hwRows, hwTmp, hwDotX, hwDotA, hwSwap hugepage.HighWater
+var hwA, hwB, hwAAll, hwBAll, hwRows, hwTmp, hwDotX hugepage.HighWater
 
 // gemmJob is one call of Sgemm, shared by the caller and the workers
 // helping it. Tasks are disjoint bands of C: row bands (splitM) or column
@@ -666,7 +666,7 @@ var swapMinGain float64
 const packFlops = 15
 
 // swapBufs holds the n×m scratch results of sgemmSwapped.
-var swapBufs = parallel.NewFreeList[[]float32]()
+var swapBufs = hugepage.NewPool()
 
 // sgemmSwapped computes C = alpha·op(A)·Bᵀ as T = alpha·B·op(A)ᵀ (n×m, into
 // scratch) and C = Tᵀ.
@@ -675,12 +675,10 @@ func sgemmSwapped(kern *kernel, tA Transpose, m, n, k int, alpha float32, a []fl
 	if tA == Trans {
 		flip = NoTrans
 	}
-	bp := swapBufs.Get()
-	*bp = hwSwap.Grow(*bp, n*m, n*m)
-	t := *bp
+	bp := swapBufs.Get(n * m)
+	t := bp.S
 	sgemmDirect(kern, NoTrans, flip, n, m, k, alpha, b, ldb, a, lda, 0, t, m)
 	transposeInto(c, ldc, t, m, n, kern.transpose16)
-	*bp = hwSwap.Settle(*bp) // see sgemmDot
 	swapBufs.Put(bp)
 }
 

@@ -5,7 +5,6 @@ import (
 
 	"github.com/counter-current/ccl/blas"
 	"github.com/counter-current/ccl/internal/hugepage"
-	"github.com/counter-current/ccl/internal/parallel"
 )
 
 // Geometry describes a 2-d convolution: a batch of N input maps of H×W
@@ -191,16 +190,16 @@ func Forward(out, col, in, w, bias []float32, g Geometry) {
 	wt := tapMajor(w, g)
 	switch {
 	case g.pointwise():
-		blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, in, d, wt.s, d, beta, out, g.Cout)
+		blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, in, d, wt.S, d, beta, out, g.Cout)
 	case g.gathers():
 		v := getView(in, g)
-		blas.SgemmGatherA(m, g.Cout, d, 1, v, blas.Trans, wt.s, d, beta, out, g.Cout)
+		blas.SgemmGatherA(m, g.Cout, d, 1, v, blas.Trans, wt.S, d, beta, out, g.Cout)
 		views.Put(v)
 	default:
 		Im2col(col, in, g)
-		blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, col, d, wt.s, d, beta, out, g.Cout)
+		blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, col, d, wt.S, d, beta, out, g.Cout)
 	}
-	putBuf(wt)
+	scratch.Put(wt)
 }
 
 // ToTapMajor writes w (Cout × Cin·K·K, PyTorch's (Cout, Cin, K, K)) in the
@@ -319,39 +318,18 @@ func fromTap3(dst, src []float32, ci int, beta float32, lo, hi int) {
 	}
 }
 
-// buf is a scratch slice from the free list scratch: weight-sized copies
-// in tap-major order. No allocation once as many exist, as large, as
-// concurrent calls need; a buffer too small is reallocated at the largest
-// size any has had (scratchHW), so that each is reallocated at most once
-// after the first training step (the autoencoder's CCL step met a 72 MB
-// weight with a smaller buffer in its fourth step).
-type buf struct{ s []float32 }
-
-var (
-	scratch   = parallel.NewFreeList[buf]()
-	scratchHW hugepage.HighWater
-)
-
-func getBuf(n int) *buf {
-	b := scratch.Get()
-	b.s = scratchHW.Grow(b.s, n, n)
-	return b
-}
-
-// putBuf returns b to scratch, first reallocated at the high-water mark if
-// it is smaller: the list hands its buffers out in turn, so each is
-// brought to the mark after its first use in the first steps, not when it
-// first meets the largest weight many steps later.
-func putBuf(b *buf) {
-	b.s = scratchHW.Settle(b.s)
-	scratch.Put(b)
-}
+// scratch holds weight-sized copies in tap-major order. No allocation
+// once as many exist, as large, as concurrent calls need; a buffer is
+// reallocated at most once after the first training steps (see
+// hugepage.Pool: the autoencoder's CCL step met a 72 MB weight with a
+// smaller buffer in its fourth step).
+var scratch = hugepage.NewPool()
 
 // tapMajor returns a scratch copy of w in tap-major order (release it with
-// putBuf).
-func tapMajor(w []float32, g Geometry) *buf {
-	b := getBuf(g.WeightLen())
-	ToTapMajor(b.s, w, g)
+// scratch.Put).
+func tapMajor(w []float32, g Geometry) *hugepage.Buf {
+	b := scratch.Get(g.WeightLen())
+	ToTapMajor(b.S, w, g)
 	return b
 }
 
@@ -383,13 +361,13 @@ func BackwardWeight(dW, dBias, dOut, in, col []float32, g Geometry, beta float32
 		weightNarrow(dW, dOut, in, col, g, beta)
 	} else {
 		// The product is tap-major, like col: into scratch, then reordered.
-		dwt := getBuf(g.WeightLen())
+		dwt := scratch.Get(g.WeightLen())
 		switch {
 		case g.pointwise():
-			blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, in, d, 0, dwt.s, d)
+			blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, in, d, 0, dwt.S, d)
 		case g.gathers():
 			v := getView(in, g)
-			blas.SgemmGatherB(blas.Trans, g.Cout, d, m, 1, dOut, g.Cout, v, 0, dwt.s, d)
+			blas.SgemmGatherB(blas.Trans, g.Cout, d, m, 1, dOut, g.Cout, v, 0, dwt.S, d)
 			views.Put(v)
 		case d < g.Cout:
 			// Few taps (the image layer: d = 27): the product is taken
@@ -400,20 +378,20 @@ func BackwardWeight(dW, dBias, dOut, in, col []float32, g Geometry, beta float32
 			// 55 the other, whose 32-wide tiles hold 27 useful columns and
 			// whose col is packed. The same products in the same order:
 			// the same bits.
-			t := getBuf(g.WeightLen())
-			blas.Sgemm(blas.Trans, blas.NoTrans, d, g.Cout, m, 1, col, d, dOut, g.Cout, 0, t.s, g.Cout)
+			t := scratch.Get(g.WeightLen())
+			blas.Sgemm(blas.Trans, blas.NoTrans, d, g.Cout, m, 1, col, d, dOut, g.Cout, 0, t.S, g.Cout)
 			for o := range g.Cout {
-				row := dwt.s[o*d : o*d+d]
+				row := dwt.S[o*d : o*d+d]
 				for q := range row {
-					row[q] = t.s[q*g.Cout+o]
+					row[q] = t.S[q*g.Cout+o]
 				}
 			}
-			putBuf(t)
+			scratch.Put(t)
 		default:
-			blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, 0, dwt.s, d)
+			blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, 0, dwt.S, d)
 		}
-		FromTapMajor(dW, dwt.s, g, beta)
-		putBuf(dwt)
+		FromTapMajor(dW, dwt.S, g, beta)
+		scratch.Put(dwt)
 	}
 	if dBias != nil {
 		if beta == 0 {
@@ -479,8 +457,8 @@ func BackwardInput(dIn, dcol, dOut, w []float32, g Geometry) {
 		return
 	}
 	wt := tapMajor(w, g)
-	blas.Sgemm(blas.NoTrans, blas.NoTrans, m, d, g.Cout, 1, dOut, g.Cout, wt.s, d, 0, dcol, d)
-	putBuf(wt)
+	blas.Sgemm(blas.NoTrans, blas.NoTrans, m, d, g.Cout, 1, dOut, g.Cout, wt.S, d, 0, dcol, d)
+	scratch.Put(wt)
 	j := getJob()
 	j.kind, j.dst, j.src, j.g = kCol2im, dIn, dcol, g
 	run(j, g.N, g.ColLen()+g.InLen())

@@ -60,10 +60,10 @@ func fromTapRows(dst, src []float32, g Geometry, beta float32) {
 // then out = bias + gather(T).
 func forwardNarrow(out, col, in, w, bias []float32, g Geometry) {
 	kkc := g.K * g.K * g.Cout
-	wt := getBuf(g.WeightLen())
-	tapRows(wt.s, w, g)
-	blas.Sgemm(blas.NoTrans, blas.Trans, g.N*g.H*g.W, kkc, g.Cin, 1, in, g.Cin, wt.s, g.Cin, 0, col, kkc)
-	putBuf(wt)
+	wt := scratch.Get(g.WeightLen())
+	tapRows(wt.S, w, g)
+	blas.Sgemm(blas.NoTrans, blas.Trans, g.N*g.H*g.W, kkc, g.Cin, 1, in, g.Cin, wt.S, g.Cin, 0, col, kkc)
+	scratch.Put(wt)
 	j := getJob()
 	j.kind, j.dst, j.src, j.bias, j.g = kGather, out, col, bias, g
 	run(j, g.N, g.ScratchLen()+g.OutLen())
@@ -74,20 +74,20 @@ func forwardNarrow(out, col, in, w, bias []float32, g Geometry) {
 func weightNarrow(dW, dOut, in, col []float32, g Geometry, beta float32) {
 	kkc := g.K * g.K * g.Cout
 	spreadAll(col, dOut, g)
-	dwt := getBuf(g.WeightLen())
-	blas.Sgemm(blas.Trans, blas.NoTrans, kkc, g.Cin, g.N*g.H*g.W, 1, col, kkc, in, g.Cin, 0, dwt.s, g.Cin)
-	fromTapRows(dW, dwt.s, g, beta)
-	putBuf(dwt)
+	dwt := scratch.Get(g.WeightLen())
+	blas.Sgemm(blas.Trans, blas.NoTrans, kkc, g.Cin, g.N*g.H*g.W, 1, col, kkc, in, g.Cin, 0, dwt.S, g.Cin)
+	fromTapRows(dW, dwt.S, g, beta)
+	scratch.Put(dwt)
 }
 
 // inputNarrow computes dIn = E · Wt, with E spread into dcol.
 func inputNarrow(dIn, dcol, dOut, w []float32, g Geometry) {
 	kkc := g.K * g.K * g.Cout
 	spreadAll(dcol, dOut, g)
-	wt := getBuf(g.WeightLen())
-	tapRows(wt.s, w, g)
-	blas.Sgemm(blas.NoTrans, blas.NoTrans, g.N*g.H*g.W, g.Cin, kkc, 1, dcol, kkc, wt.s, g.Cin, 0, dIn, g.Cin)
-	putBuf(wt)
+	wt := scratch.Get(g.WeightLen())
+	tapRows(wt.S, w, g)
+	blas.Sgemm(blas.NoTrans, blas.NoTrans, g.N*g.H*g.W, g.Cin, kkc, 1, dcol, kkc, wt.S, g.Cin, 0, dIn, g.Cin)
+	scratch.Put(wt)
 }
 
 // spreadAll writes the tap matrix E of dOut into e, over the worker pool.

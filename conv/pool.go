@@ -3,6 +3,8 @@ package conv
 import (
 	"fmt"
 	"math"
+
+	"github.com/counter-current/ccl/internal/hugepage"
 )
 
 // checkMap panics unless n, h, w, c describe a valid NHWC batch whose
@@ -145,10 +147,10 @@ func poolKey(v float32, pos int64) int64 {
 // position is unpredictable and branches cost twice as much.
 func poolForward(out []float32, argmax []int32, in []float32, h, w, c, lo, hi int, f Activator) {
 	ho, wo := h/2, w/2
-	var sb *buf
+	var sb *hugepage.Buf
 	if f != nil {
-		sb = getBuf(2 * w * c)
-		defer putBuf(sb)
+		sb = scratch.Get(2 * w * c)
+		defer scratch.Put(sb)
 	}
 	for n := lo; n < hi; n++ {
 		for oy := 0; oy < ho; oy++ {
@@ -156,8 +158,8 @@ func poolForward(out []float32, argmax []int32, in []float32, h, w, c, lo, hi in
 			base := (n*h + 2*oy) * w * c
 			src := in[base : base+2*w*c]
 			if f != nil {
-				f.Forward(sb.s[:len(src)], src)
-				src = sb.s[:len(src)]
+				f.Forward(sb.S[:len(src)], src)
+				src = sb.S[:len(src)]
 			}
 			poolRow(out[o:o+wo*c], argmax[o:o+wo*c], src, base, w, c)
 		}

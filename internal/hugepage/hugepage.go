@@ -24,6 +24,8 @@ package hugepage
 import (
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/counter-current/ccl/internal/parallel"
 )
 
 // MinBytes is the smallest buffer that Floats advises: smaller ones hold
@@ -94,4 +96,34 @@ func (h *HighWater) Settle(s []float32) []float32 {
 		return Floats(mark)[:0]
 	}
 	return s
+}
+
+// A Pool keeps the reusable scratch buffers of one kind for concurrent
+// calls: a parallel.FreeList of buffers sized by a HighWater. Get grows a
+// buffer that is too small to the kind's mark; Put brings a buffer to the
+// mark before keeping it. The list hands its buffers out in turn, so each
+// is at its final size after its uses in the first training steps, not
+// when it first meets the largest request many steps later.
+type Pool struct {
+	free *parallel.FreeList[Buf]
+	hw   HighWater
+}
+
+// Buf is a buffer of a Pool.
+type Buf struct{ S []float32 }
+
+// NewPool returns an empty pool.
+func NewPool() *Pool { return &Pool{free: parallel.NewFreeList[Buf]()} }
+
+// Get returns a buffer b with len(b.S) == n; release it with Put.
+func (p *Pool) Get(n int) *Buf {
+	b := p.free.Get()
+	b.S = p.hw.Grow(b.S, n, n)
+	return b
+}
+
+// Put returns b to the pool.
+func (p *Pool) Put(b *Buf) {
+	b.S = p.hw.Settle(b.S)
+	p.free.Put(b)
 }

@@ -79,3 +79,23 @@ func TestHighWater(t *testing.T) {
 		t.Fatalf("after concurrent Grows up to 8000: cap %d, want 8000", cap(g))
 	}
 }
+
+// A Pool hands out buffers of the length asked, and keeps the ones put
+// back at the largest size any has had, so that a buffer first met with a
+// small request is not reallocated when the large one comes.
+func TestPool(t *testing.T) {
+	p := NewPool()
+	a, b := p.Get(10), p.Get(500) // two at once: the pool's two values
+	if len(a.S) != 10 || len(b.S) != 500 {
+		t.Fatalf("Get(10), Get(500): lengths %d %d", len(a.S), len(b.S))
+	}
+	p.Put(a)
+	p.Put(b)
+	for range 2 {
+		c := p.Get(1)
+		if len(c.S) != 1 || cap(c.S) < 500 {
+			t.Fatalf("Get(1) after a 500-float buffer: len %d cap %d, want 1 ≥ 500", len(c.S), cap(c.S))
+		}
+		defer p.Put(c)
+	}
+}
