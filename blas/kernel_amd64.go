@@ -27,7 +27,7 @@ var (
 	avx2Kernel = ifKernel(hasAVX2FMA, &kernel{
 		name: "avx2",
 		mr:   6, nr: 16,
-		mc: 960, nc: 1024, kc: 512,
+		mc: 960, nc: 1024, kc: 512, // 640 and 384 on Intel: see init
 		micro: microAVX2, general: generalAVX2, inPlace: rowsA | colsA | rowsB,
 		stream: streamAVX2, fence: sfence, tiles: tilesAVX2,
 		pack: packRowsAVX2, packCols: packColsX86,
@@ -53,7 +53,15 @@ var (
 // The vendor also picks the form of the AVX-512 k step (avx512Embedded:
 // AMD's), whether Aᵀ may be read in place (directColsLd: 0, never, on
 // every CPU not from AMD, Intel's being the ones measured) and the tiles of
-// the products of stored matrices (kernel.wide: 6×64 on those CPUs).
+// the products of stored matrices (kernel.wide: 6×64 on those CPUs), and
+// the AVX2 blocks: session 8's KC = 512 with NC = 1024 (measured on Zen 4)
+// makes a 2 MiB B panel, which the 1.25 MiB L2 of Ice Lake (family 6 model
+// 106) cannot hold, so each A sliver streamed it from L3. The AVX-512
+// blocks, KC = 384 and NC = 640 (a 960 KiB panel), measured on Ice Lake,
+// AVX2 forced, 2 threads, medians of 28 calls alternated in one process
+// against 512/1024: 2048³ 128-140 → 176-186 GFLOP/s, 256×1024×3072 131 →
+// 158, 2048×256×2304 136 → 141, 32768×128×1152 and 1024³ level; 512/512,
+// 384/512 and 512/384 were no better than 384/640.
 func init() {
 	_, b, c, d := cpuid(0)
 	amd := b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163 // "AuthenticAMD"
@@ -69,6 +77,9 @@ func init() {
 		directColsLd = 0
 		if avx512Kernel != nil {
 			avx512Kernel.wide = avx512Wide
+		}
+		if avx2Kernel != nil {
+			avx2Kernel.kc, avx2Kernel.nc = 384, 640
 		}
 	}
 }
