@@ -61,7 +61,8 @@ var (
 // AVX2 forced, 2 threads, medians of 28 calls alternated in one process
 // against 512/1024: 2048³ 128-140 → 176-186 GFLOP/s, 256×1024×3072 131 →
 // 158, 2048×256×2304 136 → 141, 32768×128×1152 and 1024³ level; 512/512,
-// 384/512 and 512/384 were no better than 384/640.
+// 384/512 and 512/384 were no better than 384/640. Other Intel CPUs get
+// the same blocks unmeasured (their L2 ranges from 256 KiB to 2 MiB).
 func init() {
 	_, b, c, d := cpuid(0)
 	amd := b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163 // "AuthenticAMD"
