@@ -3,7 +3,6 @@ package bench
 import (
 	"math/rand/v2"
 	"runtime"
-	"runtime/metrics"
 	"sort"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/counter-current/ccl/blas"
 	"github.com/counter-current/ccl/bp"
 	"github.com/counter-current/ccl/ccl"
+	"github.com/counter-current/ccl/internal/heapcount"
 	"github.com/counter-current/ccl/internal/parallel"
 	"github.com/counter-current/ccl/net"
 )
@@ -86,9 +86,9 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 		m.Step(x, y, batch, 1)
 	}
 	for range warmExtra {
-		before := heapObjects()
+		before := heapcount.Objects()
 		m.Step(x, y, batch, 1)
-		if heapObjects() == before {
+		if heapcount.Objects() == before {
 			break
 		}
 	}
@@ -103,14 +103,13 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 	b.ResetTimer()
 	// allocs/op is the count rounded down: mallocs/step is exact, so that
 	// one allocation in 20 steps shows, and counts the steps alone.
-	// (b.Loop's first call and b.ResetTimer read runtime.MemStats, which
-	// stops the world; restarting it can start an OS thread, whose records,
-	// 6 objects, the count would then take for the steps'.)
-	objects := heapObjects()
+	// (A plain b.N loop: b.Loop's first call would read runtime.MemStats
+	// inside the count, without heapcount's wait; see package heapcount.)
+	objects := heapcount.Objects()
 	for range b.N {
 		m.Step(x, y, batch, 1)
 	}
-	b.ReportMetric(float64(heapObjects()-objects)/float64(b.N), "mallocs/step")
+	b.ReportMetric(float64(heapcount.Objects()-objects)/float64(b.N), "mallocs/step")
 	sec := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(float64(batch)/sec, "samples/s")
 	b.ReportMetric(sec*1000, "ms/step")
@@ -121,19 +120,6 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 		b.ReportMetric(100*work/sec/1e9/peak, "%peak")
 	}
 }
-
-// heapObjects returns how many heap objects the program has allocated,
-// tiny ones included, read from runtime/metrics, which, unlike
-// runtime.ReadMemStats, does not stop the world.
-// Not safe for concurrent use.
-func heapObjects() uint64 {
-	metrics.Read(objectSamples)
-	return objectSamples[0].Value.Uint64() + objectSamples[1].Value.Uint64()
-}
-
-// objectSamples is heapObjects' buffer: made once, so that reading the
-// count allocates nothing.
-var objectSamples = []metrics.Sample{{Name: "/gc/heap/allocs:objects"}, {Name: "/gc/heap/tiny/allocs:objects"}}
 
 var (
 	aeOpt   = ccl.OptimConfig{LR: 0.01, Momentum: 0.9, WeightDecay: 1e-4, Centralize: true, Clip: 0.2} // configs/cnn_ae/stl10_ccl_legacy.yaml

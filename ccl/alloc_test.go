@@ -3,9 +3,9 @@ package ccl
 import (
 	"math/rand/v2"
 	"runtime"
-	"runtime/metrics"
 	"testing"
 
+	"github.com/counter-current/ccl/internal/heapcount"
 	"github.com/counter-current/ccl/internal/parallel"
 	"github.com/counter-current/ccl/net"
 )
@@ -109,20 +109,12 @@ func TestMLPStepsAllocateNothingLate(t *testing.T) {
 	for range 5 {
 		m.Step(x, y, 256, 1)
 	}
-	// Counted with runtime/metrics: runtime.ReadMemStats stops the world,
-	// and restarting it can start an OS thread, whose records (6 objects)
-	// would count as the steps'.
 	const steps = 300
-	objs := []metrics.Sample{{Name: "/gc/heap/allocs:objects"}, {Name: "/gc/heap/tiny/allocs:objects"}}
-	count := func() uint64 {
-		metrics.Read(objs)
-		return objs[0].Value.Uint64() + objs[1].Value.Uint64()
-	}
-	before := count()
+	before := heapcount.Objects()
 	for range steps {
 		m.Step(x, y, 256, 1)
 	}
-	if n := count() - before; n != 0 {
+	if n := heapcount.Objects() - before; n != 0 {
 		t.Errorf("%d allocations in %d steps after the warm-up", n, steps)
 	}
 }
