@@ -123,8 +123,8 @@ type Gather interface {
 
 // RunGather is a Gather whose rows are runs of contiguous values or of
 // zeros, such as an im2col matrix (a run per tap: Cin adjacent channels of
-// one input pixel, or zeros in the padding). SgemmGatherA then packs A
-// straight from the runs, without gathering rows into scratch first.
+// one input pixel, or zeros in the padding). SgemmRunsA packs A straight
+// from the runs, without gathering rows into scratch first.
 type RunGather interface {
 	Gather
 	// Run returns the run of row i that holds column p: columns [p, p+n)
@@ -142,6 +142,22 @@ type RunGather interface {
 // as dot products on AVX-512 (see dot.go), gather A whole, at most 12×k
 // floats, and do the same.)
 func SgemmGatherA(m, n, k int, alpha float32, a Gather, tB Transpose, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmGatherA(m, n, k, alpha, a, nil, tB, b, ldb, beta, c, ldc)
+}
+
+// SgemmRunsA is SgemmGatherA on a RunGather, with the same bits: where the
+// kernel can (the AVX-512 kernel), A is packed straight from a's runs.
+// It is a function of its own, not a type assertion inside SgemmGatherA:
+// an assertion to an interface type fills the runtime's cache for its
+// call site at a random call (about one miss in a thousand), allocating
+// then, which a training step that must allocate nothing cannot have.
+func SgemmRunsA(m, n, k int, alpha float32, a RunGather, tB Transpose, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmGatherA(m, n, k, alpha, a, a, tB, b, ldb, beta, c, ldc)
+}
+
+// sgemmGatherA computes SgemmGatherA's product, packing A from the runs of
+// rg when rg is not nil (it is a then).
+func sgemmGatherA(m, n, k int, alpha float32, a Gather, rg RunGather, tB Transpose, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkOperands(NoTrans, tB, m, n, k, false, nil, 0, true, b, ldb, c, ldc)
 	if !begin(m, n, k, alpha, beta, c, ldc) {
 		return
@@ -154,7 +170,7 @@ func SgemmGatherA(m, n, k int, alpha float32, a Gather, tB Transpose, b []float3
 		return
 	}
 	j := newJob(currentKernel(), NoTrans, tB, m, n, k, alpha, nil, 0, b, ldb, beta, c, ldc)
-	j.ga = a
+	j.ga, j.gr = a, rg
 	j.run()
 }
 

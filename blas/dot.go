@@ -57,7 +57,7 @@ type dotJob struct {
 	out         [][2 * dotRows]float32 // per participant: the kernel's sums
 }
 
-var dotJobs = parallel.NewFreeList[dotJob]()
+var dotJobs = parallel.NewFreeList(func(j *dotJob) { j.g.Prepare() })
 
 // dotRowsA holds gathered operands A of SgemmGatherA's dot products.
 var dotRowsA = hugepage.NewPool()

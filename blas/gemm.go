@@ -272,7 +272,8 @@ type gemmJob struct {
 	lda, ldb    int
 	ldc         int
 	kern        *kernel
-	ga, gb      Gather // op(A), op(B) when gathered (SgemmGatherA, SgemmGatherB)
+	ga, gb      Gather    // op(A), op(B) when gathered (SgemmGatherA, SgemmGatherB)
+	gr          RunGather // op(A) when gathered from runs (SgemmRunsA; ga too)
 	splitM      bool
 	stream      bool // full tiles written with kern.stream (see streams)
 	band        int  // rows (splitM) or columns per task
@@ -300,7 +301,7 @@ var (
 	jobFree = func() []*gemmJob {
 		s := make([]*gemmJob, parallel.Spares)
 		for i := range s {
-			s[i] = new(gemmJob)
+			s[i] = preparedJob()
 		}
 		return s
 	}()
@@ -314,12 +315,19 @@ func getJob() *gemmJob {
 		jobFree = jobFree[:n-1]
 		return j
 	}
-	return new(gemmJob)
+	return preparedJob()
+}
+
+// preparedJob makes a job whose Group is prepared (see parallel.Group.Prepare).
+func preparedJob() *gemmJob {
+	j := new(gemmJob)
+	j.g.Prepare()
+	return j
 }
 
 func putJob(j *gemmJob) {
 	j.settle()
-	j.a, j.b, j.c, j.kern, j.ga, j.gb = nil, nil, nil, nil, nil, nil
+	j.a, j.b, j.c, j.kern, j.ga, j.gb, j.gr = nil, nil, nil, nil, nil, nil, nil
 	j.sharedB, j.lower = false, false
 	jobMu.Lock()
 	for _, idle := range jobFree {
@@ -862,7 +870,7 @@ func (j *gemmJob) rowBlock(buf *gemmBuf, p *blockPlan, i0, ic, mcur, pc, kc, blk
 	case p.keepA && reuseA:
 		// Packed for the first B panel.
 	case j.ga != nil:
-		gatherA(ablk, j.ga, buf, ic, mcur, pc, kc, mr, p.pack, kn.packPtrs)
+		gatherA(ablk, j.ga, j.gr, buf, ic, mcur, pc, kc, mr, p.pack, kn.packPtrs)
 	case j.tA == NoTrans:
 		// Pack op(A)[ic:ic+mcur, pc:pc+kc] into MR-tall slivers.
 		p.pack(ablk, j.a[ic*j.lda+pc:], j.lda, mcur, kc, mr)
@@ -941,11 +949,11 @@ func storeEdge(c []float32, ldc int, t []float32, ldt, mm, nn int, beta float32)
 
 // gatherA packs rows [i0, i0+r) × columns [p0, p0+kc) of the gathered
 // op(A) into w-tall slivers, as pack does from a stored A: straight from
-// the runs of a RunGather when the kernel has packPtrs (gatherRunsA), else
-// each sliver's rows gathered into buf.rows (w × kc, row-major: it stays
-// in L1), then packed from there.
-func gatherA(dst []float32, g Gather, buf *gemmBuf, i0, r, p0, kc, w int, pack func(dst, src []float32, ld, r, kc, w int), packPtrs func([]float32, *[12][]float32, int)) {
-	if rg, ok := g.(RunGather); ok && packPtrs != nil && w == 12 {
+// the runs of rg (g as a RunGather, or nil) when the kernel has packPtrs
+// (gatherRunsA), else each sliver's rows gathered into buf.rows (w × kc,
+// row-major: it stays in L1), then packed from there.
+func gatherA(dst []float32, g Gather, rg RunGather, buf *gemmBuf, i0, r, p0, kc, w int, pack func(dst, src []float32, ld, r, kc, w int), packPtrs func([]float32, *[12][]float32, int)) {
+	if rg != nil && packPtrs != nil && w == 12 {
 		for s := 0; s < r; s += w {
 			gatherRunsA(dst[s*kc:(s+w)*kc], rg, i0+s, min(w, r-s), p0, kc, &buf.runs, packPtrs)
 		}

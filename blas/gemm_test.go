@@ -901,7 +901,7 @@ func (g *storedRuns) Run(i, p int) ([]float32, int) {
 	return g.x[i*g.ld+p : i*g.ld+end : i*g.ld+end], end - p
 }
 
-// TestSgemmGatherRuns checks SgemmGatherA on a RunGather against Sgemm on
+// TestSgemmGatherRuns checks SgemmRunsA against Sgemm on
 // the stored matrix, bit for bit, for every kernel and the kernel tests'
 // shapes (the AVX-512 kernel packs straight from the runs; the others
 // gather rows with Block), and that the runs are really used.
@@ -923,7 +923,7 @@ func TestSgemmGatherRuns(t *testing.T) {
 				want := append([]float32(nil), c0...)
 				Sgemm(NoTrans, tB, m, n, k, -0.75, g.x, lda, b, ldb, 0.5, want, max(n, 1))
 				got := append([]float32(nil), c0...)
-				SgemmGatherA(m, n, k, -0.75, g, tB, b, ldb, 0.5, got, max(n, 1))
+				SgemmRunsA(m, n, k, -0.75, g, tB, b, ldb, 0.5, got, max(n, 1))
 				for i := range want {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 						t.Fatalf("%s %dx%dx%d tB=%c: C[%d] = %g, want %g", kn.name, m, n, k, tB, i, got[i], want[i])

@@ -193,7 +193,7 @@ func Forward(out, col, in, w, bias []float32, g Geometry) {
 		blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, in, d, wt.S, d, beta, out, g.Cout)
 	case g.gathers():
 		v := getView(in, g)
-		blas.SgemmGatherA(m, g.Cout, d, 1, v, blas.Trans, wt.S, d, beta, out, g.Cout)
+		blas.SgemmRunsA(m, g.Cout, d, 1, v, blas.Trans, wt.S, d, beta, out, g.Cout)
 		views.Put(v)
 	default:
 		Im2col(col, in, g)

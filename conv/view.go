@@ -15,7 +15,7 @@ type view struct {
 
 // views is the free list of views: no allocation once as many exist as
 // concurrent calls need.
-var views = parallel.NewFreeList[view]()
+var views = parallel.NewFreeList[view](nil)
 
 func getView(in []float32, g Geometry) *view {
 	v := views.Get()

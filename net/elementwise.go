@@ -85,7 +85,7 @@ type job struct {
 
 // Free list of jobs: no allocation once as many jobs exist as concurrent
 // callers.
-var jobFree = parallel.NewFreeList[job]()
+var jobFree = parallel.NewFreeList(func(j *job) { j.g.Prepare() })
 
 func getJob() *job { return jobFree.Get() }
 

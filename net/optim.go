@@ -121,7 +121,7 @@ type sqJob struct {
 	g    parallel.Group
 }
 
-var sqJobs = parallel.NewFreeList[sqJob]()
+var sqJobs = parallel.NewFreeList(func(j *sqJob) { j.g.Prepare() })
 
 // Do sums chunks [lo, hi) (parallel.Task).
 func (j *sqJob) Do(_, lo, hi int) {

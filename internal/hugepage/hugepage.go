@@ -113,7 +113,7 @@ type Pool struct {
 type Buf struct{ S []float32 }
 
 // NewPool returns an empty pool.
-func NewPool() *Pool { return &Pool{free: parallel.NewFreeList[Buf]()} }
+func NewPool() *Pool { return &Pool{free: parallel.NewFreeList[Buf](nil)} }
 
 // Get returns a buffer b with len(b.S) == n; release it with Put.
 func (p *Pool) Get(n int) *Buf {

@@ -35,7 +35,8 @@ type Task interface {
 
 // Group is the state of one Run at a time: typically a field of the task's
 // struct, so that Run allocates nothing. The zero Group is ready to use; a
-// Group must not be used by two Runs at once.
+// Group must not be used by two Runs at once. Its first Run that has
+// helpers makes the channel it waits on, unless Prepare has.
 type Group struct {
 	// state packs the generation of the current Run (high 32 bits), a
 	// closed bit and the number of helpers inside it (low 31 bits).
@@ -188,10 +189,18 @@ func RunStreams(t Task, g *Group, streams int) {
 	g.run(t, streams, streams, 1, false)
 }
 
-func (g *Group) run(t Task, n, parts, align int, leaf bool) {
+// Prepare makes the channel g's Runs wait on, so that its first Run with
+// helpers allocates nothing. Job values made ahead of need (free lists'
+// spares, see NewFreeList) call it: their first parallel Run can come
+// many steps into a training run, when two kernel calls first overlap.
+func (g *Group) Prepare() {
 	if g.done == nil {
 		g.done = make(chan struct{}, 1)
 	}
+}
+
+func (g *Group) run(t Task, n, parts, align int, leaf bool) {
+	g.Prepare()
 	g.t, g.n, g.parts, g.align, g.threads = t, n, parts, max(align, 1), Threads(parts)
 	g.next.Store(0)
 	g.joined.Store(1)
@@ -334,29 +343,44 @@ func (p *Progress) WaitAtLeast(v int64) {
 // values go round in order, each of the first ones is used, and the
 // buffers it keeps grown, within the first few calls, while the run is
 // still warming up.
-type FreeList[T any] struct{ ch chan *T }
+type FreeList[T any] struct {
+	ch      chan *T
+	prepare func(*T)
+}
 
 // Spares is the number of values a FreeList starts with: the most kernel
 // calls the trainers make at once (a CCL step and its optimisers run two
 // streams, RunStreams with 2).
 const Spares = 2
 
-// NewFreeList returns a free list holding Spares zero values.
-func NewFreeList[T any]() *FreeList[T] {
-	f := &FreeList[T]{ch: make(chan *T, 64)}
+// NewFreeList returns a free list holding Spares zero values, each passed
+// to prepare (when not nil) as it is made: a value's Group should be
+// prepared there (Group.Prepare), and anything else its first use would
+// otherwise allocate, since a spare is first used only when two callers
+// first overlap.
+func NewFreeList[T any](prepare func(*T)) *FreeList[T] {
+	f := &FreeList[T]{ch: make(chan *T, 64), prepare: prepare}
 	for range Spares {
-		f.ch <- new(T)
+		f.ch <- f.make()
 	}
 	return f
 }
 
-// Get returns a value from the list, or a new zero one.
+func (f *FreeList[T]) make() *T {
+	v := new(T)
+	if f.prepare != nil {
+		f.prepare(v)
+	}
+	return v
+}
+
+// Get returns a value from the list, or a new prepared one.
 func (f *FreeList[T]) Get() *T {
 	select {
 	case v := <-f.ch:
 		return v
 	default:
-		return new(T)
+		return f.make()
 	}
 }
 

@@ -82,7 +82,7 @@ func TestParts(t *testing.T) {
 // callers.
 func TestFreeList(t *testing.T) {
 	type job struct{ n int }
-	f := NewFreeList[job]()
+	f := NewFreeList[job](nil)
 	var held []*job
 	if a := testing.AllocsPerRun(1, func() {
 		held = held[:0]
