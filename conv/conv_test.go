@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/counter-current/ccl/blas"
+	"github.com/counter-current/ccl/internal/heapcount"
 )
 
 // guard is the value written past the end of every output slice; the tests
@@ -473,8 +474,8 @@ func TestNoAllocations(t *testing.T) {
 			"Upsample2Backward": func() { Upsample2Backward(o.dUp, o.up, g.N, ho, wo, c) },
 		} {
 			f()
-			if a := testing.AllocsPerRun(20, f); a != 0 {
-				t.Errorf("%+v: %s allocates %v times per call", g, name, a)
+			if a, sites := heapcount.Runs(20, f); a != 0 {
+				t.Errorf("%+v: %s allocates %d times in 20 calls: %v", g, name, a, sites)
 			}
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/counter-current/ccl/internal/heapcount"
 )
 
 // syncEpoch fills every batch of epoch e synchronously.
@@ -100,8 +102,8 @@ func TestPrefetcherNoAllocs(t *testing.T) {
 		e++
 	}
 	epoch() // warm-up
-	if a := testing.AllocsPerRun(5, epoch); a != 0 {
-		t.Errorf("a prefetched epoch of %d batches allocates %v times", p.NumBatches(), a)
+	if a, sites := heapcount.Runs(5, epoch); a != 0 {
+		t.Errorf("5 prefetched epochs of %d batches allocate %d times: %v", p.NumBatches(), a, sites)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/counter-current/ccl/conv"
+	"github.com/counter-current/ccl/internal/heapcount"
 	"github.com/counter-current/ccl/net"
 )
 
@@ -212,8 +213,8 @@ func TestLoopStepDoesNotAllocate(t *testing.T) {
 			}
 		}
 		step()
-		if a := testing.AllocsPerRun(3, step); a != 0 {
-			t.Errorf("%s: %v allocations per step", c.name, a)
+		if a, sites := heapcount.Runs(3, step); a != 0 {
+			t.Errorf("%s: %d allocations in 3 steps: %v", c.name, a, sites)
 		}
 	}
 }
