@@ -114,11 +114,16 @@ func GradNorm(p *Params) float64 {
 const normChunk = 1 << 17
 
 // sqJob is one sumSquares call cut over the worker pool: chunk c's sum of
-// squares goes to sums[c].
+// squares goes to sums[c]. The sums of up to len(inline) chunks (16.7 M
+// values, more than any network of the reference has parameters) live in
+// the job itself, so that a job value's first use, which can come late
+// (see parallel.FreeList), allocates nothing.
 type sqJob struct {
-	x    []float32
-	sums []float64
-	g    parallel.Group
+	x      []float32
+	sums   []float64
+	inline [128]float64
+	big    []float64 // when more chunks than inline holds
+	g      parallel.Group
 }
 
 var sqJobs = parallel.NewFreeList(func(j *sqJob) { j.g.Prepare() })
@@ -138,16 +143,20 @@ func sumSquares(x []float32) float64 {
 		return sum64(x, true)
 	}
 	j := sqJobs.Get()
-	if cap(j.sums) < nc {
-		j.sums = make([]float64, nc)
+	sums := j.inline[:]
+	if nc > len(sums) {
+		if cap(j.big) < nc {
+			j.big = make([]float64, nc)
+		}
+		sums = j.big
 	}
-	j.x, j.sums = x, j.sums[:nc]
+	j.x, j.sums = x, sums[:nc]
 	parallel.Run(j, &j.g, nc, nc, 1)
 	var s float64
 	for _, v := range j.sums {
 		s += v
 	}
-	j.x = nil
+	j.x, j.sums = nil, nil
 	sqJobs.Put(j)
 	return s
 }
