@@ -23,10 +23,11 @@ func randomBatch(n, d, k int) ([]float32, []int32) {
 
 // A training step allocates nothing once warmed up, for the MLP and for
 // both CNN kinds, with every optimiser option switched on. The warm-up is
-// ten steps: the first allocates lazily sized scratch, and a free list's
-// spare job values (parallel.FreeList) are first used, and their buffers
-// grown, when two kernel calls first overlap, which for these small
-// networks can be a few steps in.
+// ten steps: the first allocates lazily sized scratch, and each of a free
+// list's job values (parallel.FreeList) grows its buffers when it first
+// meets a call that needs them; values go round in turn, so which value
+// meets which call depends on the order of the calls, which overlapping
+// calls change.
 func TestStepDoesNotAllocate(t *testing.T) {
 	opt := OptimConfig{LR: 0.1, Momentum: 0.9, WeightDecay: 1e-4, Centralize: true, Clip: 1}
 	mlp, err := NewMLP(MLPConfig{Sizes: []int{64, 32, 32, 10}, ActF: net.ELU, ActB: net.ELU, FwBN: 2, BwBN: 1,

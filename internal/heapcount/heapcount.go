@@ -87,7 +87,7 @@ func (s Site) String() string {
 //
 // The profile is read after two collections (it is published a cycle
 // late), so Count costs a few milliseconds around f; it is for tests, not
-// for timing.
+// for timing. Calls are serialised: f must not call Count or Objects.
 func Count(f func()) (int64, []Site) {
 	mu.Lock()
 	defer mu.Unlock()

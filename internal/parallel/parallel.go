@@ -191,8 +191,10 @@ func RunStreams(t Task, g *Group, streams int) {
 
 // Prepare makes the channel g's Runs wait on, so that its first Run with
 // helpers allocates nothing. Job values made ahead of need (free lists'
-// spares, see NewFreeList) call it: their first parallel Run can come
-// many steps into a training run, when two kernel calls first overlap.
+// values, see NewFreeList) call it: a value's first Run large enough to be
+// cut up can come many steps into a training run, since values go round in
+// turn and which one meets such a call depends on the order of the calls,
+// which overlapping calls change.
 func (g *Group) Prepare() {
 	if g.done == nil {
 		g.done = make(chan struct{}, 1)
@@ -355,9 +357,8 @@ const Spares = 2
 
 // NewFreeList returns a free list holding Spares zero values, each passed
 // to prepare (when not nil) as it is made: a value's Group should be
-// prepared there (Group.Prepare), and anything else its first use would
-// otherwise allocate, since a spare is first used only when two callers
-// first overlap.
+// prepared there (Group.Prepare), and anything else whose first need could
+// come late (see Group.Prepare).
 func NewFreeList[T any](prepare func(*T)) *FreeList[T] {
 	f := &FreeList[T]{ch: make(chan *T, 64), prepare: prepare}
 	for range Spares {

@@ -2,10 +2,13 @@ package parallel
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/counter-current/ccl/internal/heapcount"
 )
 
 type marker struct {
@@ -59,6 +62,25 @@ func TestRunCoversRange(t *testing.T) {
 type nop struct{ g Group }
 
 func (*nop) Do(w, lo, hi int) {}
+
+// A Group's first Run with helpers makes its wait channel, unless the
+// Group was prepared; a free list prepares the values it makes.
+func TestPreparedGroupFirstRunAllocatesNothing(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2)) // a Run with a helper
+	warm := &nop{}
+	Run(warm, &warm.g, 100, 2, 1) // the pool's workers
+	cold := &nop{}
+	if n, sites := heapcount.Count(func() { Run(cold, &cold.g, 100, 2, 1) }); n != 1 ||
+		!strings.Contains(sites[0].String(), "runtime.makechan") {
+		t.Errorf("an unprepared Group's first Run with helpers: %d allocations, want its channel: %v", n, sites)
+	}
+	f := NewFreeList(func(j *nop) { j.g.Prepare() })
+	j := f.Get()
+	if n, sites := heapcount.Count(func() { Run(j, &j.g, 100, 2, 1) }); n != 0 {
+		t.Errorf("a prepared Group's first Run allocated %d objects: %v", n, sites)
+	}
+	f.Put(j)
+}
 
 func TestRunDoesNotAllocate(t *testing.T) {
 	j := &nop{}
