@@ -94,11 +94,12 @@ func TestCIFARCNNPoolStepDoesNotAllocate(t *testing.T) {
 // nothing over hundreds of steps once warmed up, counted exactly and by
 // call site (testing.AllocsPerRun rounds the mean down, and counts the
 // runtime's own allocations, such as a new OS thread's records, with the
-// step's; see package heapcount). Descriptors, buffers and channels
-// first needed when two products first overlap used to come late: a
-// second dot-product job 53 steps in, a second product job's 1.4 MB
-// packing buffer 4 to 59 steps after this warm-up, a spare job's wait
-// channel (see parallel.FreeList, Group.Prepare and blas' gemmJob.settle).
+// step's; see package heapcount). Descriptors and buffers first needed
+// when two products first overlap used to come late: a second dot-product
+// job 53 steps in, a second product job's 1.4 MB packing buffer 4 to 59
+// steps after this warm-up (see parallel.FreeList and blas'
+// gemmJob.settle); so did a job's wait channel, made at its first call
+// large enough to cut up (see parallel.Group.Prepare).
 func TestMLPStepsAllocateNothingLate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("hundreds of full-size steps; run without -short")

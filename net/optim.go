@@ -114,19 +114,21 @@ func GradNorm(p *Params) float64 {
 const normChunk = 1 << 17
 
 // sqJob is one sumSquares call cut over the worker pool: chunk c's sum of
-// squares goes to sums[c]. The sums of up to len(inline) chunks (16.7 M
-// values, more than any network of the reference has parameters) live in
-// the job itself, so that a job value's first use, which can come late
-// (see parallel.FreeList), allocates nothing.
+// squares goes to sums[c]. A job starts with sums on its own inline array:
+// up to 128 chunks (16.7 M values, more than any network of the reference
+// has parameters) need no allocation, so that a job value's first use,
+// which can come late (see parallel.FreeList), allocates nothing.
 type sqJob struct {
 	x      []float32
 	sums   []float64
 	inline [128]float64
-	big    []float64 // when more chunks than inline holds
 	g      parallel.Group
 }
 
-var sqJobs = parallel.NewFreeList(func(j *sqJob) { j.g.Prepare() })
+var sqJobs = parallel.NewFreeList(func(j *sqJob) {
+	j.g.Prepare()
+	j.sums = j.inline[:]
+})
 
 // Do sums chunks [lo, hi) (parallel.Task).
 func (j *sqJob) Do(_, lo, hi int) {
@@ -143,20 +145,16 @@ func sumSquares(x []float32) float64 {
 		return sum64(x, true)
 	}
 	j := sqJobs.Get()
-	sums := j.inline[:]
-	if nc > len(sums) {
-		if cap(j.big) < nc {
-			j.big = make([]float64, nc)
-		}
-		sums = j.big
+	if cap(j.sums) < nc {
+		j.sums = make([]float64, nc)
 	}
-	j.x, j.sums = x, sums[:nc]
+	j.x, j.sums = x, j.sums[:nc]
 	parallel.Run(j, &j.g, nc, nc, 1)
 	var s float64
 	for _, v := range j.sums {
 		s += v
 	}
-	j.x, j.sums = nil, nil
+	j.x = nil
 	sqJobs.Put(j)
 	return s
 }
