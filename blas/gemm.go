@@ -1071,9 +1071,11 @@ func packRows(dst, src []float32, ld, r, kc, w int) {
 				d[p*w+i] = v
 			}
 		}
-		for ; i < w; i++ {
+		// The sliver's rows past the matrix: zero, cleared step by step
+		// (contiguous), not row by row (one store every w floats).
+		if i < w {
 			for p := range kc {
-				d[p*w+i] = 0
+				clear(d[p*w+i : p*w+w])
 			}
 		}
 	}

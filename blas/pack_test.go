@@ -79,3 +79,41 @@ func packerCase(t *testing.T, kn *kernel, w, r, kc, ld int, rng *rand.Rand) {
 		}
 	}
 }
+
+// TestPackRowsLayout checks the Go packer that the others are compared
+// with against the layout's definition: sliver s holds rows s·w … s·w+w−1
+// of the r × kc source, step p's w values contiguous, and the rows past r
+// zero (the destination starts as NaN, so a pad left unwritten shows).
+func TestPackRowsLayout(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, w := range []int{6, 12, 16, 32, 64} {
+		for _, r := range []int{1, w - 1, w, w + 1, 2*w + 3, 4*w + 10} {
+			for _, kc := range []int{1, 5, 17, 382} {
+				ld := kc + 3
+				src := make([]float32, r*ld)
+				for i := range src {
+					src[i] = rng.Float32() + 1
+				}
+				slivers := (r + w - 1) / w
+				dst := make([]float32, slivers*w*kc)
+				for i := range dst {
+					dst[i] = float32(math.NaN())
+				}
+				packRows(dst, src, ld, r, kc, w)
+				for s := range slivers {
+					for p := range kc {
+						for i := range w {
+							want := float32(0)
+							if row := s*w + i; row < r {
+								want = src[row*ld+p]
+							}
+							if got := dst[(s*kc+p)*w+i]; math.Float32bits(got) != math.Float32bits(want) {
+								t.Fatalf("w=%d r=%d kc=%d: sliver %d step %d row %d = %g, want %g", w, r, kc, s, p, i, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
