@@ -405,11 +405,14 @@ func BackwardWeight(dW, dBias, dOut, in, col []float32, g Geometry, beta float32
 	}
 }
 
-// columnSums adds the column sums of the m × n matrix a to s, in float64,
-// sixteen columns at a time (one cache line of each row).
+// columnSums adds the column sums of the m × n matrix a to s, each a
+// float64 sum of the column's values in row order, rounded to float32 and
+// added to s. The AVX-512 path (columnSumsVec) does the first columns,
+// the loop below the rest, sixteen columns at a time (one cache line of
+// each row).
 func columnSums(s, a []float32, m, n int) {
 	const w = 16
-	for c0 := 0; c0 < n; c0 += w {
+	for c0 := columnSumsVec(s, a, m, n); c0 < n; c0 += w {
 		cw := min(w, n-c0)
 		var acc [w]float64
 		for r := 0; r < m; r++ {
