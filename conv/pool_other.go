@@ -9,7 +9,3 @@ func pool4(out []float32, am []int32, a, b, d, e []float32, i0, i1, i2, i3 int) 
 func poolBack4(a, b, d, e, g []float32, am []int32, i0, i1, i2, i3 int) bool { return false }
 
 func gather32(dst, src []float32, offs []int) bool { return false }
-
-var sumsAsm, cpuHasSums = false, false
-
-func columnSumsVec(s, a []float32, m, n int) int { return 0 }
