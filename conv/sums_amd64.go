@@ -11,14 +11,12 @@ var sumsAsm = cpuHasSums
 // cpuHasSums reports whether the CPU runs the AVX-512 column sums.
 var cpuHasSums = cpu.X86.HasAVX512F
 
+// colSumsAVX512 adds, row after row, the float64 values of the first
+// 16·blocks columns (blocks = 1, 2 or 4) of the m rows at a (lda floats
+// apart) to acc[:16·blocks]: columnSums' additions, in its order.
+//
 //go:noescape
-func colSums16AVX512(acc *float64, a *float32, m, lda int)
-
-//go:noescape
-func colSums32AVX512(acc *float64, a *float32, m, lda int)
-
-//go:noescape
-func colSums64AVX512(acc *float64, a *float32, m, lda int)
+func colSumsAVX512(acc *float64, a *float32, m, lda, blocks int)
 
 // columnSumsVec adds the sums of the first columns of the m × n matrix a
 // to s, as columnSums does, in blocks of 64, 32 or 16 columns, and returns
@@ -43,14 +41,7 @@ func columnSumsVec(s, a []float32, m, n int) int {
 		_ = a[(m-1)*n+c0+w-1]
 		_ = s[c0+w-1]
 		clear(acc[:w])
-		switch w {
-		case 64:
-			colSums64AVX512(&acc[0], &a[c0], m, n)
-		case 32:
-			colSums32AVX512(&acc[0], &a[c0], m, n)
-		default:
-			colSums16AVX512(&acc[0], &a[c0], m, n)
-		}
+		colSumsAVX512(&acc[0], &a[c0], m, n, w/16)
 		for k := range w {
 			s[c0+k] += float32(acc[k])
 		}
