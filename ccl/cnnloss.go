@@ -5,7 +5,6 @@ import (
 
 	"github.com/counter-current/ccl/blas"
 	"github.com/counter-current/ccl/internal/hugepage"
-	"github.com/counter-current/ccl/net"
 )
 
 // normEps is added to every row norm before dividing (spec §4).
@@ -14,23 +13,24 @@ const normEps = 1e-8
 // CNNLoss holds the scratch buffers of the CNN pair loss for batches of at
 // most maxN rows, K classes and features up to maxD.
 type CNNLoss struct {
-	s      []float32 // S = [B̂; Â] ((k+n) × d, rows rowStride(d) apart): the feedback rows first
-	ds     []float32 // dS = [dB̂; dÂ], likewise
-	g      []float32 // (k+n) × (k+n): S·Sᵀ, then M (see Pair)
-	ra, rb []float64 // row norms ‖A_i‖, ‖B_j‖
-	sC     float32
-	sSSL   float32
-	maxN   int
-	maxD   int
+	s     []float32 // S = [B; A] ((k+n) × d, rows rowStride(d) apart): the feedback rows first, unnormalised
+	g     []float32 // (k+n) × (k+n): G = S·Sᵀ
+	mm    []float32 // (k+n) × (k+n): M' (see Pair)
+	nu, r []float64 // per row of S: ν_j = ‖S_j‖ and r_j = 1/(ν_j + ε), 0 for a filtered row
+	sC    float32
+	sSSL  float32
+	maxN  int
+	maxD  int
 }
 
 // NewCNNLoss returns the loss with scales s_C and s_ssl.
 func NewCNNLoss(maxN, k, maxD int, sC, sSSL float32) *CNNLoss {
+	t := k + maxN
 	return &CNNLoss{
 		// maxD + rowPad bounds rowStride(d) for every d ≤ maxD.
-		s: hugepage.Floats((k + maxN) * (maxD + rowPad)), ds: hugepage.Floats((k + maxN) * (maxD + rowPad)),
-		g:  make([]float32, (k+maxN)*(k+maxN)),
-		ra: make([]float64, maxN), rb: make([]float64, k),
+		s: hugepage.Floats(t * (maxD + rowPad)),
+		g: make([]float32, t*t), mm: make([]float32, t*t),
+		nu: make([]float64, t), r: make([]float64, t),
 		sC: sC, sSSL: sSSL, maxN: maxN, maxD: maxD,
 	}
 }
@@ -66,116 +66,123 @@ func rowStride(d int) int {
 //	dA_i = (dÂ_i − Â_i·(Â_i·dÂ_i)·(‖A_i‖+ε)/‖A_i‖) / (‖A_i‖ + ε)     (through the row normalisation)
 //
 // and likewise for dB. A filtered (zeroed) row gets Â_i = 0 and no gradient.
-// The products are taken on the stacked S = [B̂; Â] ((k+n) × d): one Gram
-// matrix S·Sᵀ = [[R+I, Pᵀ+Yᵀ], [P+Y, Q+I]] (blas.SgemmSym: its lower
-// triangle, about half the work) gives P, Q and R, and one product
 //
-//	[dB̂; dÂ] = M·S,   M = [[2·dR, dPᵀ], [dP, 2·dQ]]
+// Neither Â nor dÂ is formed: the normalisation, forward and backward,
+// folds into the two small matrices between two products. With the
+// unnormalised rows stacked, S = [B; A] ((k+n) × d), ν_j = ‖S_j‖ and
+// r_j = 1/(ν_j + ε) (0 for a filtered row), D = diag(r):
 //
-// gives both gradients (only its first k rows when dA is nil). Two
-// products of depth and width k+n replace the seven of the separate forms,
-// whose n×k, k×d and k×k shapes (k = 10 classes) fill a tenth of the
-// kernel's tiles.
+//	G  = S·Sᵀ                     (blas.SgemmSym: its lower triangle, about half the work); ν_j = √G_jj
+//	Ĝ  = D·G·D = [[R+I, Pᵀ+Yᵀ], [P+Y, Q+I]]
+//	M  = [[2·dR, dPᵀ], [dP, 2·dQ]]         so that [dB̂; dÂ] = M·D·S
+//	f_j = r_j²·(Σ_l M_jl·r_l·G_jl)/ν_j     (0 when ν_j = 0): the backward's S_j·dŜ_j = Σ_l M_jl·r_l·G_jl, from G
+//	[dB; dA] = M'·S,   M' = D·M·D − diag(f)
+//
+// (the backward above with Â_j = r_j·S_j and r_j·(ν_j + ε) = 1). One copy
+// of A and B into S and two products of depth k+n give the loss and both
+// gradients; the (k+n)² entries of Ĝ, M and M' are computed in float64.
+// Before, the rows of Â were formed and the normalisation's backward was
+// its own pass, four float64 passes over the activations in all. And the
+// two products replace the seven of the separate forms, whose n×k, k×d and
+// k×k shapes (k = 10 classes) fill a tenth of the kernel's tiles.
+//
 // dA (n × d) and dB (k × d) are written; dA may be nil when A needs no
 // gradient (pair 0, whose A is the input). It returns L without the scale.
 func (c *CNNLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k, d int, scale float32) float64 {
 	t := k + n
 	ld := rowStride(d)
 	sm := c.s[:t*ld]
-	bn, an := sm[:k*ld], sm[k*ld:]
-	normalizeRows(an, ld, c.ra[:n], A, n, d, filtered)
-	normalizeRows(bn, ld, c.rb[:k], B, k, d, nil)
-
+	for j := range k {
+		copy(sm[j*ld:j*ld+d], B[j*d:(j+1)*d])
+	}
+	for i := range n {
+		row := sm[(k+i)*ld : (k+i)*ld+d]
+		if filtered != nil && filtered[i] {
+			clear(row)
+		} else {
+			copy(row, A[i*d:(i+1)*d])
+		}
+	}
 	g := c.g[:t*t]
 	blas.SgemmSym(t, d, 1, sm, ld, g, t)
-	// The blocks of g: R at (0, 0), P at (k, 0), Q at (k, k).
-	for i := range n {
-		g[(k+i)*t+int(y[i])] -= 1
-		g[(k+i)*t+k+i] -= 1
+	nu, r := c.nu[:t], c.r[:t]
+	for j := range t {
+		nu[j] = math.Sqrt(max(float64(g[j*t+j]), 0))
+		r[j] = 1 / (nu[j] + normEps)
+		if j >= k && filtered != nil && filtered[j-k] {
+			r[j] = 0
+		}
 	}
-	for j := range k {
-		g[j*t+j] -= 1
-	}
+
+	// The factors of M's blocks: dP (and its transpose above it), 2·dQ and
+	// 2·dR (folding in Q's and R's symmetry).
+	fp := float64(scale) * 2 * float64(c.sC) / float64(n*k)
+	fq := float64(scale) * 4 * float64(c.sSSL) / float64(n*n)
+	fr := float64(scale) * 4 * float64(c.sSSL) / float64(k*k)
+	mm := c.mm[:t*t]
 	var lp, lq, lr float64
-	for i := range n {
-		lp += net.SumSq64(g[(k+i)*t : (k+i)*t+k])
-		lq += net.SumSq64(g[(k+i)*t+k : (k+i+1)*t])
-	}
-	for j := range k {
-		lr += net.SumSq64(g[j*t : j*t+k])
+	for j := range t {
+		gj, mj := g[j*t:(j+1)*t], mm[j*t:(j+1)*t]
+		label := -1 // the column of Y's 1 in row j of Ĝ's lower-left block P + Y
+		if j >= k {
+			label = int(y[j-k])
+		}
+		var dot, diag float64 // Σ_l M_jl·r_l·G_jl; M_jj
+		for l := range t {
+			rg := r[l] * float64(gj[l]) // r_l·G_jl
+			e := r[j] * rg              // Ĝ_jl, less its target below
+			var f float64
+			switch {
+			case j < k && l < k: // R
+				if j == l {
+					e--
+				}
+				lr += e * e
+				f = fr
+			case j >= k && l >= k: // Q
+				if j == l {
+					e--
+				}
+				lq += e * e
+				f = fq
+			case j >= k: // P
+				if l == label {
+					e--
+				}
+				lp += e * e
+				f = fp
+			default: // Pᵀ
+				if j == int(y[l-k]) {
+					e--
+				}
+				f = fp
+			}
+			mjl := f * e
+			dot += mjl * rg
+			if l == j {
+				diag = mjl
+				continue
+			}
+			mj[l] = float32(r[j] * mjl * r[l])
+		}
+		md := r[j] * diag * r[j]
+		if nu[j] > 0 {
+			md -= r[j] * r[j] * dot / nu[j]
+		}
+		mj[j] = float32(md)
 	}
 	lp /= float64(n * k)
 	lq /= float64(n * n)
 	lr /= float64(k * k)
-	loss := float64(c.sC)*lp + float64(c.sSSL)*(lq+lr)
 
-	// M: dP (with its transpose above it), 2·dQ and 2·dR (folding in Q's and
-	// R's symmetry).
-	fp := float32(float64(scale) * 2 * float64(c.sC) / float64(n*k))
-	fq := float32(float64(scale) * 4 * float64(c.sSSL) / float64(n*n))
-	fr := float32(float64(scale) * 4 * float64(c.sSSL) / float64(k*k))
-	for i := range n {
-		row := g[(k+i)*t : (k+i+1)*t]
-		for j := range k {
-			row[j] *= fp
-			g[j*t+k+i] = row[j]
-		}
-		blas.Sscal(fq, row[k:])
-	}
-	for j := range k {
-		blas.Sscal(fr, g[j*t:j*t+k])
-	}
-	rows := t
-	if dA == nil {
-		rows = k // dB̂ only
-	}
-	ds := c.ds[:rows*ld]
-	blas.Sgemm(blas.NoTrans, blas.NoTrans, rows, d, t, 1, g, t, sm, ld, 0, ds, ld)
-	normalizeRowsBackward(dB, ds[:k*ld], bn, ld, c.rb[:k], k, d, nil)
+	blas.Sgemm(blas.NoTrans, blas.NoTrans, k, d, t, 1, mm, t, sm, ld, 0, dB, d)
 	if dA != nil {
-		normalizeRowsBackward(dA, ds[k*ld:], an, ld, c.ra[:n], n, d, filtered)
-	}
-	return loss
-}
-
-// normalizeRows writes Â_i = X_i/(‖X_i‖ + ε) (row i of out at i·ld) and
-// the norms ‖X_i‖; rows with filtered[i] become zero (norm 0).
-func normalizeRows(out []float32, ld int, norms []float64, x []float32, rows, d int, filtered []bool) {
-	for i := 0; i < rows; i++ {
-		xr, or := x[i*d:i*d+d], out[i*ld:i*ld+d]
-		if filtered != nil && filtered[i] {
-			clear(or)
-			norms[i] = 0
-			continue
+		blas.Sgemm(blas.NoTrans, blas.NoTrans, n, d, t, 1, mm[k*t:], t, sm, ld, 0, dA, d)
+		for i := range n {
+			if filtered != nil && filtered[i] {
+				clear(dA[i*d : (i+1)*d]) // zero already, unless another row is not finite
+			}
 		}
-		nrm := math.Sqrt(net.SumSq64(xr))
-		norms[i] = nrm
-		net.Scale64(or, xr, 1/(nrm+normEps))
 	}
-}
-
-// normalizeRowsBackward writes dX from dX̂ through X̂_i = X_i/(‖X_i‖ + ε):
-//
-//	dX_i = (dX̂_i − X_i·(X̂_i·dX̂_i)/‖X_i‖) / (‖X_i‖ + ε),   X_i = X̂_i·(‖X_i‖ + ε)
-//
-// Filtered rows, and rows of norm 0 (where PyTorch's norm backward is 0),
-// get dX_i = dX̂_i/ε for norm 0 unfiltered rows and 0 for filtered rows.
-// dxn and xn have their rows ld apart, dx d apart.
-func normalizeRowsBackward(dx, dxn, xn []float32, ld int, norms []float64, rows, d int, filtered []bool) {
-	for i := 0; i < rows; i++ {
-		dr, gr, nr := dx[i*d:i*d+d], dxn[i*ld:i*ld+d], xn[i*ld:i*ld+d]
-		if filtered != nil && filtered[i] {
-			clear(dr)
-			continue
-		}
-		nrm := norms[i]
-		inv := 1 / (nrm + normEps)
-		if nrm == 0 {
-			net.Scale64(dr, gr, inv)
-			continue
-		}
-		// X_i/‖X_i‖ = X̂_i·(‖X_i‖ + ε)/‖X_i‖
-		f := net.Dot64(gr, nr) * (nrm + normEps) / nrm
-		net.SubScale64(dr, gr, nr, f, inv)
-	}
+	return float64(c.sC)*lp + float64(c.sSSL)*(lq+lr)
 }

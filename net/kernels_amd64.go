@@ -140,46 +140,6 @@ func archSumLanes(x []float32, square bool, acc *lanes) bool {
 	return true
 }
 
-// archDotLanes adds x_i·y_i (len(x) == len(y), a multiple of 32, at least
-// 32) into the lanes with the kernelLevel kernel, as dotLanesGo does.
-func archDotLanes(x, y []float32, acc *lanes) bool {
-	if kernelLevel == levelAVX512 {
-		dotLanes512(&x[0], &y[0], len(x)&^31, acc)
-	} else {
-		dotLanes256(&x[0], &y[0], len(x)&^31, acc)
-	}
-	return true
-}
-
-// archScale64 does Scale64's map (len(dst) == len(x) ≥ 1) with the
-// kernelLevel kernel and returns how many elements it did: all of them
-// (AVX-512) or the largest multiple of 8 (AVX2).
-func archScale64(dst, x []float32, s float64) int {
-	n := len(x)
-	if kernelLevel == levelAVX512 {
-		scale64x512(&dst[0], &x[0], n, s)
-		return n
-	}
-	if n &^= 7; n > 0 {
-		scale64x256(&dst[0], &x[0], n, s)
-	}
-	return n
-}
-
-// archSubScale64 does SubScale64's map (equal lengths ≥ 1) like
-// archScale64.
-func archSubScale64(dst, g, x []float32, f, s float64) int {
-	n := len(g)
-	if kernelLevel == levelAVX512 {
-		subScale64x512(&dst[0], &g[0], &x[0], n, f, s)
-		return n
-	}
-	if n &^= 7; n > 0 {
-		subScale64x256(&dst[0], &g[0], &x[0], n, f, s)
-	}
-	return n
-}
-
 // The kernels below take n ≥ 1 elements (AVX-512) or a multiple of 8
 // (AVX2, n ≥ 8) at the given pointers; each is equivalent to the Go loop in
 // its comment, bit for bit except for expm1 and tanh (expm1 in float32 with
@@ -280,36 +240,7 @@ func subConst512(x *float32, n int, c float32)
 //go:noescape
 func sumLanes512(x *float32, n int, acc *lanes, square bool)
 
-// dotLanes512 is the AVX-512 version of dotLanesGo(x[:n], y[:n], acc), n a
-// multiple of 32.
-//
-//go:noescape
-func dotLanes512(x, y *float32, n int, acc *lanes)
-
-// scale64x512 is the AVX-512 version of:
-//
-//	for i := range n { dst[i] = float32(float64(x[i]) * s) }
-//
-//go:noescape
-func scale64x512(dst, x *float32, n int, s float64)
-
-// subScale64x512 is the AVX-512 version of:
-//
-//	for i := range n { dst[i] = float32((float64(gr[i]) − float64(float64(x[i])·f)) · s) }
-//
-//go:noescape
-func subScale64x512(dst, gr, x *float32, n int, f, s float64)
-
 // The AVX2 + FMA versions of the kernels above (n a multiple of 8).
-
-//go:noescape
-func dotLanes256(x, y *float32, n int, acc *lanes)
-
-//go:noescape
-func scale64x256(dst, x *float32, n int, s float64)
-
-//go:noescape
-func subScale64x256(dst, gr, x *float32, n int, f, s float64)
 
 //go:noescape
 func eluFwd256(y, x *float32, n int)

@@ -8,9 +8,3 @@ const maxKernelLevel = levelGo
 func archKernel(o op, a, b, c, d []float32, s1, s2, s3 float32, mode int64) bool { return false }
 
 func archSumLanes(x []float32, square bool, acc *lanes) bool { return false }
-
-func archDotLanes(x, y []float32, acc *lanes) bool { return false }
-
-func archScale64(dst, x []float32, s float64) int { return 0 }
-
-func archSubScale64(dst, g, x []float32, f, s float64) int { return 0 }
