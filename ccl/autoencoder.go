@@ -151,6 +151,10 @@ func (c *aeStep) forward(fwd *parallel.Progress) {
 func (c *aeStep) feedback()        { c.m.B.Forward(c.x, c.n, true) }
 func (c *aeStep) need(p int) int64 { return int64(p) }
 
+// feedbackAfter is 0: B runs on the batch, a network as heavy as F, from
+// the start.
+func (c *aeStep) feedbackAfter() int64 { return 0 }
+
 func (c *aeStep) pair(s, p int) {
 	m, n := c.m, c.n
 	L := m.Spec.Levels()

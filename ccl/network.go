@@ -266,6 +266,19 @@ func (c *classStep) lean() {
 
 func (c *classStep) feedback() { c.m.B.Forward(c.m.eye, c.m.K, true) }
 
+// feedbackAfter is 1: B runs after F's first layer. B runs on the K class
+// vectors, so its products are K rows deep and bound by reading the
+// feedback weights; run beside F's first layer, the forward pass's
+// largest product in the MLPs (3072 inputs for CIFAR-10), it slowed that
+// layer by more than it overlapped: in the CIFAR-10 MLP's step F's first
+// layer ended after 6.0 ms instead of 4.1 (2 threads). Old and new builds
+// alternated 3 times, 20 steps each: the CIFAR-10 MLP's step 18.2, 17.9,
+// 18.3 → 17.3, 17.1, 16.9 ms, the Fashion-MNIST CNN's 127.9, 129.1, 128.1
+// → 122.8, 121.7, 122.4, the Fashion-MNIST MLP's 1.90, 1.87, 1.86 → 1.81,
+// 1.80, 1.77; cnn_pool's (whose pairs all wait for the whole forward
+// pass) level.
+func (c *classStep) feedbackAfter() int64 { return 1 }
+
 func (c *classStep) need(l int) int64 {
 	if c.m.Filter {
 		return int64(c.m.F.Layers() + 1)

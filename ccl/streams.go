@@ -15,6 +15,9 @@ type dual interface {
 	forward(fwd *parallel.Progress)
 	// feedback runs the feedback network.
 	feedback()
+	// feedbackAfter returns the value of fwd that stream 1 waits for
+	// before it runs the feedback network (0: none).
+	feedbackAfter() int64
 	// need returns the value of fwd that pair l waits for.
 	need(l int) int64
 	// pair computes pair l's loss and the gradients it gives, with
@@ -29,10 +32,11 @@ type dual interface {
 // other.
 //
 //	stream 0: F (raising fwd layer by layer), then pairs from the top
-//	stream 1: B, then pairs from the bottom, pair l once fwd ≥ need(l)
+//	stream 1: B once fwd ≥ feedbackAfter(), then pairs from the bottom, pair l once fwd ≥ need(l)
 //
 // B is run by whichever stream asks for it first, so stream 0, which runs
 // first on a single thread, never waits for a stream that is not running.
+// While stream 1 waits it helps with stream 0's products.
 // A pair is claimed under mu from either end of [lo, hi), so each runs once,
 // on one stream, with that stream's scratch. When every pair waits for the
 // same point (the classifier with CCL's filter, which needs the whole
@@ -75,6 +79,7 @@ func (s *streams) Do(_, lo, hi int) {
 				s.timed(0, l)
 			}
 		} else {
+			s.fwd.WaitAtLeast(s.d.feedbackAfter())
 			s.feedbackOnce()
 			for l := s.claim(false); l >= 0; l = s.claim(false) {
 				s.fwd.WaitAtLeast(s.d.need(l))
