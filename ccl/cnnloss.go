@@ -79,12 +79,13 @@ func rowStride(d int) int {
 //	[dB; dA] = M'·S,   M' = D·M·D − diag(f)
 //
 // (the backward above with Â_j = r_j·S_j and r_j·(ν_j + ε) = 1). One copy
-// of A and B into S and two products of depth k+n give the loss and both
-// gradients; the (k+n)² entries of Ĝ, M and M' are computed in float64.
-// Before, the rows of Â were formed and the normalisation's backward was
-// its own pass, four float64 passes over the activations in all. And the
-// two products replace the seven of the separate forms, whose n×k, k×d and
-// k×k shapes (k = 10 classes) fill a tenth of the kernel's tiles.
+// of A and B into S, the Gram product and M'·S (two calls, its first k
+// rows into dB and its last n into dA) give the loss and both gradients;
+// the (k+n)² entries of Ĝ, M and M' are computed in float64. Before, the
+// rows of Â were formed and the normalisation's backward was its own pass,
+// four float64 passes over the activations in all. And the stacked
+// products replace the seven of the separate forms, whose n×k, k×d and k×k
+// shapes (k = 10 classes) fill a tenth of the kernel's tiles.
 //
 // dA (n × d) and dB (k × d) are written; dA may be nil when A needs no
 // gradient (pair 0, whose A is the input). It returns L without the scale.
