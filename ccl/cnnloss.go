@@ -13,14 +13,14 @@ const normEps = 1e-8
 // CNNLoss holds the scratch buffers of the CNN pair loss for batches of at
 // most maxN rows, K classes and features up to maxD.
 type CNNLoss struct {
-	s     []float32 // S = [B; A] ((k+n) × d, rows rowStride(d) apart): the feedback rows first, unnormalised
-	g     []float32 // (k+n) × (k+n): G = S·Sᵀ
-	mm    []float32 // (k+n) × (k+n): M' (see Pair)
-	nu, r []float64 // per row of S: ν_j = ‖S_j‖ and r_j = 1/(ν_j + ε), 0 for a filtered row
-	sC    float32
-	sSSL  float32
-	maxN  int
-	maxD  int
+	s    []float32 // S = [B; A] ((k+n) × d, rows rowStride(d) apart): the feedback rows first, unnormalised
+	g    []float32 // (k+n) × (k+n): G = S·Sᵀ
+	mm   []float32 // (k+n) × (k+n): M' (see Pair)
+	r    []float64 // per row of S: r_j = 1/(ν_j + ε), 0 for a filtered row
+	sC   float32
+	sSSL float32
+	maxN int
+	maxD int
 }
 
 // NewCNNLoss returns the loss with scales s_C and s_ssl.
@@ -30,7 +30,7 @@ func NewCNNLoss(maxN, k, maxD int, sC, sSSL float32) *CNNLoss {
 		// maxD + rowPad bounds rowStride(d) for every d ≤ maxD.
 		s: hugepage.Floats(t * (maxD + rowPad)),
 		g: make([]float32, t*t), mm: make([]float32, t*t),
-		nu: make([]float64, t), r: make([]float64, t),
+		r:  make([]float64, t),
 		sC: sC, sSSL: sSSL, maxN: maxN, maxD: maxD,
 	}
 }
@@ -106,10 +106,9 @@ func (c *CNNLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k,
 	}
 	g := c.g[:t*t]
 	blas.SgemmSym(t, d, 1, sm, ld, g, t)
-	nu, r := c.nu[:t], c.r[:t]
+	r := c.r[:t]
 	for j := range t {
-		nu[j] = math.Sqrt(max(float64(g[j*t+j]), 0))
-		r[j] = 1 / (nu[j] + normEps)
+		r[j] = 1 / (rowNorm(g, t, j) + normEps)
 		if j >= k && filtered != nil && filtered[j-k] {
 			r[j] = 0
 		}
@@ -167,8 +166,8 @@ func (c *CNNLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k,
 			mj[l] = float32(r[j] * mjl * r[l])
 		}
 		md := r[j] * diag * r[j]
-		if nu[j] > 0 {
-			md -= r[j] * r[j] * dot / nu[j]
+		if nu := rowNorm(g, t, j); nu > 0 {
+			md -= r[j] * r[j] * dot / nu
 		}
 		mj[j] = float32(md)
 	}
@@ -186,4 +185,11 @@ func (c *CNNLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k,
 		}
 	}
 	return float64(c.sC)*lp + float64(c.sSSL)*(lq+lr)
+}
+
+// rowNorm returns ν_j = ‖S_j‖ from the t × t Gram matrix g = S·Sᵀ: the
+// square root of its diagonal element, which rounding cannot make
+// negative but is clamped at 0 all the same.
+func rowNorm(g []float32, t, j int) float64 {
+	return math.Sqrt(max(float64(g[j*t+j]), 0))
 }
