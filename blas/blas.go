@@ -150,13 +150,28 @@ func SgemmGatherA(m, n, k int, alpha float32, a Gather, tB Transpose, b []float3
 // It is a function of its own, not a type assertion inside SgemmGatherA:
 // an assertion to an interface type fills the runtime's cache for its
 // call site at a random call (about one miss in a thousand), allocating
-// then, which a training step that must allocate nothing cannot have.
+// then, which a training step that must allocate nothing cannot have. A
+// conversion from RunGather to Gather is such an assertion too, so a is
+// kept as a RunGather throughout (see blockA): passing it on as a Gather
+// as well allocated 48 bytes at a random step, hundreds of steps in (the
+// steps benchmarks' occasional 0.05 mallocs/step, and
+// TestCIFARCNNPoolStepDoesNotAllocate about one run in six).
 func SgemmRunsA(m, n, k int, alpha float32, a RunGather, tB Transpose, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	sgemmGatherA(m, n, k, alpha, a, a, tB, b, ldb, beta, c, ldc)
+	sgemmGatherA(m, n, k, alpha, nil, a, tB, b, ldb, beta, c, ldc)
 }
 
-// sgemmGatherA computes SgemmGatherA's product, packing A from the runs of
-// rg when rg is not nil (it is a then).
+// blockA writes the block of a gathered op(A) that Gather.Block describes,
+// from whichever of a and rg is not nil.
+func blockA(a Gather, rg RunGather, dst []float32, ld, i0, r, p0, w int) {
+	if rg != nil {
+		rg.Block(dst, ld, i0, r, p0, w)
+		return
+	}
+	a.Block(dst, ld, i0, r, p0, w)
+}
+
+// sgemmGatherA computes SgemmGatherA's product with A gathered from a, or
+// packed from the runs of rg: exactly one of them is not nil.
 func sgemmGatherA(m, n, k int, alpha float32, a Gather, rg RunGather, tB Transpose, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkOperands(NoTrans, tB, m, n, k, false, nil, 0, true, b, ldb, c, ldc)
 	if !begin(m, n, k, alpha, beta, c, ldc) {
@@ -164,7 +179,7 @@ func sgemmGatherA(m, n, k int, alpha float32, a Gather, rg RunGather, tB Transpo
 	}
 	if kn := currentKernel(); dotPays(kn, tB, m) {
 		buf := dotRowsA.Get(m * k)
-		a.Block(buf.S, k, 0, m, 0, k)
+		blockA(a, rg, buf.S, k, 0, m, 0, k)
 		sgemmDot(kn.dot, NoTrans, m, n, k, alpha, buf.S, k, b, ldb, beta, c, ldc)
 		dotRowsA.Put(buf)
 		return

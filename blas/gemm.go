@@ -273,7 +273,7 @@ type gemmJob struct {
 	ldc         int
 	kern        *kernel
 	ga, gb      Gather    // op(A), op(B) when gathered (SgemmGatherA, SgemmGatherB)
-	gr          RunGather // op(A) when gathered from runs (SgemmRunsA; ga too)
+	gr          RunGather // op(A) when gathered from runs (SgemmRunsA; ga is nil then)
 	splitM      bool
 	stream      bool // full tiles written with kern.stream (see streams)
 	band        int  // rows (splitM) or columns per task
@@ -426,7 +426,10 @@ func newJob(kern *kernel, tA, tB Transpose, m, n, k int, alpha float32, a []floa
 }
 
 // directA reports whether the job reads full slivers of op(A) in place.
-func (j *gemmJob) directA() bool { return j.ga == nil && j.kern.readsAInPlace(j.tA, j.lda) }
+func (j *gemmJob) directA() bool { return !j.gathersA() && j.kern.readsAInPlace(j.tA, j.lda) }
+
+// gathersA reports whether op(A) is gathered (SgemmGatherA, SgemmRunsA).
+func (j *gemmJob) gathersA() bool { return j.ga != nil || j.gr != nil }
 
 // run splits the job into tasks, runs them on the worker pool and returns
 // the job to the free list.
@@ -740,7 +743,7 @@ func (j *gemmJob) block(buf *gemmBuf, i0, i1, j0, j1 int) {
 	}
 	buf.a = hwA.Grow(buf.a, mc*kcb, kn.mc*kn.kc)
 	buf.tmp = hwTmp.Grow(buf.tmp, mr*nr, mr*nr)
-	if j.ga != nil {
+	if j.gathersA() {
 		buf.rows = hwRows.Grow(buf.rows, mr*kcb, mr*kn.kc)
 	}
 	p := blockPlan{pack: kn.packFunc(), packC: kn.packColsFunc()}
@@ -869,7 +872,7 @@ func (j *gemmJob) rowBlock(buf *gemmBuf, p *blockPlan, i0, ic, mcur, pc, kc, blk
 		}
 	case p.keepA && reuseA:
 		// Packed for the first B panel.
-	case j.ga != nil:
+	case j.gathersA():
 		gatherA(ablk, j.ga, j.gr, buf, ic, mcur, pc, kc, mr, p.pack, kn.packPtrs)
 	case j.tA == NoTrans:
 		// Pack op(A)[ic:ic+mcur, pc:pc+kc] into MR-tall slivers.
@@ -949,7 +952,7 @@ func storeEdge(c []float32, ldc int, t []float32, ldt, mm, nn int, beta float32)
 
 // gatherA packs rows [i0, i0+r) × columns [p0, p0+kc) of the gathered
 // op(A) into w-tall slivers, as pack does from a stored A: straight from
-// the runs of rg (g as a RunGather, or nil) when the kernel has packPtrs
+// the runs of rg (when not nil; g is nil then) when the kernel has packPtrs
 // (gatherRunsA), else each sliver's rows gathered into buf.rows (w × kc,
 // row-major: it stays in L1), then packed from there.
 func gatherA(dst []float32, g Gather, rg RunGather, buf *gemmBuf, i0, r, p0, kc, w int, pack func(dst, src []float32, ld, r, kc, w int), packPtrs func([]float32, *[12][]float32, int)) {
@@ -962,7 +965,7 @@ func gatherA(dst []float32, g Gather, rg RunGather, buf *gemmBuf, i0, r, p0, kc,
 	rows := buf.rows
 	for s := 0; s < r; s += w {
 		h := min(w, r-s)
-		g.Block(rows[:h*kc], kc, i0+s, h, p0, kc)
+		blockA(g, rg, rows[:h*kc], kc, i0+s, h, p0, kc)
 		pack(dst[s*kc:(s+w)*kc], rows, kc, h, kc, w)
 	}
 }
