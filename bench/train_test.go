@@ -94,11 +94,9 @@ func runSteps(b *testing.B, m stepper, batch, dim, classes int) {
 	}
 	// Fill the wait records' caches again: a collection started by the
 	// warm-up's own allocations (the autoencoder's first steps allocate
-	// gigabytes of buffers) empties the central one (see PrimeWaits). The
-	// likely cause, not reproduced since, of one allocation that the
-	// STL-10 CCL step's count once showed (0.25 over 3 + 1 steps, the timed
-	// three clean): the first step after heapcount's quiet wait, whose
-	// parked workers it wakes, is where waits would find the caches short.
+	// gigabytes of buffers) empties the central one (see PrimeWaits), and
+	// the first step after heapcount's quiet wait, whose parked workers it
+	// wakes, would then find the caches short.
 	parallel.PrimeWaits()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
