@@ -75,7 +75,7 @@ func (j *job) Do(_, lo, hi int) {
 	case kPoolF:
 		poolForward(j.dst, j.idx, j.src, g.H, g.W, g.Cin, lo, hi, j.act)
 	case kPoolB:
-		poolBackward(j.dst, j.src, j.idx, g.H, g.W, g.Cin, lo, hi)
+		poolBackward(j.dst, j.src, j.idx, g.H, g.W, g.Cin, lo, hi, j.off)
 	case kUpF:
 		upForward(j.dst, j.src, g.H, g.W, g.Cin, lo, hi)
 	case kUpB:

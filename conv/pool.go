@@ -71,18 +71,19 @@ func MaxPool2Backward(dIn, dOut []float32, argmax []int32, n, h, w, c int) {
 }
 
 // MaxPool2BackwardSamples is MaxPool2Backward for samples [lo, hi) of the
-// batch of n only: it writes the rows of dIn that belong to those samples
-// (zeros included) and reads only theirs of dOut and argmax, which index
-// the whole batch as MaxPool2Forward filled them. Called for consecutive
-// ranges, it lets a caller use each part of dIn while it is still in
-// cache.
+// batch of n only: dIn holds those samples alone ((hi−lo)·h·w × c; its
+// first row is sample lo's first), all written, zeros included, and only
+// their rows of dOut and argmax are read, which index the whole batch as
+// MaxPool2Forward filled them. Called for consecutive ranges with the same
+// dIn, it lets a caller use each part while it is still in cache, and the
+// parts take the same few cache lines instead of a whole batch's.
 func MaxPool2BackwardSamples(dIn, dOut []float32, argmax []int32, n, h, w, c, lo, hi int) {
 	checkMap(n, h, w, c)
 	if lo < 0 || hi > n || lo > hi {
 		panic(fmt.Sprintf("conv: samples [%d, %d) outside a batch of %d", lo, hi, n))
 	}
 	ol := n * (h / 2) * (w / 2) * c
-	need("dIn", dIn, n*h*w*c)
+	need("dIn", dIn, (hi-lo)*h*w*c)
 	need("dOut", dOut, ol)
 	if len(argmax) < ol {
 		panic(fmt.Sprintf("conv: argmax has length %d, need %d", len(argmax), ol))
@@ -202,16 +203,19 @@ func poolRow(out []float32, argmax []int32, src []float32, base, w, c int) {
 // poolBackward writes dIn for samples [lo, hi) in one pass: each 2×2
 // window's four elements get its gradient at the arg-max and zero
 // elsewhere (the windows do not overlap; a last row or column outside
-// every window, when h or w is odd, gets zero). The gradient is written as
-// g + 0, the value of 0 + g that clearing dIn and adding into it gave
-// (−0 becomes +0), so the bits did not change with the one pass.
-func poolBackward(dIn, dOut []float32, argmax []int32, h, w, c, lo, hi int) {
+// every window, when h or w is odd, gets zero). dIn's first row is sample
+// first's (argmax holds indices into the whole batch). The gradient is
+// written as g + 0, the value of 0 + g that clearing dIn and adding into
+// it gave (−0 becomes +0), so the bits did not change with the one pass.
+func poolBackward(dIn, dOut []float32, argmax []int32, h, w, c, lo, hi, first int) {
 	ho, wo := h/2, w/2
 	wc := w * c
+	dIn = dIn[(lo-first)*h*wc:] // dIn[0] is now sample lo's
 	for n := lo; n < hi; n++ {
 		for oy := 0; oy < ho; oy++ {
 			base := (n*h + 2*oy) * wc
-			r0, r1 := dIn[base:base+wc], dIn[base+wc:base+2*wc]
+			rel := ((n-lo)*h + 2*oy) * wc
+			r0, r1 := dIn[rel:rel+wc], dIn[rel+wc:rel+2*wc]
 			o := (n*ho + oy) * wo * c
 			poolBackRow(r0, r1, dOut[o:o+wo*c], argmax[o:o+wo*c], base, w, c)
 			if w%2 == 1 {
@@ -220,7 +224,7 @@ func poolBackward(dIn, dOut []float32, argmax []int32, h, w, c, lo, hi int) {
 			}
 		}
 		if h%2 == 1 {
-			last := (n*h + h - 1) * wc
+			last := ((n-lo)*h + h - 1) * wc
 			clear(dIn[last : last+wc])
 		}
 	}

@@ -349,6 +349,9 @@ const pooledChunkBytes = 4 << 20
 //
 // so that dh_s is read back from cache rather than from memory: in the
 // CIFAR-10 cnn_pool network the first layer's dh is 64 MiB at batch 128.
+// Every dh_s is written at the start of dh, into the lines the previous
+// range left in cache, rather than into fresh memory that each store would
+// first fetch and later write back.
 // The ranges depend only on the layer and n, so the sums (a different
 // grouping of the same terms as one product) do not depend on the thread
 // count. It reports false, having done nothing, when dh is small.
@@ -375,13 +378,14 @@ func (u *Unit) weightInChunks(dh, dp []float32, n int) bool {
 	colPer := g.ColLen() / n
 	for lo := 0; lo < n; lo += step {
 		hi := min(n, lo+step)
-		conv.MaxPool2BackwardSamples(dh, dp, u.argmax[:len(dp)], n, oh, ow, c.OutC, lo, hi)
+		dhs := dh[:(hi-lo)*per] // the same memory for every range
+		conv.MaxPool2BackwardSamples(dhs, dp, u.argmax[:len(dp)], n, oh, ow, c.OutC, lo, hi)
 		gs := c.geometry(hi - lo)
 		col := u.col[:gs.ScratchLen()]
 		if storedCol {
 			col = u.col[lo*colPer : hi*colPer]
 		}
-		conv.BackwardWeight(u.W.Grad, dBias, dh[lo*per:hi*per], cin[lo*inPer:hi*inPer], col, gs, beta)
+		conv.BackwardWeight(u.W.Grad, dBias, dhs, cin[lo*inPer:hi*inPer], col, gs, beta)
 		beta = 1
 	}
 	return true
