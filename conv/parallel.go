@@ -15,6 +15,7 @@ const (
 	kIm2col  kind = iota // dst = col, src = in
 	kCol2im              // dst = dIn, src = dcol
 	kPoolF               // dst = out, src = in, idx = argmax, act (may be nil)
+	kPoolFA              // kPoolF with act applied after the pool
 	kPoolB               // dst = dIn, src = dOut, idx = argmax
 	kUpF                 // dst = out, src = in
 	kUpB                 // dst = dIn, src = dOut
@@ -34,7 +35,7 @@ type job struct {
 	g        Geometry  // conv geometry; pooling/upsampling use N, H, W, Cin
 	off      int       // first sample: the loop covers samples [off, off+n)
 	beta     float32   // kFromTap
-	act      Activator // kPoolF
+	act      Activator // kPoolF, kPoolFA
 	pg       parallel.Group
 }
 
@@ -73,7 +74,9 @@ func (j *job) Do(_, lo, hi int) {
 	case kCol2im:
 		col2im(j.dst, j.src, g, lo, hi)
 	case kPoolF:
-		poolForward(j.dst, j.idx, j.src, g.H, g.W, g.Cin, lo, hi, j.act)
+		poolForward(j.dst, j.idx, j.src, g.H, g.W, g.Cin, lo, hi, j.act, false)
+	case kPoolFA:
+		poolForward(j.dst, j.idx, j.src, g.H, g.W, g.Cin, lo, hi, j.act, true)
 	case kPoolB:
 		poolBackward(j.dst, j.src, j.idx, g.H, g.W, g.Cin, lo, hi, j.off)
 	case kUpF:

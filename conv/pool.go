@@ -59,6 +59,31 @@ func MaxPool2ForwardAct(out []float32, argmax []int32, in []float32, n, h, w, c 
 	run(j, n, n*h*w*c)
 }
 
+// MaxPool2ForwardThenAct writes out = f(MaxPool2Forward(in)), with
+// MaxPool2Forward's argmax (the indices of the windows' maxima of in), f
+// applied to each output row while it is in cache. For a non-decreasing f
+// the maximum of f over a window is f of its maximum, so out is the pool of
+// f(in) (MaxPool2ForwardAct) with f formed on a quarter of the elements.
+// The two can differ only where f rounds different inputs of one window to
+// the same value (an ELU saturated at −1, a ReLU's zeros): out is the same,
+// and the index is that of the greater input here and of the first of the
+// tied values there; and where f is monotone only up to its rounding (a
+// polynomial exp), out can be one unit in the last place below the other.
+// f must be non-decreasing; nil is the identity.
+func MaxPool2ForwardThenAct(out []float32, argmax []int32, in []float32, n, h, w, c int, f Activator) {
+	checkMap(n, h, w, c)
+	ol := n * (h / 2) * (w / 2) * c
+	need("out", out, ol)
+	if len(argmax) < ol {
+		panic(fmt.Sprintf("conv: argmax has length %d, need %d", len(argmax), ol))
+	}
+	need("in", in, n*h*w*c)
+	j := getJob()
+	j.kind, j.dst, j.idx, j.src, j.act = kPoolFA, out, argmax, in, f
+	j.g = Geometry{N: n, H: h, W: w, Cin: c}
+	run(j, n, n*h*w*c)
+}
+
 // MaxPool2Backward is the gradient of MaxPool2Forward:
 //
 //	dIn[argmax[i]] += dOut[i] for every output element i, dIn = 0 elsewhere
@@ -142,14 +167,15 @@ func poolKey(v float32, pos int64) int64 {
 	return (k &^ nan) + (nan & (1<<40 + pos))
 }
 
-// poolForward pools samples [lo, hi), of f(in) when f is not nil (two
-// input rows at a time, into scratch). The window maximum is tracked with
-// integer keys and masks instead of branches: on real data the winner's
-// position is unpredictable and branches cost twice as much.
-func poolForward(out []float32, argmax []int32, in []float32, h, w, c, lo, hi int, f Activator) {
+// poolForward pools samples [lo, hi), of f(in) when f is not nil and
+// after is false (two input rows at a time, into scratch), and applies f
+// to each output row when after is true. The window maximum is tracked
+// with integer keys and masks instead of branches: on real data the
+// winner's position is unpredictable and branches cost twice as much.
+func poolForward(out []float32, argmax []int32, in []float32, h, w, c, lo, hi int, f Activator, after bool) {
 	ho, wo := h/2, w/2
 	var sb *hugepage.Buf
-	if f != nil {
+	if f != nil && !after {
 		sb = scratch.Get(2 * w * c)
 		defer scratch.Put(sb)
 	}
@@ -158,11 +184,14 @@ func poolForward(out []float32, argmax []int32, in []float32, h, w, c, lo, hi in
 			o := (n*ho + oy) * wo * c
 			base := (n*h + 2*oy) * w * c
 			src := in[base : base+2*w*c]
-			if f != nil {
+			if sb != nil {
 				f.Forward(sb.S[:len(src)], src)
 				src = sb.S[:len(src)]
 			}
 			poolRow(out[o:o+wo*c], argmax[o:o+wo*c], src, base, w, c)
+			if after && f != nil {
+				f.Forward(out[o:o+wo*c], out[o:o+wo*c])
+			}
 		}
 	}
 }

@@ -318,6 +318,73 @@ func TestMaxPool2ForwardAct(t *testing.T) {
 	}
 }
 
+// floorAct is a non-decreasing test Activator that ties inputs:
+// f(x) = max(x, −1/2), exact.
+type floorAct struct{}
+
+func (floorAct) Forward(y, x []float32) {
+	for i, v := range x {
+		y[i] = max(v, -0.5) // a NaN stays a NaN
+		if v != v {
+			y[i] = v
+		}
+	}
+}
+
+// TestMaxPool2ForwardThenAct checks that f applied after the pool gives
+// f of the naive pool of in with its arg-max, and the values of the naive
+// pool of f(in) for a non-decreasing f; the indices differ from the
+// latter's only in windows where f ties different inputs, with odd sizes,
+// equal values and NaNs, with the assembly and without.
+func TestMaxPool2ForwardThenAct(t *testing.T) {
+	defer func(v bool) { poolAsm = v }(poolAsm)
+	rng := rand.New(rand.NewPCG(83, 84))
+	for _, asm := range []bool{true, false} {
+		poolAsm = asm && poolAsm
+		for _, s := range [][4]int{{2, 6, 8, 16}, {3, 7, 5, 33}, {1, 2, 2, 1}, {2, 9, 9, 40}} {
+			n, h, w, c := s[0], s[1], s[2], s[3]
+			in := make([]float32, n*h*w*c)
+			for i := range in {
+				switch rng.IntN(10) {
+				case 0:
+					in[i] = 0.5 // ties
+				case 1:
+					in[i] = float32(math.NaN())
+				default:
+					in[i] = rng.Float32()*4 - 2
+				}
+			}
+			ol := n * (h / 2) * (w / 2) * c
+			got, gotI := make([]float32, ol), make([]int32, ol)
+			MaxPool2ForwardThenAct(got, gotI, in, n, h, w, c, floorAct{})
+			z, zI := naivePool(in, mapSize{n, h, w, c})
+			a := make([]float32, len(in))
+			floorAct{}.Forward(a, in)
+			want, wantI := naivePool(a, mapSize{n, h, w, c})
+			fz := make([]float32, len(z))
+			floorAct{}.Forward(fz, z)
+			differ := 0
+			for i := range want {
+				if !sameFloat(got[i], fz[i]) || gotI[i] != zI[i] {
+					t.Fatalf("asm %v %v: out[%d] = %g at %d, want f(pool) %g at %d", asm, s, i, got[i], gotI[i], fz[i], zI[i])
+				}
+				if !sameFloat(got[i], want[i]) {
+					t.Fatalf("asm %v %v: out[%d] = %g, the pool of f gives %g", asm, s, i, got[i], want[i])
+				}
+				if gotI[i] != wantI[i] {
+					differ++
+					if want[i] != -0.5 {
+						t.Fatalf("asm %v %v: index %d of out[%d] = %g differs from the pool of f's %d, not a tie of f", asm, s, gotI[i], i, got[i], wantI[i])
+					}
+				}
+			}
+			if differ == 0 && len(want) > 100 {
+				t.Errorf("asm %v %v: no window with tied f values: the test does not test ties", asm, s)
+			}
+		}
+	}
+}
+
 // MaxPool2BackwardSamples over consecutive sample ranges, each into a
 // buffer of its own rows, gives the bits of MaxPool2Backward, and writes
 // nothing past them.
