@@ -85,7 +85,7 @@ type Unit struct {
 	argmax    []int32   // pool routing
 	n         int       // rows of the last Forward
 
-	da, dp, dcol, dx2, dx1 []float32 // backward scratch, allocated on first use
+	da, dcol, dx2, dx1 []float32 // backward scratch, allocated on first use
 }
 
 // NewUnit registers the unit's weight (and bias) in p as wName (and bName)
@@ -196,7 +196,7 @@ func (u *Unit) Forward(x []float32, n int, train bool) []float32 {
 		// ReLU's zeros), the gradient, which Backward routes to the
 		// arg-max, goes to the greatest z rather than to the first of the
 		// tied: its value there, dy·f'(z) computed from y, is the same.
-		y := u.y[:len(z)/4]
+		y := u.y[:n*c.OutDim()] // ⌊oh/2⌋·⌊ow/2⌋ per channel and sample
 		if c.Act != Identity {
 			conv.MaxPool2ForwardThenAct(y, u.argmax[:len(y)], z, n, oh, ow, c.OutC, c.Act)
 		} else {
@@ -242,8 +242,9 @@ func addBias(h, bias []float32, rows int) {
 //	dx₁ = upᵀ(dx₂) (sum of each 2×2 block) if Upsample
 //	dx = BNᵀ(dx₁) if BN = 1
 //
-// dy is overwritten when there is no pool. dx == nil stops the gradient at
-// the unit's input: CCL's detachment.
+// dy is overwritten: by dz without a pool, by dy ⊙ f'(z) at the arg-max
+// positions with one. dx == nil stops the gradient at the unit's input:
+// CCL's detachment.
 func (u *Unit) Backward(dy, dx []float32, n int) {
 	c := u.Cfg
 	oh, ow := c.coreOut()
@@ -254,26 +255,11 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 			u.da = hugepage.Floats(len(u.a))
 		}
 		dh = u.da[:rows*c.OutC]
-		dp := dy[:len(dh)/4]
-		if c.Act != Identity {
-			// f'(z) is needed only where poolᵀ routes a gradient, at each
-			// window's arg-max, so it is applied before the routing, on the
-			// pooled grid (a quarter of the elements; the other positions
-			// get 0 = 0·f'(z) either way). There z is not at hand, but the
-			// pooled output y = f(z) is, and every activation's Backward
-			// reads its input x only through x > 0, which for these
-			// increasing, sign-preserving activations (f(z) > 0 ⇔ z > 0)
-			// equals y > 0: passing y as x gives the same bits.
-			if u.dp == nil {
-				u.dp = hugepage.Floats(len(u.y))
-			}
-			yp := u.y[:len(dp)]
-			c.Act.Backward(u.dp[:len(dp)], dp, yp, yp)
-			dp = u.dp[:len(dp)]
-		}
+		dp := dy[:n*c.OutDim()]
 		if dx == nil && c.Conv && c.BN != 2 && u.weightInChunks(dh, dp, n) {
 			return
 		}
+		u.pooledDerivative(dp, 0)
 		conv.MaxPool2Backward(dh, dp, u.argmax[:len(dp)], n, oh, ow, c.OutC)
 	} else {
 		dh = dy[:rows*c.OutC]
@@ -337,6 +323,22 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 	}
 }
 
+// pooledDerivative applies f' in place to dp, the rows of the pooled
+// gradient from element off of it on (dp ⊙= f'(z) at each window's
+// arg-max). f'(z) is needed only where poolᵀ routes a gradient, so it is
+// applied before the routing, on the pooled grid (a quarter of the
+// elements; the other positions get 0 = 0·f'(z) either way). There z is
+// not at hand, but the pooled output y = f(z) is, and every activation's
+// Backward reads its input x only through x > 0, which for these
+// increasing, sign-preserving activations (f(z) > 0 ⇔ z > 0) equals
+// y > 0: passing y as x gives the same bits.
+func (u *Unit) pooledDerivative(dp []float32, off int) {
+	if act := u.Cfg.Act; act != Identity {
+		yp := u.y[off : off+len(dp)]
+		act.Backward(dp, dp, yp, yp)
+	}
+}
+
 // pooledChunkBytes bounds the part of a pooled convolution's unpooled
 // gradient dh that weightInChunks routes and then uses at once: 4 MiB,
 // which stays in the last-level cache between the two.
@@ -348,9 +350,9 @@ const pooledChunkBytes = 4 << 20
 // than pooledChunkBytes: it routes dp through the pool and takes the
 // weight gradient a few samples at a time,
 //
-//	for each range of samples s:  dh_s = poolᵀ(dp_s);  dW += dh_sᵀ·im2col(x₂)_s
+//	for each range of samples s:  dp_s ⊙= f'(z);  dh_s = poolᵀ(dp_s);  dW += dh_sᵀ·im2col(x₂)_s
 //
-//	dp: n·⌊oh/2⌋·⌊ow/2⌋ × OutC (already through f')   dh: n·oh·ow × OutC (scratch)
+//	dp: n·⌊oh/2⌋·⌊ow/2⌋ × OutC (overwritten)   dh: n·oh·ow × OutC (scratch)
 //	dh_s, dp_s: the rows of samples s    dW: OutC × InC·K·K    (dBias += Σ_rows dh_s, if any)
 //
 // so that dh_s is read back from cache rather than from memory: in the
@@ -382,9 +384,11 @@ func (u *Unit) weightInChunks(dh, dp []float32, n int) bool {
 	inPer := g.InLen() / n
 	storedCol := g.ScratchLen() == g.ColLen() // Forward's im2col, else scratch
 	colPer := g.ColLen() / n
+	pp := c.OutDim() // dp per sample
 	for lo := 0; lo < n; lo += step {
 		hi := min(n, lo+step)
-		dhs := dh[:(hi-lo)*per] // the same memory for every range
+		u.pooledDerivative(dp[lo*pp:hi*pp], lo*pp) // in cache for the routing
+		dhs := dh[:(hi-lo)*per]                    // the same memory for every range
 		conv.MaxPool2BackwardSamples(dhs, dp, u.argmax[:len(dp)], n, oh, ow, c.OutC, lo, hi)
 		gs := c.geometry(hi - lo)
 		col := u.col[:gs.ScratchLen()]
