@@ -349,7 +349,6 @@ func tapMajor(w []float32, g Geometry) *hugepage.Buf {
 // The bias sums are accumulated in float64 in row order.
 func BackwardWeight(dW, dBias, dOut, in, col []float32, g Geometry, beta float32) {
 	g.check()
-	m, d := g.Rows(), g.Depth()
 	need("dW", dW, g.WeightLen())
 	need("dOut", dOut, g.OutLen())
 	need("in", in, g.InLen())
@@ -362,47 +361,102 @@ func BackwardWeight(dW, dBias, dOut, in, col []float32, g Geometry, beta float32
 	} else {
 		// The product is tap-major, like col: into scratch, then reordered.
 		dwt := scratch.Get(g.WeightLen())
-		switch {
-		case g.pointwise():
-			blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, in, d, 0, dwt.S, d)
-		case g.gathers():
-			v := getView(in, g)
-			blas.SgemmGatherB(blas.Trans, g.Cout, d, m, 1, dOut, g.Cout, v, 0, dwt.S, d)
-			views.Put(v)
-		case d < g.Cout:
-			// Few taps (the image layer: d = 27): the product is taken
-			// transposed, dWtᵀ = colᵀ · dOut (d × Cout), so that col's d
-			// columns make the rows of the tiles and dOut's Cout the
-			// columns: the first layer's weight gradient at batch 128
-			// (27 × 128 × 131072) ran at 82 GFLOP/s on one core this way,
-			// 55 the other, whose 32-wide tiles hold 27 useful columns and
-			// whose col is packed. The same products in the same order:
-			// the same bits.
-			t := scratch.Get(g.WeightLen())
-			blas.Sgemm(blas.Trans, blas.NoTrans, d, g.Cout, m, 1, col, d, dOut, g.Cout, 0, t.S, g.Cout)
-			for o := range g.Cout {
-				row := dwt.S[o*d : o*d+d]
-				for q := range row {
-					row[q] = t.S[q*g.Cout+o]
-				}
-			}
-			scratch.Put(t)
-		default:
-			blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, 0, dwt.S, d)
-		}
+		weightTap(dwt.S, dOut, in, col, g, 0)
 		FromTapMajor(dW, dwt.S, g, beta)
 		scratch.Put(dwt)
 	}
-	if dBias != nil {
-		if beta == 0 {
-			clear(dBias[:g.Cout])
-		} else if beta != 1 {
-			for i := range dBias[:g.Cout] {
-				dBias[i] *= beta
+	biasSums(dBias, dOut, g, beta)
+}
+
+// BackwardWeightTap is BackwardWeight's weight gradient alone, in the
+// tap-major order of ToTapMajor, not reordered:
+//
+//	dWt = beta·dWt + dOutᵀ · col
+//
+// dWt is Cout × (K·K·Cin) (tap-major: dWt[o][(ky·K + kx)·Cin + c], not
+// read when beta is 0); the other arguments are BackwardWeight's. A
+// caller summing the gradients of several parts of a batch accumulates
+// them here (beta = 1 after the first) and reorders the sum once
+// (FromTapMajor); BackwardBias gives the bias gradient. It panics for a
+// narrow convolution (Geometry.Narrow), whose product is not tap-major.
+func BackwardWeightTap(dWt, dOut, in, col []float32, g Geometry, beta float32) {
+	g.check()
+	if g.Narrow() {
+		panic("conv: BackwardWeightTap of a narrow convolution")
+	}
+	need("dWt", dWt, g.WeightLen())
+	need("dOut", dOut, g.OutLen())
+	need("in", in, g.InLen())
+	need("col", col, g.ScratchLen())
+	weightTap(dWt, dOut, in, col, g, beta)
+}
+
+// BackwardBias is BackwardWeight's bias gradient alone:
+//
+//	dBias[o] = beta·dBias[o] + Σ_rows dOut[row][o]
+//
+// dBias has Cout elements (not read when beta is 0), dOut is (N·Ho·Wo) ×
+// Cout; the sums are BackwardWeight's, in float64 in row order.
+func BackwardBias(dBias, dOut []float32, g Geometry, beta float32) {
+	g.check()
+	need("dBias", dBias, g.Cout)
+	need("dOut", dOut, g.OutLen())
+	biasSums(dBias, dOut, g, beta)
+}
+
+// weightTap computes dWt = beta·dWt + dOutᵀ · col in tap-major order (dWt
+// is not read when beta is 0), for a convolution that is not narrow.
+func weightTap(dWt, dOut, in, col []float32, g Geometry, beta float32) {
+	m, d := g.Rows(), g.Depth()
+	switch {
+	case g.pointwise():
+		blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, in, d, beta, dWt, d)
+	case g.gathers():
+		v := getView(in, g)
+		blas.SgemmGatherB(blas.Trans, g.Cout, d, m, 1, dOut, g.Cout, v, beta, dWt, d)
+		views.Put(v)
+	case d < g.Cout:
+		// Few taps (the image layer: d = 27): the product is taken
+		// transposed, dWtᵀ = colᵀ · dOut (d × Cout), so that col's d
+		// columns make the rows of the tiles and dOut's Cout the columns:
+		// the first layer's weight gradient at batch 128 (27 × 128 ×
+		// 131072) ran at 82 GFLOP/s on one core this way, 55 the other,
+		// whose 32-wide tiles hold 27 useful columns and whose col is
+		// packed. The same products in the same order: the same bits.
+		t := scratch.Get(g.WeightLen())
+		blas.Sgemm(blas.Trans, blas.NoTrans, d, g.Cout, m, 1, col, d, dOut, g.Cout, 0, t.S, g.Cout)
+		for o := range g.Cout {
+			row := dWt[o*d : o*d+d]
+			if beta == 0 {
+				for q := range row {
+					row[q] = t.S[q*g.Cout+o]
+				}
+				continue
+			}
+			for q := range row {
+				row[q] = t.S[q*g.Cout+o] + beta*row[q]
 			}
 		}
-		columnSums(dBias, dOut, m, g.Cout)
+		scratch.Put(t)
+	default:
+		blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, col, d, beta, dWt, d)
 	}
+}
+
+// biasSums sets dBias = beta·dBias + the column sums of dOut (nothing when
+// dBias is nil).
+func biasSums(dBias, dOut []float32, g Geometry, beta float32) {
+	if dBias == nil {
+		return
+	}
+	if beta == 0 {
+		clear(dBias[:g.Cout])
+	} else if beta != 1 {
+		for i := range dBias[:g.Cout] {
+			dBias[i] *= beta
+		}
+	}
+	columnSums(dBias, dOut, g.Rows(), g.Cout)
 }
 
 // columnSums adds the column sums of the m × n matrix a to s, each a

@@ -655,3 +655,70 @@ func TestBackwardWeightFewTaps(t *testing.T) {
 		}
 	}
 }
+
+// TestBackwardWeightTap checks that BackwardWeightTap with beta 0, then 1,
+// reordered by FromTapMajor, is BackwardWeight of the whole batch's two
+// halves summed in the same order, and BackwardBias its bias sums, for
+// each kind of product (few taps, stored, gathered, pointwise); and that
+// a narrow convolution is refused.
+func TestBackwardWeightTap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(63, 64))
+	for _, g := range []Geometry{
+		{N: 4, H: 9, W: 7, Cin: 3, Cout: 32, K: 3, Stride: 1, Pad: 1},
+		{N: 4, H: 6, W: 5, Cin: 5, Cout: 4, K: 3, Stride: 1, Pad: 1},
+		{N: 4, H: 6, W: 6, Cin: 20, Cout: 7, K: 3, Stride: 1, Pad: 1},
+		{N: 4, H: 3, W: 5, Cin: 6, Cout: 9, K: 1, Stride: 1, Pad: 0},
+	} {
+		half := g
+		half.N = g.N / 2
+		in := make([]float32, g.InLen())
+		dOut := make([]float32, g.OutLen())
+		for _, s := range [][]float32{in, dOut} {
+			for i := range s {
+				s[i] = rng.Float32()*2 - 1
+			}
+		}
+		inH, outH := half.InLen(), half.OutLen()
+		col := make([]float32, max(g.ScratchLen(), 1))
+		part := func(i int) (x, dy, c []float32) {
+			x, dy = in[i*inH:(i+1)*inH], dOut[i*outH:(i+1)*outH]
+			c = col[:half.ScratchLen()]
+			if len(c) > 0 {
+				Im2col(c, x, half)
+			}
+			return x, dy, c
+		}
+		// BackwardWeight on the halves, tap-major products summed.
+		want, wantB := make([]float32, g.WeightLen()), make([]float32, g.Cout)
+		dwt := withGuard(g.WeightLen(), float32(math.NaN())) // beta 0: not read
+		gotB := make([]float32, g.Cout)
+		for i := range 2 {
+			x, dy, c := part(i)
+			BackwardWeight(want, wantB, dy, x, c, half, float32(i))
+			x, dy, c = part(i)
+			BackwardWeightTap(dwt, dy, x, c, half, float32(i))
+			BackwardBias(gotB, dy, half, float32(i))
+		}
+		checkGuard(t, "dWt", dwt)
+		got := make([]float32, g.WeightLen())
+		FromTapMajor(got, dwt, g, 0)
+		for i := range want {
+			if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*max(1, math.Abs(float64(want[i]))) {
+				t.Fatalf("%+v: dW[%d] = %g, the halves' BackwardWeight %g", g, i, got[i], want[i])
+			}
+		}
+		if !slices.Equal(gotB, wantB) {
+			t.Errorf("%+v: BackwardBias %v, BackwardWeight's %v", g, gotB, wantB)
+		}
+	}
+	g := Geometry{N: 1, H: 4, W: 4, Cin: 40, Cout: 2, K: 3, Stride: 1, Pad: 1}
+	if !g.Narrow() {
+		t.Fatalf("%+v is not narrow", g)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("BackwardWeightTap of a narrow convolution: no panic")
+		}
+	}()
+	BackwardWeightTap(make([]float32, g.WeightLen()), make([]float32, g.OutLen()), make([]float32, g.InLen()), nil, g, 0)
+}

@@ -86,6 +86,7 @@ type Unit struct {
 	n         int       // rows of the last Forward
 
 	da, dcol, dx2, dx1 []float32 // backward scratch, allocated on first use
+	dwt                []float32 // weightInChunks' tap-major sum, allocated on first use
 }
 
 // NewUnit registers the unit's weight (and bias) in p as wName (and bName)
@@ -355,7 +356,8 @@ const pooledChunkBytes = 1 << 20
 // than pooledChunkBytes: it routes dp through the pool and takes the
 // weight gradient a few samples at a time,
 //
-//	for each range of samples s:  dp_s ⊙= f'(z);  dh_s = poolᵀ(dp_s);  dW += dh_sᵀ·im2col(x₂)_s
+//	for each range of samples s:  dp_s ⊙= f'(z);  dh_s = poolᵀ(dp_s);  Σ += dh_sᵀ·im2col(x₂)_s
+//	dW = beta·dW + Σ   (Σ in the products' tap-major order, reordered once; see conv.ToTapMajor)
 //
 //	dp: n·⌊oh/2⌋·⌊ow/2⌋ × OutC (overwritten)   dh: n·oh·ow × OutC (scratch)
 //	dh_s, dp_s: the rows of samples s    dW: OutC × InC·K·K    (dBias += Σ_rows dh_s, if any)
@@ -390,6 +392,13 @@ func (u *Unit) weightInChunks(dh, dp []float32, n int) bool {
 	storedCol := g.ScratchLen() == g.ColLen() // Forward's im2col, else scratch
 	colPer := g.ColLen() / n
 	pp := c.OutDim() // dp per sample
+	// The ranges' products are summed in the product's own (tap-major)
+	// order and reordered into W.Grad once.
+	tap := !g.Narrow()
+	if tap && u.dwt == nil {
+		u.dwt = hugepage.Floats(g.WeightLen())
+	}
+	beta0, bt := beta, float32(0) // bt: dwt's
 	for lo := 0; lo < n; lo += step {
 		hi := min(n, lo+step)
 		u.pooledDerivative(dp[lo*pp:hi*pp], lo*pp) // in cache for the routing
@@ -400,8 +409,19 @@ func (u *Unit) weightInChunks(dh, dp []float32, n int) bool {
 		if storedCol {
 			col = u.col[lo*colPer : hi*colPer]
 		}
-		conv.BackwardWeight(u.W.Grad, dBias, dhs, cin[lo*inPer:hi*inPer], col, gs, beta)
-		beta = 1
+		x := cin[lo*inPer : hi*inPer]
+		if tap {
+			conv.BackwardWeightTap(u.dwt, dhs, x, col, gs, bt)
+			if dBias != nil {
+				conv.BackwardBias(dBias, dhs, gs, beta)
+			}
+		} else {
+			conv.BackwardWeight(u.W.Grad, dBias, dhs, x, col, gs, beta)
+		}
+		beta, bt = 1, 1
+	}
+	if tap {
+		conv.FromTapMajor(u.W.Grad, u.dwt, g, beta0)
 	}
 	return true
 }
