@@ -79,8 +79,9 @@ func rowStride(d int) int {
 //	[dB; dA] = M'·S,   M' = D·M·D − diag(f)
 //
 // (the backward above with Â_j = r_j·S_j and r_j·(ν_j + ε) = 1). One copy
-// of A and B into S, the Gram product and M'·S (two calls, its first k
-// rows into dB and its last n into dA) give the loss and both gradients;
+// of A and B into S, the Gram product and M'·S (one call when dA's rows
+// follow dB's in memory, else two: its first k rows into dB, its last n
+// into dA; the same bits) give the loss and both gradients;
 // the (k+n)² entries of Ĝ, M and M' are computed in float64. Before, the
 // rows of Â were formed and the normalisation's backward was its own pass,
 // four float64 passes over the activations in all. And the stacked
@@ -89,6 +90,8 @@ func rowStride(d int) int {
 //
 // dA (n × d) and dB (k × d) are written; dA may be nil when A needs no
 // gradient (pair 0, whose A is the input). It returns L without the scale.
+// A caller that takes dB and dA from one buffer, dA right after dB's k·d
+// elements, has M'·S read S once.
 func (c *CNNLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k, d int, scale float32) float64 {
 	t := k + n
 	ld := rowStride(d)
@@ -175,9 +178,18 @@ func (c *CNNLoss) Pair(dA, dB, A, B []float32, y []int32, filtered []bool, n, k,
 	lq /= float64(n * n)
 	lr /= float64(k * k)
 
-	blas.Sgemm(blas.NoTrans, blas.NoTrans, k, d, t, 1, mm, t, sm, ld, 0, dB, d)
-	if dA != nil {
+	switch {
+	case dA == nil:
+		blas.Sgemm(blas.NoTrans, blas.NoTrans, k, d, t, 1, mm, t, sm, ld, 0, dB, d)
+	case cap(dB) >= t*d && n > 0 && &dB[:t*d][k*d] == &dA[0]:
+		// dA's rows follow dB's: [dB; dA] = M'·S in one product, which
+		// reads S once (the same bits: each element is the same sum).
+		blas.Sgemm(blas.NoTrans, blas.NoTrans, t, d, t, 1, mm, t, sm, ld, 0, dB[:t*d], d)
+	default:
+		blas.Sgemm(blas.NoTrans, blas.NoTrans, k, d, t, 1, mm, t, sm, ld, 0, dB, d)
 		blas.Sgemm(blas.NoTrans, blas.NoTrans, n, d, t, 1, mm[k*t:], t, sm, ld, 0, dA, d)
+	}
+	if dA != nil {
 		for i := range n {
 			if filtered != nil && filtered[i] {
 				clear(dA[i*d : (i+1)*d]) // zero already, unless another row is not finite

@@ -3,6 +3,7 @@ package ccl
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -239,5 +240,35 @@ func TestCNNLossMatchesDirectForm(t *testing.T) {
 		}
 		check("dA", dA, wantA)
 		check("dB", dB, wantB)
+	}
+}
+
+// TestCNNLossContiguousGradients checks that dB and dA taken from one
+// buffer, dA right after dB (one product), get the bits of separate
+// buffers (two products), filtered rows included.
+func TestCNNLossContiguousGradients(t *testing.T) {
+	const n, k, d = 13, 4, 70
+	A, B := randomPair(9, 10, n, k, d)
+	y := make([]int32, n)
+	for i := range y {
+		y[i] = int32(i % k)
+	}
+	filtered := make([]bool, n)
+	filtered[2], filtered[7] = true, true
+	for _, f := range [][]bool{nil, filtered} {
+		c := NewCNNLoss(n, k, d, 1, 0.5)
+		dA, dB := make([]float32, n*d), make([]float32, k*d)
+		want := c.Pair(dA, dB, A, B, y, f, n, k, d, 0.5)
+		ds := make([]float32, (k+n)*d)
+		for i := range ds {
+			ds[i] = float32(math.NaN()) // written, not read
+		}
+		got := c.Pair(ds[k*d:], ds[:k*d], A, B, y, f, n, k, d, 0.5)
+		if got != want {
+			t.Errorf("filtered=%v: loss %v, separate buffers %v", f != nil, got, want)
+		}
+		if !slices.Equal(ds[:k*d], dB) || !slices.Equal(ds[k*d:], dA) {
+			t.Errorf("filtered=%v: gradients in one buffer differ from separate buffers'", f != nil)
+		}
 	}
 }

@@ -55,8 +55,7 @@ type Network struct {
 
 	// One loss and one pair of gradient buffers per stream (see step).
 	loss [2]pairLoss
-	dA   [2][]float32 // N × max d scratch
-	dB   [2][]float32 // K × max d scratch
+	dS   [2][]float32 // (K + N) × max d scratch: a pair's dB (K × d), then its dA (N × d)
 
 	streams streams
 	cur     classStep
@@ -86,7 +85,7 @@ func (m *Network) EnableLean() {
 	m.lean = true
 	m.F.ShareBuffers()
 	// One stream: the second stream's loss scratch and gradient buffers go.
-	m.loss[1], m.dA[1], m.dB[1] = nil, nil, nil
+	m.loss[1], m.dS[1] = nil, nil
 	if m.Filter {
 		for _, s := range m.F.State() {
 			m.leanSnap = append(m.leanSnap, hugepage.Floats(len(s)))
@@ -117,9 +116,8 @@ func (m *Network) finish(maxBatch int, seed int64, zeroBias bool) error {
 	wmax := max(m.F.MaxWidth(), m.F.Unit(1).Cfg.InDim())
 	m.prob = make([]float32, maxBatch*K)
 	m.dz = make([]float32, maxBatch*K)
-	for i := range m.dA {
-		m.dA[i] = hugepage.Floats(maxBatch * wmax)
-		m.dB[i] = hugepage.Floats(K * wmax)
+	for i := range m.dS {
+		m.dS[i] = hugepage.Floats((K + maxBatch) * wmax)
 	}
 	m.pairs = make([]float64, L)
 	if m.Filter {
@@ -296,7 +294,7 @@ func (c *classStep) pair(s, l int) {
 	A = A[:n*m.width(l)]
 	d := len(A) / n
 	Bm := m.B.Output(L - l)[:K*d]
-	dA, dB := m.dA[s][:n*d], m.dB[s][:K*d]
+	dB, dA := m.dS[s][:K*d], m.dS[s][K*d:(K+n)*d] // contiguous: one product in CNNLoss
 	if m.fused.on {
 		dB = m.fused.dz[l][:K*d] // kept for the fused feedback update
 	}
