@@ -60,7 +60,7 @@ func (g Geometry) ScratchLen() int {
 	switch {
 	case g.Narrow():
 		return g.tapLen()
-	case g.pointwise() || g.gathers():
+	case g.pointwise() || g.small() || g.gathers():
 		return 0
 	}
 	return g.ColLen()
@@ -91,7 +91,7 @@ func (g Geometry) BackwardInputScratchLen() int {
 	switch {
 	case g.Narrow():
 		return g.tapLen()
-	case g.pointwise():
+	case g.pointwise() || g.small():
 		return 0
 	}
 	return g.ColLen()
@@ -191,6 +191,8 @@ func Forward(out, col, in, w, bias []float32, g Geometry) {
 	switch {
 	case g.pointwise():
 		blas.Sgemm(blas.NoTrans, blas.Trans, m, g.Cout, d, 1, in, d, wt.S, d, beta, out, g.Cout)
+	case g.small():
+		forwardSmall(out, in, wt.S, beta, g)
 	case g.gathers():
 		v := getView(in, g)
 		blas.SgemmRunsA(m, g.Cout, d, 1, v, blas.Trans, wt.S, d, beta, out, g.Cout)
@@ -411,6 +413,8 @@ func weightTap(dWt, dOut, in, col []float32, g Geometry, beta float32) {
 	switch {
 	case g.pointwise():
 		blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, d, m, 1, dOut, g.Cout, in, d, beta, dWt, d)
+	case g.small():
+		weightSmall(dWt, dOut, in, g, beta)
 	case g.gathers():
 		v := getView(in, g)
 		blas.SgemmGatherB(blas.Trans, g.Cout, d, m, 1, dOut, g.Cout, v, beta, dWt, d)
@@ -514,6 +518,11 @@ func BackwardInput(dIn, dcol, dOut, w []float32, g Geometry) {
 		return
 	}
 	wt := tapMajor(w, g)
+	if g.small() {
+		inputSmall(dIn, dOut, wt.S, g)
+		scratch.Put(wt)
+		return
+	}
 	blas.Sgemm(blas.NoTrans, blas.NoTrans, m, d, g.Cout, 1, dOut, g.Cout, wt.S, d, 0, dcol, d)
 	scratch.Put(wt)
 	j := getJob()

@@ -147,6 +147,17 @@ func geometries() []Geometry {
 		Geometry{N: 1, H: 7, W: 6, Cin: 32, Cout: 5, K: 3, Stride: 2, Pad: 1},
 		Geometry{N: 2, H: 4, W: 5, Cin: 16, Cout: 7, K: 2, Stride: 1, Pad: 0},
 	)
+	// Small output maps that go by output pixel (small): the last
+	// cnn_pool layer's 2×2 (stride 1, padding 1), the last stride-2
+	// layers of cnn (4×4 → 2×2, 2×2 → 1×1), a 1×3 map, stored and
+	// gathered inputs.
+	gs = append(gs,
+		Geometry{N: 3, H: 2, W: 2, Cin: 20, Cout: 6, K: 3, Stride: 1, Pad: 1},
+		Geometry{N: 2, H: 2, W: 2, Cin: 5, Cout: 9, K: 3, Stride: 1, Pad: 1},
+		Geometry{N: 2, H: 4, W: 4, Cin: 17, Cout: 5, K: 3, Stride: 2, Pad: 1},
+		Geometry{N: 3, H: 2, W: 2, Cin: 18, Cout: 7, K: 3, Stride: 2, Pad: 1},
+		Geometry{N: 2, H: 1, W: 3, Cin: 4, Cout: 3, K: 3, Stride: 1, Pad: 1},
+	)
 	return gs
 }
 
@@ -179,16 +190,18 @@ func TestOut(t *testing.T) {
 // gradients accumulate.
 func TestConvAgainstNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	var narrow, gathered, stored int
+	var narrow, small, gathered, stored int
 	defer func() {
-		if narrow < 6 || gathered < 3 || stored == 0 {
-			t.Errorf("%d narrow, %d gathered and %d stored-im2col geometries: every path must be covered", narrow, gathered, stored)
+		if narrow < 6 || small < 5 || gathered < 3 || stored == 0 {
+			t.Errorf("%d narrow, %d small, %d gathered and %d stored-im2col geometries: every path must be covered", narrow, small, gathered, stored)
 		}
 	}()
 	for _, g := range geometries() {
 		switch {
 		case g.Narrow():
 			narrow++
+		case g.small():
+			small++
 		case g.gathers():
 			gathered++
 		default:
@@ -592,7 +605,7 @@ func testViewBlock(t *testing.T) {
 			}
 		}
 		views.Put(v)
-		if !g.gathers() {
+		if !g.gathers() || g.small() { // small: by output pixel, not gathered
 			continue
 		}
 		gathered++
