@@ -146,6 +146,8 @@ func geometries() []Geometry {
 		Geometry{N: 2, H: 5, W: 6, Cin: 17, Cout: 4, K: 3, Stride: 1, Pad: 1},
 		Geometry{N: 1, H: 7, W: 6, Cin: 32, Cout: 5, K: 3, Stride: 2, Pad: 1},
 		Geometry{N: 2, H: 4, W: 5, Cin: 16, Cout: 7, K: 2, Stride: 1, Pad: 0},
+		Geometry{N: 2, H: 6, W: 7, Cin: 17, Cout: 4, K: 3, Stride: 1, Pad: 1},
+		Geometry{N: 1, H: 9, W: 8, Cin: 32, Cout: 5, K: 3, Stride: 2, Pad: 1},
 	)
 	// Small output maps that go by output pixel (small): the last
 	// cnn_pool layer's 2×2 (stride 1, padding 1), the last stride-2
