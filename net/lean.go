@@ -23,7 +23,6 @@ func (s *Stack) ShareBuffers() {
 		kZ
 		kA
 		kY
-		kDA
 		kinds
 	)
 	var size [kinds][2]int
@@ -41,9 +40,6 @@ func (s *Stack) ShareBuffers() {
 		}
 		if !same(u.y, u.a) {
 			f[kY] = u.y
-		}
-		if u.Cfg.Pool {
-			f[kDA] = u.a // da has a's length
 		}
 		return f
 	}
@@ -94,8 +90,8 @@ func (s *Stack) ShareBuffers() {
 		if u.argmax != nil {
 			u.argmax = argArena[l%2][:len(u.argmax)]
 		}
-		if u.Cfg.Pool {
-			u.da = view(kDA)
-		}
 	}
+	// The scratch of a pooled unit's unpooled gradient is not shared: each
+	// allocates what its Backward needs (Unit.unpooled), one range of
+	// samples for the large maps when dx == nil, as here.
 }

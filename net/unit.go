@@ -252,14 +252,11 @@ func (u *Unit) Backward(dy, dx []float32, n int) {
 	rows := n * oh * ow
 	var dh []float32
 	if c.Pool {
-		if u.da == nil {
-			u.da = hugepage.Floats(len(u.a))
-		}
-		dh = u.da[:rows*c.OutC]
 		dp := dy[:n*c.OutDim()]
-		if dx == nil && c.Conv && c.BN != 2 && u.weightInChunks(dh, dp, n) {
+		if dx == nil && c.Conv && c.BN != 2 && u.weightInChunks(dp, n) {
 			return
 		}
+		dh = u.unpooled(rows * c.OutC)
 		u.pooledDerivative(dp, 0)
 		conv.MaxPool2Backward(dh, dp, u.argmax[:len(dp)], n, oh, ow, c.OutC)
 	} else {
@@ -340,6 +337,18 @@ func (u *Unit) pooledDerivative(dp []float32, off int) {
 	}
 }
 
+// unpooled returns m floats of the scratch for the unpooled gradient,
+// allocated on first use and again, larger, when it is shorter: a unit
+// whose weight gradient goes by ranges of samples (weightInChunks) keeps
+// one range's, 1 MiB instead of 64 for the first cnn_pool layer at batch
+// 128.
+func (u *Unit) unpooled(m int) []float32 {
+	if len(u.da) < m {
+		u.da = hugepage.Floats(m)
+	}
+	return u.da[:m]
+}
+
 // pooledChunkBytes bounds the part of a pooled convolution's unpooled
 // gradient dh that weightInChunks routes and then uses at once: 1 MiB,
 // which stays in a core's L2 cache (2 MiB on the Intel hosts) between the
@@ -359,18 +368,18 @@ const pooledChunkBytes = 1 << 20
 //	for each range of samples s:  dp_s ⊙= f'(z);  dh_s = poolᵀ(dp_s);  Σ += dh_sᵀ·im2col(x₂)_s
 //	dW = beta·dW + Σ   (Σ in the products' tap-major order, reordered once; see conv.ToTapMajor)
 //
-//	dp: n·⌊oh/2⌋·⌊ow/2⌋ × OutC (overwritten)   dh: n·oh·ow × OutC (scratch)
-//	dh_s, dp_s: the rows of samples s    dW: OutC × InC·K·K    (dBias += Σ_rows dh_s, if any)
+//	dp: n·⌊oh/2⌋·⌊ow/2⌋ × OutC (overwritten)   dh_s: a range's oh·ow × OutC rows (scratch)
+//	dp_s: the rows of samples s    dW: OutC × InC·K·K    (dBias += Σ_rows dh_s, if any)
 //
 // so that dh_s is read back from cache rather than from memory: in the
-// CIFAR-10 cnn_pool network the first layer's dh is 64 MiB at batch 128.
-// Every dh_s is written at the start of dh, into the lines the previous
-// range left in cache, rather than into fresh memory that each store would
-// first fetch and later write back.
+// CIFAR-10 cnn_pool network the first layer's whole dh would be 64 MiB at
+// batch 128. Every dh_s is written into the same scratch, into the lines
+// the previous range left in cache, rather than into fresh memory that
+// each store would first fetch and later write back.
 // The ranges depend only on the layer and n, so the sums (a different
 // grouping of the same terms as one product) do not depend on the thread
 // count. It reports false, having done nothing, when dh is small.
-func (u *Unit) weightInChunks(dh, dp []float32, n int) bool {
+func (u *Unit) weightInChunks(dp []float32, n int) bool {
 	c := u.Cfg
 	oh, ow := c.coreOut()
 	per := oh * ow * c.OutC // dh per sample
@@ -399,10 +408,11 @@ func (u *Unit) weightInChunks(dh, dp []float32, n int) bool {
 		u.dwt = hugepage.Floats(g.WeightLen())
 	}
 	beta0, bt := beta, float32(0) // bt: dwt's
+	dh := u.unpooled(step * per)  // the same memory for every range
 	for lo := 0; lo < n; lo += step {
 		hi := min(n, lo+step)
 		u.pooledDerivative(dp[lo*pp:hi*pp], lo*pp) // in cache for the routing
-		dhs := dh[:(hi-lo)*per]                    // the same memory for every range
+		dhs := dh[:(hi-lo)*per]
 		conv.MaxPool2BackwardSamples(dhs, dp, u.argmax[:len(dp)], n, oh, ow, c.OutC, lo, hi)
 		gs := c.geometry(hi - lo)
 		col := u.col[:gs.ScratchLen()]
