@@ -100,3 +100,32 @@ func TestBackwardFromOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestActivationsNonDecreasing checks that every activation offered is
+// non-decreasing as computed, over runs of consecutive float32 values
+// around the places where an approximation could turn (the exponential's
+// saturation, zero, small and large magnitudes): a pooled unit applies f
+// after the pool (conv.MaxPool2ForwardThenAct), which is the pool of f
+// only for a non-decreasing f.
+func TestActivationsNonDecreasing(t *testing.T) {
+	var x []float32
+	for _, s := range []float32{-90, -30, -17.5, -5, -1, -0.5, -0.01, -1e-4, -1e-30, 0, 1e-4, 0.3, 3, 9, 80} {
+		v := s
+		for range 50000 {
+			x = append(x, v)
+			v = math.Nextafter32(v, float32(math.Inf(1)))
+		}
+	}
+	for i := range 200000 { // and a grid across the whole range
+		x = append(x, -40+80*float32(i)/200000)
+	}
+	y := make([]float32, len(x))
+	for f := ELU; f <= SELU; f++ {
+		f.Forward(y, x)
+		for i := 1; i < len(x); i++ {
+			if x[i] > x[i-1] && y[i] < y[i-1] {
+				t.Fatalf("%v: f(%g) = %g < f(%g) = %g", f, x[i], y[i], x[i-1], y[i-1])
+			}
+		}
+	}
+}
