@@ -23,6 +23,7 @@
 //	h_l = in_l · W_lᵀ (MLP) or conv(in_l; W_l) + b_l (cnn: 3×3 stride 2 with bias;
 //	      cnn_pool: 3×3 stride 1, no bias),  in_l = a_{l−1} (detached) or BN(a_{l−1}) with fw_bn = 1
 //	a_l = f(h_l), or f(BN(h_l)) with fw_bn = 2; cnn_pool: a_l = maxpool₂ₓ₂(f(·))
+//	      (computed as f(maxpool₂ₓ₂(·)), equal for the non-decreasing activations offered)
 //	logits z = h_L (a linear unit; no BN, no f)
 //
 // Feedback network (reversed widths, fed I_K; NewMLP, NewCNN):
