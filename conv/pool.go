@@ -46,17 +46,7 @@ type Activator interface {
 // being written to memory and read back (64 MB for the first cnn_pool
 // layer at batch 128).
 func MaxPool2ForwardAct(out []float32, argmax []int32, in []float32, n, h, w, c int, f Activator) {
-	checkMap(n, h, w, c)
-	ol := n * (h / 2) * (w / 2) * c
-	need("out", out, ol)
-	if len(argmax) < ol {
-		panic(fmt.Sprintf("conv: argmax has length %d, need %d", len(argmax), ol))
-	}
-	need("in", in, n*h*w*c)
-	j := getJob()
-	j.kind, j.dst, j.idx, j.src, j.act = kPoolF, out, argmax, in, f
-	j.g = Geometry{N: n, H: h, W: w, Cin: c}
-	run(j, n, n*h*w*c)
+	pool2Forward(kPoolF, out, argmax, in, n, h, w, c, f)
 }
 
 // MaxPool2ForwardThenAct writes out = f(MaxPool2Forward(in)), with
@@ -71,6 +61,12 @@ func MaxPool2ForwardAct(out []float32, argmax []int32, in []float32, n, h, w, c 
 // polynomial exp), out can be one unit in the last place below the other.
 // f must be non-decreasing; nil is the identity.
 func MaxPool2ForwardThenAct(out []float32, argmax []int32, in []float32, n, h, w, c int, f Activator) {
+	pool2Forward(kPoolFA, out, argmax, in, n, h, w, c, f)
+}
+
+// pool2Forward checks the sizes and runs a forward pool job of kind
+// kPoolF (f before the pool) or kPoolFA (f after it) on the worker pool.
+func pool2Forward(k kind, out []float32, argmax []int32, in []float32, n, h, w, c int, f Activator) {
 	checkMap(n, h, w, c)
 	ol := n * (h / 2) * (w / 2) * c
 	need("out", out, ol)
@@ -79,7 +75,7 @@ func MaxPool2ForwardThenAct(out []float32, argmax []int32, in []float32, n, h, w
 	}
 	need("in", in, n*h*w*c)
 	j := getJob()
-	j.kind, j.dst, j.idx, j.src, j.act = kPoolFA, out, argmax, in, f
+	j.kind, j.dst, j.idx, j.src, j.act = k, out, argmax, in, f
 	j.g = Geometry{N: n, H: h, W: w, Cin: c}
 	run(j, n, n*h*w*c)
 }

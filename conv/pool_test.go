@@ -282,6 +282,23 @@ func (sinAct) Forward(y, x []float32) {
 	}
 }
 
+// poolInput returns m values in [−2, 2) with ties (a tenth are 0.5) and
+// NaNs (a tenth).
+func poolInput(rng *rand.Rand, m int) []float32 {
+	in := make([]float32, m)
+	for i := range in {
+		switch rng.IntN(10) {
+		case 0:
+			in[i] = 0.5 // ties
+		case 1:
+			in[i] = float32(math.NaN())
+		default:
+			in[i] = rng.Float32()*4 - 2
+		}
+	}
+	return in
+}
+
 // TestMaxPool2ForwardAct checks that pooling f(in) formed two rows at a
 // time gives the values and arg-max indices of the naive pool of f(in),
 // with odd sizes, equal values and NaNs, with the assembly and without.
@@ -292,17 +309,7 @@ func TestMaxPool2ForwardAct(t *testing.T) {
 		poolAsm = asm && poolAsm
 		for _, s := range [][4]int{{2, 6, 8, 16}, {3, 7, 5, 33}, {1, 2, 2, 1}, {2, 9, 9, 40}} {
 			n, h, w, c := s[0], s[1], s[2], s[3]
-			in := make([]float32, n*h*w*c)
-			for i := range in {
-				switch rng.IntN(10) {
-				case 0:
-					in[i] = 0.5 // ties
-				case 1:
-					in[i] = float32(math.NaN())
-				default:
-					in[i] = rng.Float32()*4 - 2
-				}
-			}
+			in := poolInput(rng, n*h*w*c)
 			ol := n * (h / 2) * (w / 2) * c
 			got, gotI := make([]float32, ol), make([]int32, ol)
 			MaxPool2ForwardAct(got, gotI, in, n, h, w, c, sinAct{})
@@ -343,17 +350,7 @@ func TestMaxPool2ForwardThenAct(t *testing.T) {
 		poolAsm = asm && poolAsm
 		for _, s := range [][4]int{{2, 6, 8, 16}, {3, 7, 5, 33}, {1, 2, 2, 1}, {2, 9, 9, 40}} {
 			n, h, w, c := s[0], s[1], s[2], s[3]
-			in := make([]float32, n*h*w*c)
-			for i := range in {
-				switch rng.IntN(10) {
-				case 0:
-					in[i] = 0.5 // ties
-				case 1:
-					in[i] = float32(math.NaN())
-				default:
-					in[i] = rng.Float32()*4 - 2
-				}
-			}
+			in := poolInput(rng, n*h*w*c)
 			ol := n * (h / 2) * (w / 2) * c
 			got, gotI := make([]float32, ol), make([]int32, ol)
 			MaxPool2ForwardThenAct(got, gotI, in, n, h, w, c, floorAct{})
