@@ -407,10 +407,15 @@ func (u *Unit) weightInChunks(dp []float32, n int) bool {
 	if tap && u.dwt == nil {
 		u.dwt = hugepage.Floats(g.WeightLen())
 	}
-	beta0, bt := beta, float32(0) // bt: dwt's
-	dh := u.unpooled(step * per)  // the same memory for every range
+	dh := u.unpooled(step * per) // the same memory for every range
 	for lo := 0; lo < n; lo += step {
 		hi := min(n, lo+step)
+		// The first range overwrites the tap-major sum and scales the
+		// gradients by beta; the others add to them.
+		bt, b := float32(1), float32(1)
+		if lo == 0 {
+			bt, b = 0, beta
+		}
 		u.pooledDerivative(dp[lo*pp:hi*pp], lo*pp) // in cache for the routing
 		dhs := dh[:(hi-lo)*per]
 		conv.MaxPool2BackwardSamples(dhs, dp, u.argmax[:len(dp)], n, oh, ow, c.OutC, lo, hi)
@@ -423,15 +428,14 @@ func (u *Unit) weightInChunks(dp []float32, n int) bool {
 		if tap {
 			conv.BackwardWeightTap(u.dwt, dhs, x, col, gs, bt)
 			if dBias != nil {
-				conv.BackwardBias(dBias, dhs, gs, beta)
+				conv.BackwardBias(dBias, dhs, gs, b)
 			}
 		} else {
-			conv.BackwardWeight(u.W.Grad, dBias, dhs, x, col, gs, beta)
+			conv.BackwardWeight(u.W.Grad, dBias, dhs, x, col, gs, b)
 		}
-		beta, bt = 1, 1
 	}
 	if tap {
-		conv.FromTapMajor(u.W.Grad, u.dwt, g, beta0)
+		conv.FromTapMajor(u.W.Grad, u.dwt, g, beta)
 	}
 	return true
 }
