@@ -453,12 +453,8 @@ func biasSums(dBias, dOut []float32, g Geometry, beta float32) {
 	if dBias == nil {
 		return
 	}
-	if beta == 0 {
-		clear(dBias[:g.Cout])
-	} else if beta != 1 {
-		for i := range dBias[:g.Cout] {
-			dBias[i] *= beta
-		}
+	if beta != 1 {
+		scaleRows(dBias[:g.Cout], beta)
 	}
 	columnSums(dBias, dOut, g.Rows(), g.Cout)
 }

@@ -67,58 +67,71 @@ func (g Geometry) tapRuns(f func(tapRun)) {
 	}
 }
 
-// forwardSmall is Forward's product for a small convolution:
+// The operands of a run's product are strided views: for tap run r,
+//
+//	in[:, r.inAt(g) …]    the nk adjacent input pixels of every sample (rows hwc = H·W·Cin apart)
+//	out[:, r.outAt(g) …]  output pixel p of every sample (rows ld = Ho·Wo·Cout apart)
+//	wt[:, r.wAt(g) …]     the nk adjacent taps of every output channel (rows d = K·K·Cin apart)
+//
+// each nk·Cin (input side) or Cout (output side) wide.
+func (r tapRun) inAt(g Geometry) int  { return (r.iy*g.W + r.ix0) * g.Cin }
+func (r tapRun) outAt(g Geometry) int { return r.p * g.Cout }
+func (r tapRun) wAt(g Geometry) int   { return (r.ky*g.K + r.kx0) * g.Cin }
+
+// smallStrides returns the row strides of the views: hwc, ld, d above.
+func (g Geometry) smallStrides() (hwc, ld, d int) {
+	ho, wo := g.Out()
+	return g.H * g.W * g.Cin, ho * wo * g.Cout, g.Depth()
+}
+
+// forwardSmall is Forward's product for a small convolution, with wt the
+// tap-major weights (Cout × K·K·Cin), in N × H·W·Cin and out N × Ho·Wo·Cout:
 //
 //	out[n, p, :] = beta·out[n, p, :] + Σ_runs in[n, (iy, ix0 …), :] · wt[:, (ky, kx0 …), :]ᵀ
 //
-// with wt the tap-major weights (Cout × K·K·Cin).
+// one product per run, N × Cout × nk·Cin.
 func forwardSmall(out, in, wt []float32, beta float32, g Geometry) {
-	ho, wo := g.Out()
 	if beta != 1 {
 		scaleRows(out[:g.OutLen()], beta)
 	}
-	hwc, ld, d := g.H*g.W*g.Cin, ho*wo*g.Cout, g.Depth()
+	hwc, ld, d := g.smallStrides()
 	g.tapRuns(func(r tapRun) {
 		blas.Sgemm(blas.NoTrans, blas.Trans, g.N, g.Cout, r.nk*g.Cin,
-			1, in[(r.iy*g.W+r.ix0)*g.Cin:], hwc,
-			wt[(r.ky*g.K+r.kx0)*g.Cin:], d,
-			1, out[r.p*g.Cout:], ld)
+			1, in[r.inAt(g):], hwc, wt[r.wAt(g):], d, 1, out[r.outAt(g):], ld)
 	})
 }
 
-// weightSmall is the tap-major weight gradient of a small convolution:
+// weightSmall is the tap-major weight gradient of a small convolution,
+// dWt Cout × K·K·Cin, dOut N × Ho·Wo·Cout, in N × H·W·Cin:
 //
 //	dWt[:, (ky, kx0 …), :] = beta·dWt + Σ_runs dOut[:, p, :]ᵀ · in[:, (iy, ix0 …), :]
 //
-// (taps that no output pixel reads get beta·dWt).
+// one product per run, Cout × nk·Cin × N (taps that no output pixel reads
+// get beta·dWt).
 func weightSmall(dWt, dOut, in []float32, g Geometry, beta float32) {
-	ho, wo := g.Out()
 	if beta != 1 {
 		scaleRows(dWt[:g.WeightLen()], beta)
 	}
-	hwc, ld, d := g.H*g.W*g.Cin, ho*wo*g.Cout, g.Depth()
+	hwc, ld, d := g.smallStrides()
 	g.tapRuns(func(r tapRun) {
 		blas.Sgemm(blas.Trans, blas.NoTrans, g.Cout, r.nk*g.Cin, g.N,
-			1, dOut[r.p*g.Cout:], ld,
-			in[(r.iy*g.W+r.ix0)*g.Cin:], hwc,
-			1, dWt[(r.ky*g.K+r.kx0)*g.Cin:], d)
+			1, dOut[r.outAt(g):], ld, in[r.inAt(g):], hwc, 1, dWt[r.wAt(g):], d)
 	})
 }
 
-// inputSmall is BackwardInput for a small convolution:
+// inputSmall is BackwardInput for a small convolution, dIn N × H·W·Cin,
+// dOut N × Ho·Wo·Cout, wt Cout × K·K·Cin (tap-major):
 //
 //	dIn[n, (iy, ix0 …), :] = Σ_runs dOut[n, p, :] · wt[:, (ky, kx0 …), :]
 //
-// (input pixels that no tap reads get 0).
+// one product per run, N × nk·Cin × Cout (input pixels that no tap reads
+// get 0).
 func inputSmall(dIn, dOut, wt []float32, g Geometry) {
-	ho, wo := g.Out()
 	clear(dIn[:g.InLen()])
-	hwc, ld, d := g.H*g.W*g.Cin, ho*wo*g.Cout, g.Depth()
+	hwc, ld, d := g.smallStrides()
 	g.tapRuns(func(r tapRun) {
 		blas.Sgemm(blas.NoTrans, blas.NoTrans, g.N, r.nk*g.Cin, g.Cout,
-			1, dOut[r.p*g.Cout:], ld,
-			wt[(r.ky*g.K+r.kx0)*g.Cin:], d,
-			1, dIn[(r.iy*g.W+r.ix0)*g.Cin:], hwc)
+			1, dOut[r.outAt(g):], ld, wt[r.wAt(g):], d, 1, dIn[r.inAt(g):], hwc)
 	})
 }
 
